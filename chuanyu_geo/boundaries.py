@@ -1,0 +1,204 @@
+"""Boundary layers of Sichuan and Chongqing, shipped with the package.
+
+Files live in ``data/boundaries/`` (in a wheel: ``chuanyu_geo/data/boundaries/``), one
+FlatGeobuf per level, vintage and detail, all in WGS84. Every read is checked against
+``manifest.json`` so a truncated or edited file is caught before it skews a figure.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+from pyproj import CRS
+
+from ._errors import DataIntegrityError, InvalidArgumentError
+from .coords import GCJ02_CRS, WGS84_CRS, to_gcj02
+
+__all__ = ["LEVELS", "VINTAGES", "DETAILS", "load_boundaries", "layer_info", "data_dir", "check_choice"]
+
+LEVELS = ("county", "prefecture", "province", "partner")
+VINTAGES = ("2024", "2025")
+DETAILS = ("standard", "fine")
+DEFAULT_VINTAGE = "2024"
+
+VINTAGE_NOTES = {
+    "2024": "divisions before Chongqing's 2025-11-06 reform (38 Chongqing units, 江北区 and 渝北区 exist)",
+    "2025": "divisions after Chongqing's 2025-11-06 reform (37 Chongqing units: 两江新区, enlarged 北碚区)",
+}
+
+REBUILD_COMMAND = 'pip install -e ".[data]" && python scripts/build_boundaries.py'
+
+
+def check_choice(name: str, value: Any, valid: tuple[str, ...]) -> str:
+    """Return ``value`` as a string if it is one of ``valid``; otherwise raise naming all of them."""
+    text = str(value)
+    if text not in valid:
+        raise InvalidArgumentError(f"{name}={value!r} is not valid; expected one of: {', '.join(valid)}")
+    return text
+
+
+def layer_filename(level: str, vintage: str, detail: str) -> str:
+    """File name of one shipped layer."""
+    return f"{level}_{vintage}_{detail}.fgb"
+
+
+def data_dir() -> Path:
+    """Directory holding the shipped boundary files.
+
+    A wheel carries them inside the package; a source checkout keeps them at the
+    repository root (``data/boundaries``), which an editable install reads in place.
+    """
+    packaged = Path(__file__).parent / "data" / "boundaries"
+    if (packaged / "manifest.json").exists():
+        return packaged
+    return Path(__file__).resolve().parents[1] / "data" / "boundaries"
+
+
+@functools.lru_cache(maxsize=1)
+def _manifest() -> dict:
+    path = data_dir() / "manifest.json"
+    if not path.exists():
+        raise DataIntegrityError(f"boundary manifest {path} is missing; rebuild it with: {REBUILD_COMMAND}")
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> dict:
+    """Manifest entry of one layer: source, sha256, feature and vertex counts.
+
+    Parameters
+    ----------
+    level, vintage, detail : str
+        As for :func:`load_boundaries`.
+
+    Returns
+    -------
+    dict
+    """
+    level, vintage, detail = _check_layer_args(level, vintage, detail)
+    name = layer_filename(level, vintage, detail)
+    entry = _manifest()["files"].get(name)
+    if entry is None:
+        raise DataIntegrityError(f"{name} is not listed in {data_dir() / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}")
+    return {"file": name, **entry}
+
+
+def _check_layer_args(level: str, vintage: Any, detail: str) -> tuple[str, str, str]:
+    return (
+        check_choice("level", level, LEVELS),
+        check_choice("vintage", vintage, VINTAGES),
+        check_choice("detail", detail, DETAILS),
+    )
+
+
+@functools.lru_cache(maxsize=None)
+def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
+    info = layer_info(level, vintage, detail)
+    path = data_dir() / info["file"]
+    if not path.exists():
+        raise DataIntegrityError(f"boundary file {path} is missing; rebuild it with: {REBUILD_COMMAND}")
+    raw = path.read_bytes()
+    if hashlib.sha256(raw).hexdigest() != info["sha256"]:
+        raise DataIntegrityError(
+            f"boundary file {path} does not match its sha256 in manifest.json (altered or truncated); "
+            f"restore it from the repository or rebuild with: {REBUILD_COMMAND}"
+        )
+    gdf = gpd.read_file(path)
+    if len(gdf) != info["features"]:
+        raise DataIntegrityError(f"{path} holds {len(gdf)} features, manifest.json says {info['features']}")
+    gdf.attrs.update(
+        {
+            "level": level,
+            "vintage": vintage,
+            "detail": detail,
+            "source": info["source"],
+            "datum": "WGS84",
+            "vintage_note": VINTAGE_NOTES[vintage],
+        }
+    )
+    return gdf
+
+
+def load_boundaries(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    detail: str = "standard",
+    crs: str | int | CRS = "wgs84",
+) -> gpd.GeoDataFrame:
+    """Load a boundary layer of Sichuan and Chongqing.
+
+    Parameters
+    ----------
+    level : {"county", "prefecture", "province", "partner"}
+        ``partner`` is the level at which the 2020 plan names partners: Sichuan
+        prefectures plus Chongqing's county-level units.
+    vintage : {"2024", "2025"}
+        Division vintage: ``2024`` before Chongqing's 2025-11-06 reform (38 Chongqing
+        units), ``2025`` after it (37 units, 两江新区).
+    detail : {"standard", "fine"}
+        ``standard``: 2024 tianditu, 2025 coverage-simplified amap. ``fine``: amap detail.
+    crs : "wgs84", "gcj02" or anything pyproj.CRS accepts
+        ``gcj02`` shifts coordinates to the datum of Gaode/Amap web maps.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per unit with ``adcode``, ``name``, ``short_name``, ``name_en``,
+        ``pinyin``, ``kind``, ``province``, ``province_adcode``, ``prefecture``,
+        ``prefecture_adcode``, ``unit_level``, ``label_lon``, ``label_lat``,
+        ``vintage``, ``source`` and the geometry. ``attrs`` records level, vintage,
+        detail, source and datum. The frame is a copy: changing it does not touch the
+        process-wide cache.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Unknown level, vintage, detail or CRS.
+    DataIntegrityError
+        A file is missing or differs from ``manifest.json``.
+    """
+    gdf = _read_layer(*_check_layer_args(level, vintage, detail)).copy()
+    return _to_crs(gdf, crs)
+
+
+def _to_crs(gdf: gpd.GeoDataFrame, crs: str | int | CRS) -> gpd.GeoDataFrame:
+    key = crs.lower() if isinstance(crs, str) else None
+    if key == "wgs84":
+        return gdf
+    if key in ("gcj02", "gcj-02"):
+        out = to_gcj02(gdf)
+        out.attrs.update(gdf.attrs, datum="GCJ-02")
+        return out
+    try:
+        target = CRS.from_user_input(crs)
+    except Exception as exc:  # pyproj raises CRSError, a plain Exception subclass
+        raise InvalidArgumentError(
+            f"crs={crs!r} is not valid; expected 'wgs84', 'gcj02' or a CRS pyproj understands (e.g. 4326, 'EPSG:4547')"
+        ) from exc
+    if target.equals(GCJ02_CRS):
+        return _to_crs(gdf, "gcj02")
+    if target.equals(WGS84_CRS):
+        return gdf
+    out = gdf.to_crs(target)
+    out.attrs.update(gdf.attrs, datum=target.name)
+    return out
+
+
+def unit_table(level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+    """Attributes of every unit at one level (no geometry), from the standard layer.
+
+    Parameters
+    ----------
+    level, vintage : str
+        As for :func:`load_boundaries`.
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    return pd.DataFrame(_read_layer(*_check_layer_args(level, vintage, "standard")).drop(columns="geometry"))

@@ -1,0 +1,4 @@
+"""placeholder"""
+class Place: pass
+def crosswalk(): pass
+def resolve(q): pass

@@ -61,7 +61,7 @@ def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str]) -> str:
         return json.dumps({"vintages": notes, "crs": "EPSG:4326 (WGS84)", "layers": table.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n"
     if fmt == "csv":
         return table.to_csv(index=False)
-    lines = [table.fillna("").to_string(index=False), "", "CRS: EPSG:4326 (WGS84); areas are geodesic on the WGS84 ellipsoid."]
+    lines = [table.astype(object).where(table.notna(), "").to_string(index=False), "", "CRS: EPSG:4326 (WGS84); areas are geodesic on the WGS84 ellipsoid."]
     lines += [f"vintage {v}: {note}" for v, note in notes.items()]
     return "\n".join(lines) + "\n"
 

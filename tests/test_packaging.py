@@ -1,0 +1,57 @@
+"""The package as users get it: a wheel in a fresh environment, and a light import."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import sysconfig
+import venv
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def test_import_does_not_pull_in_folium_or_matplotlib():
+    code = "import sys, chuanyu_geo; print(sorted(m for m in ('folium', 'matplotlib', 'networkx') if m in sys.modules))"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert run.stdout.strip() == "[]"
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-w", str(out), str(REPO)],
+        check=True,
+        capture_output=True,
+    )
+    (built,) = out.glob("chuanyu_geo-*.whl")
+    return built
+
+
+def test_wheel_installs_into_a_fresh_venv_and_loads_every_layer(wheel, tmp_path):
+    env_dir = tmp_path / "venv"
+    venv.create(env_dir, with_pip=True)
+    python = env_dir / "bin" / "python"
+    subprocess.run([str(python), "-m", "pip", "install", "--no-deps", "--no-index", "-q", str(wheel)], check=True)
+    # Dependencies come from this environment (appended after the venv's own site-packages,
+    # so the wheel's copy of chuanyu_geo wins over any editable install here).
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True, check=True).stdout.strip()
+    Path(site, "_deps_from_test_env.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
+    code = """
+import chuanyu_geo as cg, pathlib, sys
+assert pathlib.Path(cg.__file__).is_relative_to(pathlib.Path(sys.prefix)), cg.__file__
+n = 0
+for level in cg.LEVELS:
+    for vintage in cg.VINTAGES:
+        for detail in cg.DETAILS:
+            gdf = cg.load_boundaries(level, vintage, detail)
+            assert len(gdf) > 0 and gdf.crs.to_epsg() == 4326
+            n += 1
+print(n, cg.resolve("万州").adcode, len(cg.crosswalk()))
+"""
+    run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["16", "500101", str(len(__import__("chuanyu_geo").crosswalk()))]

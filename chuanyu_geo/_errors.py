@@ -55,3 +55,11 @@ class AmbiguousPlaceError(PlaceError):
         super().__init__(message)
         self.query = query
         self.candidates = candidates
+
+
+class DefinitionError(ChuanyuGeoError, ValueError):
+    """A platform or region definition (TOML file or mapping) is malformed or inconsistent."""
+
+
+class UnknownPlatformError(ChuanyuGeoError, LookupError):
+    """No platform matches the key given to :func:`chuanyu_geo.get_platform`."""

@@ -34,3 +34,24 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def parse_toml(text: str, origin: str) -> dict:
+    """Parse TOML, naming ``origin`` (a file name) and the line in any syntax error."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+    from ._errors import DefinitionError
+
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise DefinitionError(f"{origin} is not valid TOML: {exc}") from exc
+
+
+def read_package_text(name: str) -> str:
+    """Text of a data file shipped inside the package."""
+    from importlib import resources
+
+    return resources.files("chuanyu_geo").joinpath(name).read_text(encoding="utf-8")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from ._errors import ChuanyuGeoError
 from ._io import write_text_atomic
-from .boundaries import DETAILS, LEVELS, VINTAGE_NOTES, VINTAGES, layer_info, load_boundaries
+from .boundaries import DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGE_NOTES, VINTAGES, layer_info, load_boundaries, unit_table
 from .coords import geodesic_area_km2
 
 PROVINCE_NAMES = {"510000": "四川", "500000": "重庆"}
@@ -69,13 +69,84 @@ def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str]) -> str:
 def _cmd_layers(args: argparse.Namespace) -> int:
     vintages = [args.vintage] if args.vintage else list(VINTAGES)
     table = layers_summary(vintages)
-    text = _render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages})
-    if args.output:
-        write_text_atomic(args.output, text)
-        print(f"wrote {args.output}")
+    _emit(_render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}), args.output)
+    return 0
+
+
+def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard", platform_set=None) -> pd.DataFrame:
+    """One row per platform: partners as named, member units at ``level``, footprint area and precision.
+
+    Parameters
+    ----------
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    detail : {"standard", "fine"}
+        Boundary detail the footprint areas are measured on.
+    platform_set : list of Platform, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+    """
+    from .platforms import platforms
+
+    units = unit_table(level, vintage).set_index("adcode")["name"]
+    rows = []
+    for platform in platform_set if platform_set is not None else platforms():
+        footprint = platform.footprint(level, vintage, detail).iloc[0]
+        members = platform.member_adcodes(level, vintage)
+        rows.append(
+            {
+                "id": platform.id,
+                "platform": platform.short_name,
+                "name": platform.name,
+                "cluster": f"{platform.cluster_name} ({platform.cluster})",
+                "partners": "、".join(f"{p.name}[{p.level}]" for p in platform.partners),
+                "n_members": len(members),
+                "members": "、".join(units[c] for c in members),
+                "footprint_area_km2": round(float(footprint["area_km2"]), 1),
+                "precision": footprint["precision"],
+                "later_plan_area_km2": next((f.area_km2 for f in platform.later if f.area_km2), None),
+                "footprint_units": footprint["units"],
+                "note": footprint["note"],
+                "vintage": vintage,
+                "source": footprint["source"],
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def _cmd_platforms(args: argparse.Namespace) -> int:
+    from .platforms import load_platforms
+
+    platform_set = load_platforms(args.file) if args.file else None
+    table = platforms_summary(args.level, args.vintage, args.detail, platform_set)
+    if args.format == "json":
+        text = json.dumps({"level": args.level, "vintage": args.vintage, "vintage_note": VINTAGE_NOTES[args.vintage], "detail": args.detail, "platforms": table.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n"
+    elif args.format == "csv":
+        text = table.to_csv(index=False)
+    else:
+        shown = table[["id", "platform", "cluster", "partners", "n_members", "footprint_area_km2", "precision", "later_plan_area_km2"]]
+        shown = shown.astype(object).where(shown.notna(), "")
+        lines = [shown.to_string(index=False), ""]
+        lines += [f"{row.platform} ({row.precision}): {row.note}" for row in table.itertuples() if isinstance(row.note, str)]
+        lines += [
+            "",
+            f"level {args.level}, vintage {args.vintage}: {VINTAGE_NOTES[args.vintage]}",
+            f"areas: geodesic km² of the footprint on {table['source'].iloc[0]} ({args.detail} detail); "
+            "later_plan_area_km2: the area an approved overall plan states, for comparison",
+        ]
+        text = "\n".join(lines) + "\n"
+    _emit(text, args.output)
+    return 0
+
+
+def _emit(text: str, output: str | None) -> None:
+    if output:
+        write_text_atomic(output, text)
+        print(f"wrote {output}")
     else:
         sys.stdout.write(text)
-    return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -86,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     layers.add_argument("--vintage", choices=VINTAGES, help="only this vintage (default: all)")
     layers.add_argument("-o", "--output", help="write to this file instead of standard output")
     layers.set_defaults(func=_cmd_layers)
+    plat = sub.add_parser("platforms", help="the platforms of the 2020 plan: partners, members, footprint areas")
+    plat.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    plat.add_argument("--level", choices=("county", "partner"), default="county")
+    plat.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
+    plat.add_argument("--detail", choices=DETAILS, default="standard")
+    plat.add_argument("--file", help="a platform set in TOML (schema of platforms.toml) instead of the built-in one")
+    plat.add_argument("-o", "--output", help="write to this file instead of standard output")
+    plat.set_defaults(func=_cmd_platforms)
     return parser
 
 

@@ -61,6 +61,8 @@ class Place:
     note : str or None
         What changed, when the query named a former unit or a unit that a reform
         reshaped (开县 -> 开州区 in 2016).
+    former_name : str or None
+        The former unit the query named (开县), when it did; ``None`` for a current unit.
     successors : tuple of Place
         Every unit that received part of a former unit the query named, when it was
         split (渝北区 in vintage 2025: 两江新区 and 北碚区). Empty otherwise.
@@ -80,6 +82,7 @@ class Place:
     vintage: str
     query: str = ""
     note: str | None = None
+    former_name: str | None = None
     successors: tuple["Place", ...] = field(default=())
 
     @property
@@ -176,7 +179,7 @@ class _Index:
         if i not in rows:
             rows.append(i)
 
-    def place(self, i: int, query: str, note: str | None = None, successors: tuple = ()) -> Place:
+    def place(self, i: int, query: str, note: str | None = None, successors: tuple = (), former_name: str | None = None) -> Place:
         row = self.units.loc[i]
         if note is None and row["level"] == "county":
             note = self._reshaped_note(row["adcode"])
@@ -195,6 +198,7 @@ class _Index:
             vintage=self.vintage,
             query=query,
             note=note,
+            former_name=former_name,
             successors=successors,
         )
 
@@ -429,6 +433,50 @@ def _successor_place(index: _Index, text: str, former: pd.DataFrame, level: str 
         f"{': ' + c.note if c.note else ''}"
         for c in former.itertuples()
     )
-    note = f"{former['old_name'].iloc[0]} is a former unit: {changes}"
+    former_name = former["old_name"].iloc[0]
+    note = f"{former_name} is a former unit: {changes}"
     split = tuple(index.place(i, text) for i in rows) if len(rows) > 1 else ()
-    return index.place(rows[0], text, note=note, successors=split)
+    return index.place(rows[0], text, note=note, successors=split, former_name=former_name)
+
+
+EXPAND_LEVELS = ("county", "prefecture", "province", "partner")
+
+
+def expand(place: Place, level: str = "county", vintage: str | None = None) -> list[str]:
+    """Adcodes of the units at ``level`` that make up, or contain, ``place``.
+
+    A prefecture expands to its counties at county level; a county is widened to its
+    prefecture at prefecture level. At ``partner`` level Sichuan units become their
+    prefectures and Chongqing units stay county-level units.
+
+    Parameters
+    ----------
+    place : Place
+        A unit from :func:`resolve`.
+    level : {"county", "prefecture", "province", "partner"}
+    vintage : str, optional
+        Defaults to the place's own vintage.
+
+    Returns
+    -------
+    list of str
+        Sorted adcodes.
+    """
+    level = check_choice("level", level, EXPAND_LEVELS)
+    vintage = check_choice("vintage", vintage or place.vintage, VINTAGES)
+    counties = unit_table("county", vintage)
+    if place.level == "county":
+        inside = counties[counties["adcode"] == place.adcode]
+    elif place.level == "prefecture":
+        inside = counties[counties["prefecture_adcode"] == place.adcode]
+    else:
+        inside = counties[counties["province_adcode"] == place.adcode]
+    if level == "county":
+        codes = inside["adcode"]
+    elif level == "prefecture":
+        codes = inside["prefecture_adcode"]
+    elif level == "province":
+        codes = inside["province_adcode"]
+    else:
+        codes = inside["prefecture_adcode"].where(inside["province_adcode"] == "510000", inside["adcode"])
+    return sorted(set(codes))

@@ -1,0 +1,565 @@
+"""The platforms of the 2020 plan, their clusters, and user-defined platform sets.
+
+Definitions are data (``platforms.toml``); this module validates them, resolves every partner
+through the gazetteer, and expands partners to the level a caller asks for (达州 -> its seven
+counties). Nothing here draws or measures adjacency: that happens downstream.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from ._errors import AmbiguousPlaceError, DefinitionError, UnknownPlaceError, UnknownPlatformError
+from ._io import parse_toml, read_package_text
+from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGES, check_choice, load_boundaries, unit_table
+from .coords import geodesic_area_km2
+from .gazetteer import EXPAND_LEVELS, Place, _latin_key, expand, resolve
+
+__all__ = [
+    "Partner",
+    "LaterFact",
+    "Cluster",
+    "Platform",
+    "platforms",
+    "clusters",
+    "get_platform",
+    "load_platforms",
+    "membership",
+]
+
+PRECISIONS = ("exact", "approximate")
+MEMBER_LEVELS = ("county", "partner", "prefecture")
+_LEVEL_RANK = {"county": 0, "prefecture": 1, "province": 2}
+
+_PLATFORM_KEYS = {
+    "id", "name", "name_in_plan", "short_name", "name_en", "cluster", "theme", "theme_en",
+    "clause", "quote", "partners", "footprint", "footprint_note", "footprint_units", "later",
+}  # fmt: skip
+_PARTNER_KEYS = {"name", "level", "quoted"}
+_CLUSTER_KEYS = {"id", "name", "name_en", "clause", "quote"}
+_LATER_KEYS = {"fact", "source", "area_km2", "adds"}
+
+
+@dataclass(frozen=True)
+class Partner:
+    """A unit named as a partner, as the plan names it.
+
+    Attributes
+    ----------
+    name : str
+        The name as written in the definition (达州, 渝北).
+    quoted : str
+        The text of the plan's sentence that names it (万达开 for 万州).
+    adcode, unit_name, level, province : str
+        The unit it resolves to in the plan's vintage (511700, 达州市, prefecture, 四川省).
+    """
+
+    name: str
+    quoted: str
+    adcode: str
+    unit_name: str
+    level: str
+    province: str
+
+
+@dataclass(frozen=True)
+class LaterFact:
+    """What a later overall plan fixed, with its source."""
+
+    fact: str
+    source: str
+    area_km2: float | None = None
+    adds: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Cluster:
+    """One of the plan's three clusters of platforms."""
+
+    id: str
+    name: str
+    name_en: str
+    clause: str
+    quote: str
+    platform_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A cross-border functional platform.
+
+    Attributes
+    ----------
+    id : str
+        ASCII identifier (``luyongjiang``).
+    name, name_in_plan, short_name, name_en : str
+        Usual full name, the name in the plan's words, short name (泸永江), English name.
+    cluster, cluster_name : str
+        Cluster id (``southwest``) and Chinese name (川南渝西).
+    theme, theme_en, clause, quote : str
+        What it is for, and the clause and sentence of the plan that set it up.
+    partners : tuple of Partner
+        As the plan names them, with their level.
+    precision : {"exact", "approximate"}
+        ``approximate`` when the platform covers only parts of its units.
+    footprint_note : str or None
+        Why the footprint is approximate, or a caveat.
+    later : tuple of LaterFact
+        Facts from later overall plans (they do not change membership).
+    plan_vintage : str
+        Division vintage the partners were resolved in.
+    """
+
+    id: str
+    name: str
+    name_in_plan: str
+    short_name: str
+    name_en: str
+    cluster: str
+    cluster_name: str
+    theme: str
+    theme_en: str
+    clause: str
+    quote: str
+    partners: tuple[Partner, ...]
+    precision: str
+    footprint_note: str | None
+    footprint_units: tuple[tuple[str, tuple[str, ...]], ...]
+    later: tuple[LaterFact, ...]
+    plan_vintage: str = DEFAULT_VINTAGE
+
+    def __str__(self) -> str:
+        return f"{self.short_name} ({self.id}, {self.cluster_name})"
+
+    def _partner_places(self, vintage: str) -> list[tuple[Partner, Place]]:
+        """Each partner as a unit of ``vintage``; a split partner yields every successor."""
+        pairs = []
+        for partner in self.partners:
+            place = resolve(partner.unit_name, level=partner.level, vintage=vintage)
+            # Successors of a split partner carry the split's explanation, not their own history.
+            pairs.extend((partner, replace(p, note=place.note)) for p in (place.successors or (place,)))
+        return pairs
+
+    def members(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+        """Member units at ``level``, with the partner each comes through.
+
+        Parameters
+        ----------
+        level : {"county", "partner", "prefecture"}
+        vintage : {"2024", "2025"}
+
+        Returns
+        -------
+        pandas.DataFrame
+            ``adcode``, ``partner`` (as named), ``widened`` (the unit is larger than the
+            partner: a county shown as its prefecture) and ``note`` (what a reform changed).
+        """
+        level = check_choice("level", level, MEMBER_LEVELS)
+        vintage = check_choice("vintage", vintage, VINTAGES)
+        rows = []
+        for partner, place in self._partner_places(vintage):
+            for code in expand(place, level, vintage):
+                rows.append(
+                    {
+                        "adcode": code,
+                        "partner": partner.name,
+                        "widened": _unit_level(code, level) > _LEVEL_RANK[place.level],
+                        "note": place.note if place.note else None,
+                    }
+                )
+        frame = pd.DataFrame(rows, columns=["adcode", "partner", "widened", "note"])
+        return frame.drop_duplicates("adcode").sort_values("adcode").reset_index(drop=True)
+
+    def member_adcodes(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> list[str]:
+        """Adcodes of the member units at ``level`` (达州 -> its seven counties at county level).
+
+        Parameters
+        ----------
+        level : {"county", "partner", "prefecture"}
+        vintage : {"2024", "2025"}
+
+        Returns
+        -------
+        list of str
+        """
+        return list(self.members(level, vintage)["adcode"])
+
+    def footprint(self, level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> gpd.GeoDataFrame:
+        """The platform's area as one dissolved polygon, with its precision.
+
+        Parameters
+        ----------
+        level : {"county", "partner", "prefecture"}
+            Units the footprint is built from; a coarser level can only widen it.
+        vintage : {"2024", "2025"}
+        detail : {"standard", "fine"}
+
+        Returns
+        -------
+        geopandas.GeoDataFrame
+            One row: ``platform_id``, ``platform``, ``cluster``, ``precision``
+            (``exact`` only if the footprint is whole units and no unit was widened),
+            ``note``, ``units``, ``unit_adcodes``, ``area_km2`` (geodesic), ``vintage``,
+            ``detail``, ``source`` and the geometry.
+        """
+        level = check_choice("level", level, MEMBER_LEVELS)
+        vintage = check_choice("vintage", vintage, VINTAGES)
+        detail = check_choice("detail", detail, DETAILS)
+        notes = [self.footprint_note] if self.footprint_note else []
+        containing = dict(self.footprint_units).get(vintage)
+        if containing:
+            places = [resolve(name, vintage=vintage) for name in containing]
+            codes = sorted({c for p in places for c in expand(p, level, vintage)})
+            widened = any(_unit_level(c, level) > _LEVEL_RANK[p.level] for p in places for c in expand(p, level, vintage))
+        else:
+            members = self.members(level, vintage)
+            codes = list(members["adcode"])
+            widened = bool(members["widened"].any())
+            notes += sorted({n for n in members["note"].dropna()})
+        if widened:
+            notes.append(f"at {level} level some partners are shown as the larger units that contain them")
+        layer = load_boundaries(level, vintage, detail)
+        units = layer[layer["adcode"].isin(codes)]
+        geometry = shapely.coverage_union_all(units.geometry.values)
+        precision = "exact" if self.precision == "exact" and not widened else "approximate"
+        frame = gpd.GeoDataFrame(
+            {
+                "platform_id": [self.id],
+                "platform": [self.short_name],
+                "cluster": [self.cluster],
+                "precision": [precision],
+                "note": ["; ".join(notes) or None],
+                "units": ["、".join(units["name"])],
+                "unit_adcodes": [",".join(units["adcode"])],
+                "area_km2": [float(geodesic_area_km2(geometry))],
+                "vintage": [vintage],
+                "detail": [detail],
+                "source": [layer.attrs["source"]],
+            },
+            geometry=[geometry],
+            crs=layer.crs,
+        )
+        frame.attrs.update(layer.attrs)
+        return frame
+
+
+@functools.lru_cache(maxsize=None)
+def _levels_by_adcode(level: str) -> dict[str, str]:
+    table = unit_table("partner" if level == "partner" else level, DEFAULT_VINTAGE)
+    table25 = unit_table("partner" if level == "partner" else level, "2025")
+    both = pd.concat([table, table25]).drop_duplicates("adcode")
+    return dict(zip(both["adcode"], both["unit_level"]))
+
+
+def _unit_level(adcode: str, level: str) -> int:
+    """Rank of the unit an expanded adcode denotes (county 0, prefecture 1, province 2)."""
+    if level == "partner":
+        return _LEVEL_RANK[_levels_by_adcode("partner")[adcode]]
+    return _LEVEL_RANK[level]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _check_keys(entry: Mapping, allowed: set[str], what: str) -> None:
+    unknown = sorted(set(entry) - allowed)
+    if unknown:
+        raise DefinitionError(f"{what} has unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(sorted(allowed))}")
+
+
+def _require(entry: Mapping, key: str, what: str) -> Any:
+    value = entry.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        raise DefinitionError(f"{what} has no {key!r}")
+    return value
+
+
+def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
+    if "clusters" not in data:
+        return {c.id: {"id": c.id, "name": c.name, "name_en": c.name_en, "clause": c.clause, "quote": c.quote} for c in clusters()}
+    parsed: dict[str, dict] = {}
+    for i, entry in enumerate(data["clusters"]):
+        what = f"{origin}: cluster #{i + 1}"
+        _check_keys(entry, _CLUSTER_KEYS, what)
+        cid = _require(entry, "id", what)
+        if cid in parsed:
+            raise DefinitionError(f"{origin}: duplicate cluster id {cid!r}")
+        parsed[cid] = {"name": cid, "name_en": "", "clause": "", "quote": "", **entry}
+    return parsed
+
+
+def _parse_partner(entry: Any, platform_id: str, origin: str, vintage: str) -> Partner:
+    if isinstance(entry, str):
+        entry = {"name": entry}
+    what = f"{origin}: platform {platform_id!r}, partner {entry.get('name', entry)!r}" if isinstance(entry, Mapping) else f"{origin}: platform {platform_id!r}"
+    if not isinstance(entry, Mapping):
+        raise DefinitionError(f"{what}: a partner must be a name or a table with 'name', got {entry!r}")
+    _check_keys(entry, _PARTNER_KEYS, what)
+    name = _require(entry, "name", what)
+    level = entry.get("level")
+    try:
+        place = resolve(name, level=level, vintage=vintage)
+    except UnknownPlaceError as exc:
+        hint = f"; did you mean {', '.join(exc.suggestions)}?" if exc.suggestions else ""
+        raise DefinitionError(f"{what} does not resolve to a unit in vintage {vintage}{hint}") from exc
+    except AmbiguousPlaceError as exc:
+        options = "; ".join(f"{c.qualified_name} ({c.adcode}, {c.level})" for c in exc.candidates)
+        raise DefinitionError(
+            f"{what} is ambiguous: it matches {options}. Write the full name or add level = \"prefecture\" / \"county\""
+        ) from exc
+    except DefinitionError:
+        raise
+    except Exception as exc:  # e.g. a bad level value: keep the platform and partner in the message
+        raise DefinitionError(f"{what}: {exc}") from exc
+    if place.successors:
+        raise DefinitionError(f"{what} names a unit that was split ({place.note}); name the successors instead")
+    return Partner(
+        name=name,
+        quoted=entry.get("quoted", name),
+        adcode=place.adcode,
+        unit_name=place.name,
+        level=place.level,
+        province=place.province,
+    )
+
+
+def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict], origin: str, vintage: str) -> Platform:
+    what = f"{origin}: platform #{index + 1}"
+    if not isinstance(entry, Mapping):
+        raise DefinitionError(f"{what} must be a table, got {entry!r}")
+    _check_keys(entry, _PLATFORM_KEYS, what)
+    pid = _require(entry, "id", what)
+    what = f"{origin}: platform {pid!r}"
+    name = _require(entry, "name", what)
+    cluster = _require(entry, "cluster", what)
+    if cluster not in cluster_table:
+        raise DefinitionError(f"{what} has unknown cluster {cluster!r}; expected one of: {', '.join(cluster_table)}")
+    partners_raw = entry.get("partners")
+    if not partners_raw:
+        raise DefinitionError(f"{what} has an empty partner list; name at least one unit")
+    partners = tuple(_parse_partner(p, pid, origin, vintage) for p in partners_raw)
+    precision = entry.get("footprint", "exact")
+    if precision not in PRECISIONS:
+        raise DefinitionError(f"{what} has footprint = {precision!r}; expected one of: {', '.join(PRECISIONS)}")
+    footprint_units = entry.get("footprint_units", {})
+    for fv in footprint_units:
+        check_choice(f"{what}: footprint_units vintage", fv, VINTAGES)
+    later = []
+    for fact in entry.get("later", []):
+        _check_keys(fact, _LATER_KEYS, f"{what}: later fact")
+        later.append(
+            LaterFact(
+                fact=_require(fact, "fact", f"{what}: later fact"),
+                source=_require(fact, "source", f"{what}: later fact"),
+                area_km2=fact.get("area_km2"),
+                adds=tuple(fact.get("adds", ())),
+            )
+        )
+    return Platform(
+        id=pid,
+        name=name,
+        name_in_plan=entry.get("name_in_plan", name),
+        short_name=entry.get("short_name", name),
+        name_en=entry.get("name_en", ""),
+        cluster=cluster,
+        cluster_name=cluster_table[cluster]["name"],
+        theme=entry.get("theme", ""),
+        theme_en=entry.get("theme_en", ""),
+        clause=entry.get("clause", ""),
+        quote=entry.get("quote", ""),
+        partners=partners,
+        precision=precision,
+        footprint_note=entry.get("footprint_note"),
+        footprint_units=tuple((v, tuple(names)) for v, names in sorted(footprint_units.items())),
+        later=tuple(later),
+        plan_vintage=vintage,
+    )
+
+
+def _parse(data: Mapping, origin: str) -> tuple[list[Platform], dict[str, dict]]:
+    if not isinstance(data, Mapping):
+        raise DefinitionError(f"{origin} must be a mapping with a 'platforms' list, got {type(data).__name__}")
+    unknown = sorted(set(data) - {"platforms", "clusters", "source", "plan_vintage"})
+    if unknown:
+        raise DefinitionError(f"{origin} has unknown top-level key(s) {', '.join(unknown)}; expected platforms, clusters, source, plan_vintage")
+    vintage = check_choice(f"{origin}: plan_vintage", data.get("plan_vintage", DEFAULT_VINTAGE), VINTAGES)
+    entries = data.get("platforms")
+    if not entries:
+        raise DefinitionError(f"{origin} defines no platforms; expected a [[platforms]] list")
+    cluster_table = _parse_clusters(data, origin)
+    parsed: list[Platform] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(entries):
+        platform = _parse_platform(entry, i, cluster_table, origin, vintage)
+        if platform.id in seen:
+            raise DefinitionError(f"{origin}: duplicate platform id {platform.id!r} (platform #{i + 1})")
+        seen.add(platform.id)
+        parsed.append(platform)
+    return parsed, cluster_table
+
+
+def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
+    """Load a platform set from a TOML file or a mapping with the schema of ``platforms.toml``.
+
+    The plan invites non-adjacent areas to build platforms the same way; a user set is
+    validated as strictly as the built-in one. Clusters default to the plan's three.
+
+    Parameters
+    ----------
+    source : path-like or mapping
+        A TOML file, or a dict with a ``platforms`` list (and optionally ``clusters``).
+
+    Returns
+    -------
+    list of Platform
+
+    Raises
+    ------
+    DefinitionError
+        Malformed TOML (with the line), unknown key, unknown cluster, duplicate id, empty
+        partner list, or a partner that does not resolve or is ambiguous (naming the
+        platform, the partner and suggestions). Nothing is returned half-loaded.
+    """
+    if isinstance(source, Mapping):
+        return _parse(source, "platform mapping")[0]
+    path = Path(source)
+    if not path.is_file():
+        raise DefinitionError(f"platform file {str(path)!r} does not exist")
+    return _parse(parse_toml(path.read_text(encoding="utf-8"), str(path)), str(path))[0]
+
+
+_BUILTIN_ORIGIN = "chuanyu_geo/platforms.toml"
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_data() -> dict:
+    return parse_toml(read_package_text("platforms.toml"), _BUILTIN_ORIGIN)
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_clusters() -> tuple[Cluster, ...]:
+    data = _builtin_data()
+    return tuple(
+        Cluster(
+            id=c["id"],
+            name=c["name"],
+            name_en=c["name_en"],
+            clause=c["clause"],
+            quote=c["quote"],
+            platform_ids=tuple(p["id"] for p in data["platforms"] if p["cluster"] == c["id"]),
+        )
+        for c in data["clusters"]
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _builtin_platforms() -> tuple[Platform, ...]:
+    return tuple(_parse(_builtin_data(), _BUILTIN_ORIGIN)[0])
+
+
+def platforms() -> list[Platform]:
+    """The nine platforms of the 2020 plan, in the plan's order.
+
+    Returns
+    -------
+    list of Platform
+    """
+    return list(_builtin_platforms())
+
+
+def clusters() -> list[Cluster]:
+    """The plan's three clusters: northeast 川东北渝东北, central 成渝中部, south-west 川南渝西.
+
+    Returns
+    -------
+    list of Cluster
+    """
+    return list(_builtin_clusters())
+
+
+def get_platform(key: str, platform_set: list[Platform] | None = None) -> Platform:
+    """One platform by id, Chinese full, plan or short name, or English name (any case).
+
+    Parameters
+    ----------
+    key : str
+        ``luyongjiang``, ``泸永江``, ``泸永江融合发展示范区`` or the English name.
+    platform_set : list of Platform, optional
+        Search a user set instead of the built-in platforms.
+
+    Returns
+    -------
+    Platform
+
+    Raises
+    ------
+    UnknownPlatformError
+        With up to three close matches.
+    """
+    candidates = platform_set if platform_set is not None else platforms()
+    folded = str(key).strip().casefold()
+    for platform in candidates:
+        names = (platform.id, platform.name, platform.name_in_plan, platform.short_name, platform.name_en)
+        if folded in {n.casefold() for n in names if n} or (_latin_key(folded) and _latin_key(folded) == _latin_key(platform.name_en)):
+            return platform
+    vocabulary = {n: p for p in candidates for n in (p.id, p.short_name, p.name, p.name_en) if n}
+    close = difflib.get_close_matches(str(key), list(vocabulary), n=3, cutoff=0.4)
+    hint = f"; did you mean: {', '.join(f'{vocabulary[c].short_name} ({vocabulary[c].id})' for c in close)}?" if close else ""
+    valid = ", ".join(p.id for p in candidates)
+    raise UnknownPlatformError(f"no platform matches {key!r}{hint} Known ids: {valid}")
+
+
+def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_set: list[Platform] | None = None) -> pd.DataFrame:
+    """One row per unit × platform, with the platform's cluster.
+
+    A unit in several platforms appears once per platform (邻水 is named in 明月山 and lies in
+    广安, a partner of 高竹新区 and 合广长).
+
+    Parameters
+    ----------
+    level : {"county", "partner", "prefecture"}
+    vintage : {"2024", "2025"}
+    platform_set : list of Platform, optional
+        A user set from :func:`load_platforms`; the built-in platforms by default.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adcode``, ``name``, ``short_name``, ``name_en``, ``province``, ``prefecture``,
+        ``prefecture_adcode``, ``platform_id``, ``platform``, ``platform_en``, ``cluster``,
+        ``cluster_name``, ``partner`` (the partner the unit comes through), ``widened``,
+        ``note``, ``vintage``.
+    """
+    level = check_choice("level", level, MEMBER_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    units = unit_table(level if level in EXPAND_LEVELS else "county", vintage).set_index("adcode")
+    frames = []
+    for platform in platform_set if platform_set is not None else platforms():
+        members = platform.members(level, vintage)
+        members = members.assign(
+            platform_id=platform.id,
+            platform=platform.short_name,
+            platform_en=platform.name_en,
+            cluster=platform.cluster,
+            cluster_name=platform.cluster_name,
+        )
+        frames.append(members)
+    table = pd.concat(frames, ignore_index=True)
+    attributes = units.loc[table["adcode"], ["name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode"]].reset_index()
+    table = pd.concat([attributes, table.drop(columns="adcode")], axis=1)
+    table["vintage"] = vintage
+    columns = [
+        "adcode", "name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode",
+        "platform_id", "platform", "platform_en", "cluster", "cluster_name", "partner", "widened", "note", "vintage",
+    ]  # fmt: skip
+    return table[columns]

@@ -5,6 +5,8 @@ Heavy optional libraries (folium, matplotlib) are imported only by the functions
 
 from __future__ import annotations
 
+__version__ = "0.1.0"
+
 from ._errors import (
     AmbiguousPlaceError,
     ChuanyuGeoError,
@@ -20,7 +22,37 @@ from .gazetteer import Place, crosswalk, expand, resolve
 from .platforms import Cluster, Partner, Platform, clusters, get_platform, load_platforms, membership, platforms
 from .regions import platform_regions, region_membership, regions
 
-__version__ = "0.1.0"
+# Names whose modules import networkx: loaded on first use, so `import chuanyu_geo` stays light.
+_LAZY = {
+    "adjacency_graph": "adjacency",
+    "contacts": "adjacency",
+    "cross_border_pairs": "adjacency",
+    "border_length_by_unit": "adjacency",
+    "border_totals": "adjacency",
+    "compare_vintages": "adjacency",
+    "graph_to_frame": "adjacency",
+    "AdjacencyWarning": "adjacency",
+    "platform_metrics": "metrics",
+    "cluster_metrics": "metrics",
+    "border_coverage": "metrics",
+    "adjacency_report": "report",
+    "AdjacencyReport": "report",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        value = getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'chuanyu_geo' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "AmbiguousPlaceError",
@@ -52,4 +84,5 @@ __all__ = [
     "load_boundaries",
     "resolve",
     "unit_table",
+    *_LAZY,
 ]

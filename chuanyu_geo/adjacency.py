@@ -19,10 +19,11 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
+from pyproj import CRS
 
 from ._errors import InvalidArgumentError
 from .boundaries import DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGES, check_choice, load_boundaries
-from .coords import WGS84_CRS, _GEOD, is_gcj02, segment_lengths_m
+from .coords import _GEOD, WGS84_CRS, is_gcj02, segment_lengths_m
 
 __all__ = [
     "AdjacencyWarning",
@@ -95,7 +96,7 @@ def _pairs_from_sorted_groups(keys: np.ndarray, owners: np.ndarray) -> tuple[np.
     return np.concatenate(first), np.concatenate(second), np.concatenate(where)
 
 
-def _coverage_contacts(geoms: np.ndarray) -> _Contacts:
+def _coverage_contacts(geoms: np.ndarray, frame: "_Frame") -> _Contacts:
     """Contacts of a valid coverage by matching identical vertices and segments."""
     xy, owner, ring = _ring_coordinates(geoms)
     # Integer id per distinct vertex; np.unique on a complex view sorts x then y in one pass.
@@ -121,7 +122,9 @@ def _coverage_contacts(geoms: np.ndarray) -> _Contacts:
     keys, owners, starts = keys[keep], owners[keep], starts[keep]
     ra, rb, where = _pairs_from_sorted_groups(keys, owners)
     seg = starts[where]
-    seg_m = segment_lengths_m(xy[seg, 0], xy[seg, 1], xy[seg + 1, 0], xy[seg + 1, 1])
+    lon1, lat1 = frame.lonlat(xy[seg, 0], xy[seg, 1])
+    lon2, lat2 = frame.lonlat(xy[seg + 1, 0], xy[seg + 1, 1])
+    seg_m = segment_lengths_m(lon1, lat1, lon2, lat2)
 
     n = len(geoms)
     rook_key = np.minimum(ra, rb) * n + np.maximum(ra, rb)
@@ -139,11 +142,43 @@ def _coverage_contacts(geoms: np.ndarray) -> _Contacts:
 # --------------------------------------------------------------------------- general path
 
 
-def _geodesic_km(geoms: np.ndarray) -> np.ndarray:
-    return np.array([_GEOD.geometry_length(g) / 1e3 if g is not None and not g.is_empty else 0.0 for g in geoms])
+@dataclass(frozen=True)
+class _Frame:
+    """The layer's own CRS: topology is judged there (reprojection bends straight edges);
+    lengths and areas are measured on the WGS84 ellipsoid."""
+
+    crs: CRS
+
+    @property
+    def geographic(self) -> bool:
+        return self.crs.equals(WGS84_CRS)
+
+    def lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.geographic:
+            return x, y
+        from pyproj import Transformer
+
+        return Transformer.from_crs(self.crs, WGS84_CRS, always_xy=True).transform(x, y)
+
+    def to_wgs84(self, geoms: np.ndarray) -> np.ndarray:
+        return geoms if self.geographic else gpd.GeoSeries(geoms, crs=self.crs).to_crs(WGS84_CRS).values
+
+    def length_km(self, geoms: np.ndarray) -> np.ndarray:
+        return np.array([_GEOD.geometry_length(g) / 1e3 if g is not None and not g.is_empty else 0.0 for g in self.to_wgs84(geoms)])
+
+    def area_km2(self, geoms: np.ndarray) -> np.ndarray:
+        return np.array([abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 if not g.is_empty else 0.0 for g in self.to_wgs84(geoms)])
+
+    def metric(self, geoms: np.ndarray) -> tuple[np.ndarray, "_Frame"]:
+        """The geometries in metres: the layer's own CRS if projected, else an equidistant projection."""
+        if self.crs.is_projected and self.crs.axis_info[0].unit_name in ("metre", "meter"):
+            return geoms, self
+        centre = shapely.centroid(shapely.union_all(shapely.envelope(self.to_wgs84(geoms))))
+        local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
+        return gpd.GeoSeries(geoms, crs=self.crs).to_crs(local).values, _Frame(local)
 
 
-def _exact_contacts(geoms: np.ndarray, rows: np.ndarray) -> _Contacts:
+def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Contacts:
     """Contacts of ``rows`` with every polygon, from geometric intersections (any layer)."""
     tree = shapely.STRtree(geoms)
     src, dst = tree.query(geoms[rows], predicate="intersects")
@@ -153,10 +188,8 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray) -> _Contacts:
     keys = np.unique(a * len(geoms) + b)
     a, b = keys // len(geoms), keys % len(geoms)
     lines = shapely.intersection(shapely.boundary(geoms[a]), shapely.boundary(geoms[b]))
-    line_parts = shapely.line_merge(_linework(lines))
-    shared = _geodesic_km(line_parts)
-    overlap = shapely.intersection(geoms[a], geoms[b])
-    overlap_km2 = np.array([abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 if not g.is_empty else 0.0 for g in _areal(overlap)])
+    shared = frame.length_km(shapely.line_merge(_linework(lines)))
+    overlap_km2 = frame.area_km2(_areal(shapely.intersection(geoms[a], geoms[b])))
     return _Contacts(a, b, shared, shared > 0, overlap_km2, np.zeros(len(a), dtype=bool))
 
 
@@ -177,11 +210,9 @@ def _areal(geoms: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
-def _tolerance_contacts(geoms: np.ndarray, known: set[int], tolerance_m: float) -> _Contacts:
+def _tolerance_contacts(geoms: np.ndarray, known: set[int], tolerance_m: float, frame: _Frame) -> _Contacts:
     """Pairs separated by a gap of at most ``tolerance_m``: shared length = border within reach."""
-    centre = shapely.centroid(shapely.union_all(shapely.envelope(geoms)))
-    local = f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m"
-    projected = gpd.GeoSeries(geoms, crs=WGS84_CRS).to_crs(local).values
+    projected, metric = frame.metric(geoms)
     tree = shapely.STRtree(projected)
     src, dst = tree.query(projected, predicate="dwithin", distance=tolerance_m)
     n = len(geoms)
@@ -190,8 +221,7 @@ def _tolerance_contacts(geoms: np.ndarray, known: set[int], tolerance_m: float) 
     a, b = keys // n, keys % n
     reach_a = shapely.intersection(shapely.boundary(projected[a]), shapely.buffer(projected[b], tolerance_m))
     reach_b = shapely.intersection(shapely.boundary(projected[b]), shapely.buffer(projected[a], tolerance_m))
-    back = gpd.GeoSeries(np.concatenate([reach_a, reach_b]), crs=local).to_crs(WGS84_CRS).values
-    km = (_geodesic_km(back[: len(a)]) + _geodesic_km(back[len(a) :])) / 2
+    km = (metric.length_km(reach_a) + metric.length_km(reach_b)) / 2
     # Along a gap the two borders run side by side; a contact shorter than a few tolerances is a corner.
     edge = km * 1000 > 4 * tolerance_m
     return _Contacts(a, b, np.where(edge, km, 0.0), edge, np.zeros(len(a)), np.ones(len(a), dtype=bool))
@@ -235,7 +265,7 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
     if missing.any() or wrong_type.any():
         bad = [f"{ids[k]} ({'empty' if missing[k] else gdf.geom_type.iloc[k]})" for k in np.nonzero(missing | wrong_type)[0]]
         raise InvalidArgumentError(f"adjacency needs polygons; these rows are not: {', '.join(bad[:20])}")
-    return (gdf if gdf.crs.equals(WGS84_CRS) else gdf.to_crs(WGS84_CRS)), ids
+    return gdf, ids
 
 
 def _repair(geoms: np.ndarray, invalid: np.ndarray, ids: list) -> np.ndarray:
@@ -270,7 +300,7 @@ def _coverage_problems(geoms: np.ndarray, rows: np.ndarray) -> np.ndarray:
     return rows[~shapely.is_empty(invalid_edges)]
 
 
-def _check_and_match(geoms: np.ndarray) -> tuple[_Contacts, np.ndarray, np.ndarray]:
+def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts, np.ndarray, np.ndarray]:
     """Match a layer as a coverage while validating it, on two threads.
 
     Returns the contacts, the mask of invalid geometries and the rows that break the
@@ -285,7 +315,7 @@ def _check_and_match(geoms: np.ndarray) -> tuple[_Contacts, np.ndarray, np.ndarr
 
     with ThreadPoolExecutor(max_workers=1) as pool:
         checking = pool.submit(validate_west)
-        found = _coverage_contacts(geoms)
+        found = _coverage_contacts(geoms, frame)
         try:
             east_problems = _coverage_problems(geoms, east)
         except shapely.errors.GEOSException:  # invalid input: repaired and redone below
@@ -325,18 +355,19 @@ def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: floa
         raise InvalidArgumentError(f"tolerance_m={tolerance_m!r} must be a positive number of metres")
     layer, ids = _check_user_layer(gdf, id_col)
     geoms = np.asarray(layer.geometry.values)
+    frame = _Frame(layer.crs)
     if trusted_coverage:
-        found = _coverage_contacts(geoms)
+        found = _coverage_contacts(geoms, frame)
     else:
-        found, invalid, flagged = _check_and_match(geoms)
+        found, invalid, flagged = _check_and_match(geoms, frame)
         if invalid.any():
             geoms = _repair(geoms, invalid, ids)
-            found, _, flagged = _check_and_match(geoms)
+            found, _, flagged = _check_and_match(geoms, frame)
         if len(flagged):
-            found = _merge(found, _exact_contacts(geoms, flagged), flagged, len(geoms))
+            found = _merge(found, _exact_contacts(geoms, flagged, frame), flagged, len(geoms))
     if tolerance_m:
         known = set((found.i * len(geoms) + found.j).tolist())
-        found = _append(found, _tolerance_contacts(geoms, known, float(tolerance_m)))
+        found = _append(found, _tolerance_contacts(geoms, known, float(tolerance_m), frame))
     table = pd.DataFrame(
         {
             "id_a": [ids[k] for k in found.i],

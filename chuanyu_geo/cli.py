@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
-from ._errors import ChuanyuGeoError
+from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
 from .boundaries import DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGE_NOTES, VINTAGES, layer_info, load_boundaries, unit_table
 from .coords import geodesic_area_km2
@@ -141,6 +141,24 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
     return 0
 
 
+def _cmd_report(args: argparse.Namespace) -> int:
+    from .report import adjacency_report
+
+    if args.format in ("all", "csv") and not args.output:
+        raise InvalidArgumentError(f"--format {args.format} writes a directory: give it with -o DIR")
+    if args.format == "html" and not args.output:
+        raise InvalidArgumentError("--format html writes a file: give it with -o FILE")
+    report = adjacency_report(args.level, args.vintage, args.detail)
+    if args.format in ("all", "csv"):
+        formats = ("md", "json", "html", "csv") if args.format == "all" else ("csv",)
+        target = report.write(args.output, formats=formats, force=args.force)
+        print(f"wrote {target}/ ({', '.join(sorted(p.name for p in target.iterdir() if not p.name.startswith('.')))})")
+        return 0
+    text = {"md": report.to_markdown, "json": report.to_json, "html": report.to_html}[args.format]()
+    _emit(text, args.output)
+    return 0
+
+
 def _emit(text: str, output: str | None) -> None:
     if output:
         write_text_atomic(output, text)
@@ -165,6 +183,14 @@ def build_parser() -> argparse.ArgumentParser:
     plat.add_argument("--file", help="a platform set in TOML (schema of platforms.toml) instead of the built-in one")
     plat.add_argument("-o", "--output", help="write to this file instead of standard output")
     plat.set_defaults(func=_cmd_platforms)
+    rep = sub.add_parser("report", help="the cross-border adjacency report (the main job)")
+    rep.add_argument("--level", choices=("county", "partner", "prefecture"), default="county")
+    rep.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
+    rep.add_argument("--detail", choices=DETAILS, default="standard")
+    rep.add_argument("--format", choices=("all", "md", "csv", "json", "html"), default="all", help="all: md, json, html and csv into the directory -o")
+    rep.add_argument("-o", "--output", help="output file (md, json, html) or directory (all, csv); md and json go to standard output without it")
+    rep.add_argument("--force", action="store_true", help="replace a non-empty directory that is not an earlier report")
+    rep.set_defaults(func=_cmd_report)
     return parser
 
 

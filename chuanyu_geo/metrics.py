@@ -1,0 +1,167 @@
+"""Platform and cluster metrics on the adjacency graph.
+
+Kept apart from :mod:`chuanyu_geo.adjacency` (which knows nothing of platforms) so the
+contiguity engine stays usable on any polygon layer; this module joins the two.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import pandas as pd
+import shapely
+
+from .adjacency import adjacency_graph
+from .boundaries import DEFAULT_VINTAGE, load_boundaries
+from .coords import geodesic_area_km2
+from .platforms import Platform, clusters, platforms
+
+__all__ = ["platform_metrics", "cluster_metrics", "border_coverage"]
+
+
+def _cross_border_edges(graph: nx.Graph) -> list[tuple[str, str, float]]:
+    return [(a, b, d["shared_km"]) for a, b, d in graph.edges(data=True) if d["cross_border"]]
+
+
+def _group_metrics(graph: nx.Graph, members: list[str], layer, total_border_km: float) -> dict:
+    """Size, contiguity, cross-border edges and outside neighbours of a set of units."""
+    member_set = set(members)
+    # Contiguity through shared borders (Rook): touching at a corner does not join two areas.
+    rook = nx.Graph()
+    rook.add_nodes_from(members)
+    rook.add_edges_from((a, b) for a, b, d in graph.subgraph(members).edges(data=True) if d["contact"] == "edge")
+    inside = [(a, b, km) for a, b, km in _cross_border_edges(graph) if a in member_set and b in member_set]
+    outside = sorted({n for m in members for n in graph.neighbors(m)} - member_set)
+    geometry = shapely.coverage_union_all(layer.loc[members].geometry.values)
+    inside_km = sum(km for _, _, km in inside)
+    return {
+        "n_units": len(members),
+        "units": "、".join(layer.loc[members, "name"]),
+        "area_km2": round(float(geodesic_area_km2(geometry)), 1),
+        "contiguous": nx.number_connected_components(rook) == 1,
+        "components": nx.number_connected_components(rook),
+        "cross_border_edges": len(inside),
+        "cross_border_km": round(inside_km, 2),
+        "border_share": round(inside_km / total_border_km, 4) if total_border_km else 0.0,
+        "n_external_neighbours": len(outside),
+        "external_neighbours": "、".join(layer.loc[outside, "name"]),
+    }
+
+
+def _context(level: str, vintage: str, detail: str, graph: nx.Graph | None):
+    graph = graph if graph is not None else adjacency_graph(level=level, vintage=vintage, detail=detail)
+    layer = load_boundaries(level, vintage, detail).set_index("adcode")
+    total = sum(km for _, _, km in _cross_border_edges(graph))
+    return graph, layer, total
+
+
+def platform_metrics(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    detail: str = "standard",
+    graph: nx.Graph | None = None,
+    platform_set: list[Platform] | None = None,
+) -> pd.DataFrame:
+    """Per platform: members, area, contiguity, cross-border edges inside, outside neighbours.
+
+    Parameters
+    ----------
+    level : {"county", "partner", "prefecture"}
+    vintage : {"2024", "2025"}
+    detail : {"standard", "fine"}
+    graph : networkx.Graph, optional
+        From :func:`chuanyu_geo.adjacency_graph` with the same level, vintage and detail.
+    platform_set : list of Platform, optional
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``platform_id``, ``platform``, ``cluster``, ``precision`` (``approximate`` where the
+        platform covers only parts of its units: every figure then describes the
+        containing units), ``n_units``, ``units``, ``area_km2`` (geodesic, member units),
+        ``contiguous`` / ``components`` (connected through shared borders),
+        ``cross_border_edges`` and ``cross_border_km`` (Sichuan–Chongqing contacts with
+        both sides in the platform), ``border_share`` (of the whole SC–CQ border),
+        ``n_external_neighbours``, ``external_neighbours``.
+    """
+    graph, layer, total = _context(level, vintage, detail, graph)
+    rows = []
+    for platform in platform_set if platform_set is not None else platforms():
+        members = platform.member_adcodes(level, vintage)
+        precision = platform.footprint(level, vintage, detail)["precision"].iloc[0]
+        rows.append(
+            {
+                "platform_id": platform.id,
+                "platform": platform.short_name,
+                "cluster": platform.cluster,
+                "precision": precision,
+                **_group_metrics(graph, members, layer, total),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table.attrs.update(graph.graph)
+    return table
+
+
+def cluster_metrics(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard", graph: nx.Graph | None = None) -> pd.DataFrame:
+    """The metrics of :func:`platform_metrics` for each cluster (union of its platforms' units).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``cluster``, ``cluster_name``, ``platforms`` and the columns of
+        :func:`platform_metrics` from ``n_units`` on.
+    """
+    graph, layer, total = _context(level, vintage, detail, graph)
+    by_id = {p.id: p for p in platforms()}
+    rows = []
+    for cluster in clusters():
+        members = sorted({c for pid in cluster.platform_ids for c in by_id[pid].member_adcodes(level, vintage)})
+        rows.append(
+            {
+                "cluster": cluster.id,
+                "cluster_name": cluster.name,
+                "platforms": "、".join(by_id[pid].short_name for pid in cluster.platform_ids),
+                **_group_metrics(graph, members, layer, total),
+            }
+        )
+    table = pd.DataFrame(rows)
+    table.attrs.update(graph.graph)
+    return table
+
+
+def border_coverage(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    detail: str = "standard",
+    graph: nx.Graph | None = None,
+    platform_set: list[Platform] | None = None,
+) -> dict:
+    """Share of the Sichuan–Chongqing border that lies inside some platform on both sides.
+
+    A cross-border contact counts when both of its units belong to one and the same
+    platform (the platform spans the border there).
+
+    Returns
+    -------
+    dict
+        ``border_km`` (all SC–CQ contacts), ``covered_km``, ``share``, ``both_sides_in_any_km``
+        (both units in some platform, not necessarily the same) and the layer's
+        ``level``, ``vintage``, ``detail``, ``source``.
+    """
+    graph, _, total = _context(level, vintage, detail, graph)
+    platform_of: dict[str, set[str]] = {}
+    for platform in platform_set if platform_set is not None else platforms():
+        for code in platform.member_adcodes(level, vintage):
+            platform_of.setdefault(code, set()).add(platform.id)
+    covered = any_side = 0.0
+    for a, b, km in _cross_border_edges(graph):
+        pa, pb = platform_of.get(a, set()), platform_of.get(b, set())
+        covered += km if pa & pb else 0.0
+        any_side += km if pa and pb else 0.0
+    return {
+        "border_km": round(total, 2),
+        "covered_km": round(covered, 2),
+        "share": round(covered / total, 4) if total else 0.0,
+        "both_sides_in_any_km": round(any_side, 2),
+        **{k: graph.graph.get(k) for k in ("level", "vintage", "detail", "source")},
+    }

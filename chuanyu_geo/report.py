@@ -1,0 +1,324 @@
+"""The cross-border adjacency report: tables -> Markdown, CSV, JSON, self-contained HTML.
+
+Every output states the vintage, source and detail of the boundaries, and that shared
+lengths depend on the boundary resolution. Files are written atomically.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import math
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from ._errors import InvalidArgumentError
+from ._io import write_text_atomic
+from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
+from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
+from .metrics import border_coverage, cluster_metrics, platform_metrics
+
+__all__ = ["AdjacencyReport", "adjacency_report", "REPORT_MARKER", "prepare_output_dir"]
+
+REPORT_LEVELS = ("county", "partner", "prefecture")
+# A file every report directory carries, so a later run knows it may replace the directory.
+REPORT_MARKER = ".chuanyu-geo-report"
+
+TABLE_TITLES = {
+    "pairs": "Cross-border pairs 跨省界相邻单元",
+    "units": "Cross-border length per unit 各单元省界长度",
+    "totals": "Totals per province pair 省际合计",
+    "platforms": "Platform metrics 功能平台指标",
+    "clusters": "Cluster metrics 片区指标",
+}
+
+
+@dataclass
+class AdjacencyReport:
+    """Tables of a cross-border adjacency report and the facts about their boundaries.
+
+    Attributes
+    ----------
+    meta : dict
+        ``level``, ``vintage``, ``vintage_note``, ``detail``, ``source``, ``resolution_note``,
+        ``coverage`` (see :func:`chuanyu_geo.metrics.border_coverage`), ``generator``, ``date``.
+    tables : dict of str -> pandas.DataFrame
+        ``pairs``, ``units``, ``totals``, ``platforms``, ``clusters``.
+    """
+
+    meta: dict
+    tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    # ------------------------------------------------------------------ text forms
+
+    def _meta_lines(self) -> list[tuple[str, str]]:
+        m, c = self.meta, self.meta["coverage"]
+        return [
+            ("Level 层级", m["level"]),
+            ("Vintage 区划版本", f"{m['vintage']} — {m['vintage_note']}"),
+            ("Boundaries 边界来源", f"{m['source']} ({m['detail']} detail), WGS84"),
+            ("Sichuan–Chongqing border 川渝省界", f"{c['border_km']:.1f} km on this layer"),
+            (
+                "Inside a platform on both sides 两侧同属一平台",
+                f"{c['covered_km']:.1f} km ({c['share']:.1%}); both sides in some platform: {c['both_sides_in_any_km']:.1f} km",
+            ),
+            ("Caveat 说明", m["resolution_note"]),
+            ("Generated 生成", f"{m['generator']}, {m['date']}"),
+        ]
+
+    def to_markdown(self) -> str:
+        """The report as Markdown (GitHub tables)."""
+        lines = [f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, {self.meta['vintage']})", ""]
+        lines += [f"- **{k}**: {_md_cell(v)}" for k, v in self._meta_lines()]
+        for key, table in self.tables.items():
+            lines += ["", f"## {TABLE_TITLES[key]}", "", _markdown_table(table)]
+        return "\n".join(lines) + "\n"
+
+    def to_json(self) -> str:
+        """The report as one JSON document: ``meta`` and ``tables`` (lists of records)."""
+        payload = {"meta": self.meta, "tables": {k: _records(t) for k, t in self.tables.items()}}
+        return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
+
+    def to_html(self, path: str | os.PathLike | None = None) -> str:
+        """One self-contained HTML page (sortable tables; no network access).
+
+        Parameters
+        ----------
+        path : path-like, optional
+            Also write the page there (atomically).
+
+        Returns
+        -------
+        str
+            The page.
+        """
+        esc = html.escape
+        meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in self._meta_lines())
+        sections = "".join(
+            f'<section><h2 id="{esc(key)}">{esc(TABLE_TITLES[key])}</h2>{_html_table(table)}</section>' for key, table in self.tables.items()
+        )
+        title = esc(f"川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, {self.meta['vintage']})")
+        page = _HTML_PAGE.format(title=title, meta=meta, sections=sections)
+        if path is not None:
+            write_text_atomic(path, page)
+        return page
+
+    def to_csv(self, directory: str | os.PathLike, force: bool = False) -> Path:
+        """Write one CSV per table plus ``meta.json`` into ``directory``.
+
+        Parameters
+        ----------
+        directory : path-like
+            Created if missing; replaced if it holds an earlier report.
+        force : bool
+            Replace a non-empty directory that is not an earlier report.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        return self.write(directory, formats=("csv",), force=force)
+
+    def write(self, directory: str | os.PathLike, formats: tuple[str, ...] = ("md", "json", "html", "csv"), force: bool = False) -> Path:
+        """Write the report in several formats into one directory, atomically.
+
+        Everything is written into a temporary sibling directory first and moved into
+        place at the end, so a crash never leaves a half-written report.
+
+        Parameters
+        ----------
+        directory : path-like
+        formats : tuple of {"md", "json", "html", "csv"}
+        force : bool
+            Replace a non-empty directory that is not an earlier report.
+
+        Returns
+        -------
+        pathlib.Path
+        """
+        target = Path(directory)
+        with prepare_output_dir(target, force) as staging:
+            if "md" in formats:
+                (staging / "report.md").write_text(self.to_markdown(), encoding="utf-8")
+            if "json" in formats:
+                (staging / "report.json").write_text(self.to_json(), encoding="utf-8")
+            if "html" in formats:
+                (staging / "report.html").write_text(self.to_html(), encoding="utf-8")
+            if "csv" in formats:
+                for key, table in self.tables.items():
+                    table.to_csv(staging / f"{key}.csv", index=False, encoding="utf-8")
+                (staging / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return target
+
+
+class prepare_output_dir:
+    """Context manager: a staging directory that replaces ``target`` on success.
+
+    ``target`` may be missing, empty, or an earlier report (it holds ``REPORT_MARKER``);
+    anything else is refused unless ``force`` is set. On error the staging directory is
+    removed and ``target`` is left as it was.
+    """
+
+    def __init__(self, target: Path, force: bool = False):
+        self.target = target
+        if target.exists():
+            if not target.is_dir():
+                raise InvalidArgumentError(f"{target} exists and is not a directory; choose another output path")
+            earlier = (target / REPORT_MARKER).exists()
+            if any(target.iterdir()) and not earlier and not force:
+                raise InvalidArgumentError(
+                    f"{target} is a non-empty directory that is not an earlier chuanyu-geo output; "
+                    "choose another path or pass force=True (--force) to replace it"
+                )
+        target.parent.mkdir(parents=True, exist_ok=True)
+
+    def __enter__(self) -> Path:
+        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=self.target.parent))
+        (self.staging / REPORT_MARKER).write_text("written by chuanyu-geo; safe to replace\n", encoding="utf-8")
+        return self.staging
+
+    def __exit__(self, exc_type, exc, tb) -> bool:
+        if exc_type is not None:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            return False
+        old = None
+        if self.target.exists():
+            old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
+            self.target.rename(old)
+        self.staging.rename(self.target)
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
+        return False
+
+
+def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> AdjacencyReport:
+    """Build the cross-border adjacency report for one layer.
+
+    Parameters
+    ----------
+    level : {"county", "partner", "prefecture"}
+    vintage : {"2024", "2025"}
+    detail : {"standard", "fine"}
+
+    Returns
+    -------
+    AdjacencyReport
+        With ``to_markdown()``, ``to_csv(directory)``, ``to_json()``, ``to_html(path)`` and
+        ``write(directory)``.
+    """
+    level = check_choice("level", level, REPORT_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    detail = check_choice("detail", detail, DETAILS)
+    graph = adjacency_graph(level=level, vintage=vintage, detail=detail)
+    pairs = cross_border_pairs(graph=graph)
+    meta = {
+        "level": level,
+        "vintage": vintage,
+        "vintage_note": VINTAGE_NOTES[vintage],
+        "detail": detail,
+        "source": graph.graph["source"],
+        "crs": "EPSG:4326 (WGS84); lengths and areas on the WGS84 ellipsoid",
+        "resolution_note": RESOLUTION_NOTE,
+        "coverage": border_coverage(graph=graph),
+        "generator": f"chuanyu-geo {__version__}",
+        "date": date.today().isoformat(),
+    }
+    tables = {
+        "pairs": pairs.round({"shared_km": 2}),
+        "units": border_length_by_unit(pairs).round({"cross_border_km": 2}),
+        "totals": border_totals(pairs).round({"shared_km": 2}),
+        "platforms": platform_metrics(level, vintage, detail, graph=graph),
+        "clusters": cluster_metrics(level, vintage, detail, graph=graph),
+    }
+    return AdjacencyReport(meta, tables)
+
+
+# ---------------------------------------------------------------------- rendering helpers
+
+
+def _records(table: pd.DataFrame) -> list[dict]:
+    out = []
+    for row in table.to_dict(orient="records"):
+        out.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
+    return out
+
+
+def _text(value) -> str:
+    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
+
+
+def _md_cell(value) -> str:
+    return _text(value).replace("|", "\\|").replace("\n", " ")
+
+
+def _markdown_table(table: pd.DataFrame) -> str:
+    header = "| " + " | ".join(_md_cell(c) for c in table.columns) + " |"
+    rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) else "---" for c in table.columns) + "|"
+    rows = ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
+
+
+def _html_table(table: pd.DataFrame) -> str:
+    esc = html.escape
+    numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns]
+    head = "".join(f'<th data-type="{"num" if n else "text"}" tabindex="0">{esc(str(c))}</th>' for c, n in zip(table.columns, numeric))
+    body = "".join(
+        "<tr>" + "".join(f'<td class="{"num" if n else ""}">{esc(_text(v))}</td>' for v, n in zip(row, numeric)) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    return f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+
+
+_HTML_PAGE = """<!DOCTYPE html>
+<html lang="zh-Hans">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body {{ font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 2rem; color: #222; }}
+table {{ border-collapse: collapse; margin: 1rem 0 2rem; font-size: 0.9rem; }}
+th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }}
+thead th {{ background: #f0f0f0; cursor: pointer; user-select: none; position: sticky; top: 0; }}
+thead th[aria-sort="ascending"]::after {{ content: " ▲"; }}
+thead th[aria-sort="descending"]::after {{ content: " ▼"; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+table.meta th {{ text-align: left; background: #f7f7f7; cursor: default; }}
+</style>
+</head>
+<body>
+<h1>{title}</h1>
+<table class="meta">{meta}</table>
+{sections}
+<script>
+// Click (or Enter on) a column header to sort; numbers sort as numbers.
+document.querySelectorAll("table.sortable").forEach(function (table) {{
+  table.querySelectorAll("thead th").forEach(function (th, col) {{
+    function sort() {{
+      var asc = th.getAttribute("aria-sort") !== "ascending";
+      table.querySelectorAll("thead th").forEach(function (o) {{ o.removeAttribute("aria-sort"); }});
+      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+      var num = th.dataset.type === "num";
+      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
+      rows.sort(function (a, b) {{
+        var x = a.cells[col].textContent, y = b.cells[col].textContent;
+        var d = num ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y, "zh-Hans-CN");
+        return asc ? d : -d;
+      }});
+      rows.forEach(function (r) {{ table.tBodies[0].appendChild(r); }});
+    }}
+    th.addEventListener("click", sort);
+    th.addEventListener("keydown", function (e) {{ if (e.key === "Enter") sort(); }});
+  }});
+}});
+</script>
+</body>
+</html>
+"""

@@ -368,10 +368,11 @@ def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: floa
     if tolerance_m:
         known = set((found.i * len(geoms) + found.j).tolist())
         found = _append(found, _tolerance_contacts(geoms, known, float(tolerance_m), frame))
+    id_array = pd.Series(ids).to_numpy()
     table = pd.DataFrame(
         {
-            "id_a": [ids[k] for k in found.i],
-            "id_b": [ids[k] for k in found.j],
+            "id_a": id_array[found.i],
+            "id_b": id_array[found.j],
             "shared_km": found.shared_km,
             "contact": np.where(found.edge, "edge", "point"),
             "overlap_km2": found.overlap_km2,

@@ -22,7 +22,8 @@ from .gazetteer import Place, crosswalk, expand, resolve
 from .platforms import Cluster, Partner, Platform, clusters, get_platform, load_platforms, membership, platforms
 from .regions import platform_regions, region_membership, regions
 
-# Names whose modules import networkx: loaded on first use, so `import chuanyu_geo` stays light.
+# Names whose modules import networkx, folium or matplotlib: loaded on first use, so
+# `import chuanyu_geo` stays light.
 _LAZY = {
     "adjacency_graph": "adjacency",
     "contacts": "adjacency",
@@ -37,6 +38,15 @@ _LAZY = {
     "border_coverage": "metrics",
     "adjacency_report": "report",
     "AdjacencyReport": "report",
+    "platform_map": "maps",
+    "adjacency_map": "maps",
+    "choropleth": "maps",
+    "join_table": "maps",
+    "save_map": "maps",
+    "UnmatchedRowsError": "maps",
+    "plot_platforms": "plot",
+    "plot_adjacency": "plot",
+    "CJKFontWarning": "plot",
 }
 
 

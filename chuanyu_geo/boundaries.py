@@ -32,6 +32,9 @@ VINTAGE_NOTES = {
     "2025": "divisions after Chongqing's 2025-11-06 reform (37 Chongqing units: 两江新区, enlarged 北碚区)",
 }
 
+# Short forms for map attributions and figure captions.
+VINTAGE_SHORT = {"2024": "before Chongqing's 2025-11-06 reform", "2025": "after Chongqing's 2025-11-06 reform"}
+
 REBUILD_COMMAND = 'pip install -e ".[data]" && python scripts/build_boundaries.py'
 
 

@@ -150,12 +150,26 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise InvalidArgumentError("--format html writes a file: give it with -o FILE")
     report = adjacency_report(args.level, args.vintage, args.detail)
     if args.format in ("all", "csv"):
-        formats = ("md", "json", "html", "csv") if args.format == "all" else ("csv",)
+        formats = ("md", "json", "html", "csv", "map") if args.format == "all" else ("csv",)
         target = report.write(args.output, formats=formats, force=args.force)
         print(f"wrote {target}/ ({', '.join(sorted(p.name for p in target.iterdir() if not p.name.startswith('.')))})")
         return 0
     text = {"md": report.to_markdown, "json": report.to_json, "html": report.to_html}[args.format]()
     _emit(text, args.output)
+    return 0
+
+
+def _cmd_map(args: argparse.Namespace) -> int:
+    from .maps import platform_map, save_map
+
+    tiles = None if args.tiles == "none" else args.tiles
+    if args.offline and tiles is not None:
+        if args.tiles_given:
+            raise InvalidArgumentError(f"--offline makes no network request, so it cannot load {args.tiles} tiles; use --tiles none")
+        tiles = None
+    m = platform_map(level=args.level, vintage=args.vintage, tiles=tiles, lang=args.lang, offline=args.offline, title=args.title)
+    path = save_map(m, args.output)
+    print(f"wrote {path}")
     return 0
 
 
@@ -187,15 +201,27 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--level", choices=("county", "partner", "prefecture"), default="county")
     rep.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
     rep.add_argument("--detail", choices=DETAILS, default="standard")
-    rep.add_argument("--format", choices=("all", "md", "csv", "json", "html"), default="all", help="all: md, json, html and csv into the directory -o")
+    rep.add_argument("--format", choices=("all", "md", "csv", "json", "html"), default="all", help="all: md, json, html, csv and an offline map.html into the directory -o")
     rep.add_argument("-o", "--output", help="output file (md, json, html) or directory (all, csv); md and json go to standard output without it")
     rep.add_argument("--force", action="store_true", help="replace a non-empty directory that is not an earlier report")
     rep.set_defaults(func=_cmd_report)
+    mp = sub.add_parser("map", help="the interactive platform map as one HTML file")
+    mp.add_argument("-o", "--output", required=True, help="HTML file to write")
+    mp.add_argument("--offline", action="store_true", help="inline Leaflet: the file makes no network request (no basemap)")
+    mp.add_argument("--tiles", choices=("osm", "cartodb", "gaode", "none"), default=None, help="basemap (default osm; none when --offline)")
+    mp.add_argument("--lang", choices=("zh", "en"), default="zh")
+    mp.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
+    mp.add_argument("--level", choices=("county", "partner"), default="county")
+    mp.add_argument("--title", help="title shown on the map")
+    mp.set_defaults(func=_cmd_map)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if getattr(args, "command", None) == "map":
+        args.tiles_given = args.tiles is not None
+        args.tiles = args.tiles or "osm"
     try:
         return args.func(args)
     except ChuanyuGeoError as exc:

@@ -42,11 +42,12 @@ MEMBER_LEVELS = ("county", "partner", "prefecture")
 _LEVEL_RANK = {"county": 0, "prefecture": 1, "province": 2}
 
 _PLATFORM_KEYS = {
-    "id", "name", "name_in_plan", "short_name", "name_en", "cluster", "theme", "theme_en",
+    "id", "name", "name_in_plan", "short_name", "short_name_en", "name_en", "cluster", "theme", "theme_en",
     "clause", "quote", "partners", "footprint", "footprint_note", "footprint_units", "later",
 }  # fmt: skip
 _PARTNER_KEYS = {"name", "level", "quoted"}
-_CLUSTER_KEYS = {"id", "name", "name_en", "clause", "quote"}
+_CLUSTER_KEYS = {"id", "name", "name_en", "clause", "quote", "color"}
+DEFAULT_CLUSTER_COLOR = "#666666"
 _LATER_KEYS = {"fact", "source", "area_km2", "adds"}
 
 
@@ -92,6 +93,7 @@ class Cluster:
     clause: str
     quote: str
     platform_ids: tuple[str, ...]
+    color: str = DEFAULT_CLUSTER_COLOR
 
 
 @dataclass(frozen=True)
@@ -102,8 +104,9 @@ class Platform:
     ----------
     id : str
         ASCII identifier (``luyongjiang``).
-    name, name_in_plan, short_name, name_en : str
-        Usual full name, the name in the plan's words, short name (泸永江), English name.
+    name, name_in_plan, short_name, name_en, short_name_en : str
+        Usual full name, the name in the plan's words, short name (泸永江), English name,
+        short English label (Lu-Yong-Jiang).
     cluster, cluster_name : str
         Cluster id (``southwest``) and Chinese name (川南渝西).
     theme, theme_en, clause, quote : str
@@ -137,6 +140,8 @@ class Platform:
     footprint_units: tuple[tuple[str, tuple[str, ...]], ...]
     later: tuple[LaterFact, ...]
     plan_vintage: str = DEFAULT_VINTAGE
+    cluster_color: str = DEFAULT_CLUSTER_COLOR
+    short_name_en: str = ""
 
     def __str__(self) -> str:
         return f"{self.short_name} ({self.id}, {self.cluster_name})"
@@ -286,7 +291,7 @@ def _require(entry: Mapping, key: str, what: str) -> Any:
 
 def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
     if "clusters" not in data:
-        return {c.id: {"id": c.id, "name": c.name, "name_en": c.name_en, "clause": c.clause, "quote": c.quote} for c in clusters()}
+        return {c.id: {"id": c.id, "name": c.name, "name_en": c.name_en, "clause": c.clause, "quote": c.quote, "color": c.color} for c in clusters()}
     parsed: dict[str, dict] = {}
     for i, entry in enumerate(data["clusters"]):
         what = f"{origin}: cluster #{i + 1}"
@@ -294,7 +299,7 @@ def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
         cid = _require(entry, "id", what)
         if cid in parsed:
             raise DefinitionError(f"{origin}: duplicate cluster id {cid!r}")
-        parsed[cid] = {"name": cid, "name_en": "", "clause": "", "quote": "", **entry}
+        parsed[cid] = {"name": cid, "name_en": "", "clause": "", "quote": "", "color": DEFAULT_CLUSTER_COLOR, **entry}
     return parsed
 
 
@@ -383,6 +388,8 @@ def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict
         footprint_units=tuple((v, tuple(names)) for v, names in sorted(footprint_units.items())),
         later=tuple(later),
         plan_vintage=vintage,
+        cluster_color=cluster_table[cluster].get("color", DEFAULT_CLUSTER_COLOR),
+        short_name_en=entry.get("short_name_en", pid),
     )
 
 
@@ -457,6 +464,7 @@ def _builtin_clusters() -> tuple[Cluster, ...]:
             clause=c["clause"],
             quote=c["quote"],
             platform_ids=tuple(p["id"] for p in data["platforms"] if p["cluster"] == c["id"]),
+            color=c.get("color", DEFAULT_CLUSTER_COLOR),
         )
         for c in data["clusters"]
     )

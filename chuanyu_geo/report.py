@@ -20,7 +20,7 @@ import pandas as pd
 
 from . import __version__
 from ._errors import InvalidArgumentError
-from ._io import write_text_atomic
+from ._io import current_umask, write_text_atomic
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
 from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
 from .metrics import border_coverage, cluster_metrics, platform_metrics
@@ -135,7 +135,8 @@ class AdjacencyReport:
         Parameters
         ----------
         directory : path-like
-        formats : tuple of {"md", "json", "html", "csv"}
+        formats : tuple of {"md", "json", "html", "csv", "map"}
+            ``map`` adds the offline platform map (``map.html``).
         force : bool
             Replace a non-empty directory that is not an earlier report.
 
@@ -151,6 +152,12 @@ class AdjacencyReport:
                 (staging / "report.json").write_text(self.to_json(), encoding="utf-8")
             if "html" in formats:
                 (staging / "report.html").write_text(self.to_html(), encoding="utf-8")
+            if "map" in formats:
+                from .maps import platform_map, save_map
+
+                level = self.meta["level"] if self.meta["level"] in ("county", "partner") else "county"
+                title = f"川渝毗邻地区功能平台 Cross-border platforms ({level}, {self.meta['vintage']})"
+                save_map(platform_map(level, self.meta["vintage"], tiles=None, offline=True, title=title), staging / "map.html")
             if "csv" in formats:
                 for key, table in self.tables.items():
                     table.to_csv(staging / f"{key}.csv", index=False, encoding="utf-8")
@@ -181,6 +188,7 @@ class prepare_output_dir:
 
     def __enter__(self) -> Path:
         self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=self.target.parent))
+        self.staging.chmod(0o777 & ~current_umask())  # mkdtemp creates 0700
         (self.staging / REPORT_MARKER).write_text("written by chuanyu-geo; safe to replace\n", encoding="utf-8")
         return self.staging
 

@@ -1,0 +1,589 @@
+"""Interactive folium maps: platforms, adjacency and choropleths.
+
+Web layers are coverage-simplified (neighbours keep sharing their borders exactly) and
+rounded, so a county map stays small; every figure shown (shared km, areas) comes from the
+unsimplified layers. With Gaode tiles, which are drawn in GCJ-02, every vector layer is
+shifted to GCJ-02 so borders sit on the roads and rivers they follow. ``offline=True``
+inlines Leaflet (from the XStatic-Leaflet package) so the file makes no network request.
+
+Every string that reaches HTML is escaped here: tooltips and popups are rendered with
+``innerHTML`` by Leaflet and folium, and layer names are HTML in the layer control.
+"""
+
+from __future__ import annotations
+
+import base64
+import functools
+import html
+import os
+import re
+from pathlib import Path
+
+import folium
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from branca.element import Element, MacroElement
+from jinja2 import Template
+
+from ._errors import ChuanyuGeoError, InvalidArgumentError
+from ._io import write_text_atomic
+from ._style import config, membership_by_unit, unit_color
+from .adjacency import adjacency_graph, graph_to_frame
+from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
+from .coords import to_gcj02
+from .gazetteer import resolve
+from .platforms import Platform, platforms
+
+__all__ = [
+    "TILES",
+    "platform_map",
+    "adjacency_map",
+    "choropleth",
+    "join_table",
+    "UnmatchedRowsError",
+    "save_map",
+]
+
+TILES = ("osm", "cartodb", "gaode", None)
+LANGS = ("zh", "en")
+MAP_LEVELS = ("county", "partner")
+
+
+class UnmatchedRowsError(ChuanyuGeoError, LookupError):
+    """Rows of a user table did not match a unit; ``report`` lists every row and why."""
+
+    def __init__(self, message: str, report: pd.DataFrame):
+        super().__init__(message)
+        self.report = report
+
+
+def _esc(value) -> str:
+    return html.escape("" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value))
+
+
+# --------------------------------------------------------------------------- layers
+
+
+@functools.lru_cache(maxsize=None)
+def _web_layer(level: str, vintage: str) -> gpd.GeoDataFrame:
+    """The standard layer, coverage-simplified and rounded for the web."""
+    style = config()["style"]
+    layer = load_boundaries(level, vintage, "standard")
+    simplified = shapely.coverage_simplify(layer.geometry.values, style["simplify_tolerance_deg"])
+    grid = 10.0 ** -style["coordinate_decimals"]
+    rounded = shapely.set_precision(simplified, grid)
+    out = layer.set_geometry(gpd.GeoSeries(rounded, index=layer.index, crs=layer.crs))
+    out.attrs.update(layer.attrs, web_simplify_tolerance_deg=style["simplify_tolerance_deg"])
+    return out
+
+
+def _dissolve(layer: gpd.GeoDataFrame, adcodes) -> shapely.Geometry:
+    return shapely.coverage_union_all(layer.loc[layer["adcode"].isin(list(adcodes))].geometry.values)
+
+
+def _border_line(layer: gpd.GeoDataFrame) -> shapely.Geometry:
+    sc = _dissolve(layer, layer.loc[layer["province_adcode"] == "510000", "adcode"])
+    cq = _dissolve(layer, layer.loc[layer["province_adcode"] == "500000", "adcode"])
+    return shapely.line_merge(shapely.intersection(sc.boundary, cq.boundary))
+
+
+def _label(row, lang: str) -> str:
+    """Unit name for tooltips: Chinese with English beside, or English alone."""
+    return _esc(row["name_en"]) if lang == "en" else f"{_esc(row['name'])} <span style='color:#555'>{_esc(row['name_en'])}</span>"
+
+
+def _geojson(frame: gpd.GeoDataFrame, datum: str) -> str:
+    """GeoJSON text in the basemap's datum (GCJ-02 for Gaode tiles; GeoJSON carries no CRS)."""
+    if datum == "gcj02":
+        decimals = config()["style"]["coordinate_decimals"]
+        shifted = to_gcj02(frame)
+        rounded = shapely.transform(shifted.geometry.values, lambda xy: np.round(xy, decimals))
+        frame = shifted.set_geometry(gpd.GeoSeries(rounded, index=shifted.index)).set_crs(None, allow_override=True)
+    return frame.to_json(drop_id=True)
+
+
+# --------------------------------------------------------------------------- map scaffolding
+
+
+class _Attribution(MacroElement):
+    """Adds text to Leaflet's attribution control (also without tiles)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        {{ this._parent.get_name() }}.attributionControl.addAttribution({{ this.text|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, text: str):
+        super().__init__()
+        self.text = text
+
+
+class _Legend(MacroElement):
+    """A fixed legend box; ``body`` is HTML built from escaped parts."""
+
+    _template = Template(
+        """{% macro html(this, kwargs) %}
+        <div class="chuanyu-legend" style="position:absolute; bottom:48px; left:10px; z-index:1000; background:rgba(255,255,255,0.92);
+             padding:8px 10px; border:1px solid #999; border-radius:4px; font:12px/1.5 sans-serif; max-width:320px;">{{ this.body }}</div>
+        {% endmacro %}"""
+    )
+
+    def __init__(self, body: str):
+        super().__init__()
+        self.body = body
+
+
+def _swatch(color: str, label: str, dashed: bool = False, line: bool = False) -> str:
+    if line:
+        style = f"display:inline-block;width:22px;height:0;border-top:3px {'dashed' if dashed else 'solid'} {color};vertical-align:middle;margin-right:6px"
+    else:
+        style = f"display:inline-block;width:14px;height:14px;background:{color};opacity:0.7;border:1px solid #666;vertical-align:middle;margin-right:6px"
+    return f"<div><span style='{style}'></span>{label}</div>"
+
+
+def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) -> tuple[folium.Map, str]:
+    if tiles not in TILES:
+        raise InvalidArgumentError(f"tiles={tiles!r} is not valid; expected one of: osm, cartodb, gaode, None")
+    basemap = config()["basemaps"].get(tiles) if tiles else None
+    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    if basemap:
+        folium.TileLayer(
+            tiles=basemap["url"],
+            attr=basemap["attribution"],
+            name=_esc(tiles),
+            subdomains=basemap.get("subdomains", "abc"),
+            max_zoom=basemap["max_zoom"],
+            control=False,
+        ).add_to(m)
+    m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    _Attribution(attribution).add_to(m)
+    if title:
+        m.get_root().html.add_child(
+            Element(f"<h3 style='position:absolute;top:6px;left:50px;z-index:1000;margin:0;background:rgba(255,255,255,0.85);padding:2px 8px;font:bold 16px sans-serif'>{_esc(title)}</h3>")
+        )
+    return m, (basemap["datum"] if basemap else "wgs84")
+
+
+def _check_map_args(level: str, vintage: str, lang: str, tiles, offline: bool) -> tuple[str, str, str]:
+    level = check_choice("level", level, MAP_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    lang = check_choice("lang", lang, LANGS)
+    if offline and tiles is not None:
+        raise InvalidArgumentError(f"offline=True makes no network request, so it cannot load {tiles!r} tiles; pass tiles=None")
+    return level, vintage, lang
+
+
+def _provenance(layer: gpd.GeoDataFrame, vintage: str) -> str:
+    return f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}); simplified for display"
+
+
+def _units_layer(layer: gpd.GeoDataFrame, datum: str, name: str, color_of, tooltip_extra: dict[str, str], lang: str) -> folium.GeoJson:
+    frame = layer[["adcode", "name", "name_en", "geometry"]].copy()
+    frame["label"] = [_label(r, lang) for _, r in frame.iterrows()]
+    frame["color"] = [color_of(code) for code in frame["adcode"]]
+    frame["extra"] = [tooltip_extra.get(code, "") for code in frame["adcode"]]
+    return folium.GeoJson(
+        _geojson(frame.drop(columns=["name", "name_en"]), datum),
+        name=name,
+        style_function=lambda f: {"fillColor": f["properties"]["color"], "color": "#555", "weight": 0.6, "fillOpacity": 0.55, "className": "chuanyu-unit"},
+        highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
+        tooltip=folium.GeoJsonTooltip(fields=["label", "extra"], labels=False, sticky=True),
+    )
+
+
+def _lines_layer(rows: list[dict], datum: str, name: str, color: str, weight: float, dash: str | None = None, show: bool = True) -> folium.GeoJson | None:
+    if not rows:
+        return None
+    frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+    style = {"color": color, "weight": weight, "opacity": 0.9}
+    if dash:
+        style["dashArray"] = dash
+    return folium.GeoJson(
+        _geojson(frame, datum),
+        name=name,
+        show=show,
+        style_function=lambda f, style=style: style,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+    )
+
+
+# --------------------------------------------------------------------------- platform map
+
+
+def _platform_popup(platform: Platform, precision: str, note: str | None) -> str:
+    partners = "、".join(f"{_esc(p.name)} ({_esc(p.level)})" for p in platform.partners)
+    parts = [
+        f"<b>{_esc(platform.name)}</b> ({_esc(platform.short_name)})",
+        f"<i>{_esc(platform.name_en)}</i>",
+        f"{_esc(platform.cluster_name)} · partners 合作方: {partners}",
+        f"theme 主题: {_esc(platform.theme)} — {_esc(platform.theme_en)}",
+        f"clause 条款 {_esc(platform.clause)}: 「{_esc(platform.quote)}」",
+        f"footprint: <b>{_esc(precision)}</b>{' — ' + _esc(note) if note else ''}",
+    ]
+    return "<div style='max-width:360px'>" + "<br>".join(parts) + "</div>"
+
+
+def platform_map(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    tiles: str | None = "osm",
+    lang: str = "zh",
+    offline: bool = False,
+    platform_set: list[Platform] | None = None,
+    title: str | None = None,
+) -> folium.Map:
+    """Units coloured by cluster, one toggleable layer per platform, the border and cross-border edges.
+
+    Parameters
+    ----------
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    tiles : {"osm", "cartodb", "gaode", None}
+        ``gaode`` tiles are GCJ-02: every vector layer is shifted to match them.
+    lang : {"zh", "en"}
+        Tooltips in Chinese with English beside, or English only.
+    offline : bool
+        Inline Leaflet so the saved file makes no network request (requires ``tiles=None``).
+    platform_set : list of Platform, optional
+        A user set from :func:`chuanyu_geo.load_platforms`.
+    title : str, optional
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`save_map` (atomic, honours ``offline``) or ``Map.save``.
+    """
+    level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
+    chosen = platform_set if platform_set is not None else platforms()
+    web = _web_layer(level, vintage)
+    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage), title)
+    style = config()["style"]
+
+    member_of = membership_by_unit(chosen, level, vintage)
+
+    def color_of(code: str) -> str:
+        return unit_color(member_of.get(code, []))
+
+    extra = {code: "<br>" + "、".join(_esc(p.short_name) for p in ps) for code, ps in member_of.items()}
+    _units_layer(web, datum, _esc("Units 单元" if lang == "zh" else "Units"), color_of, extra, lang).add_to(m)
+
+    for number, platform in enumerate(chosen):
+        footprint = platform.footprint(level, vintage, "standard").iloc[0]
+        approximate = footprint["precision"] == "approximate"
+        geometry = _dissolve(web, footprint["unit_adcodes"].split(","))
+        label = f"{platform.short_name} ({'approximate 近似' if approximate else 'exact'})" if lang == "zh" else f"{platform.name_en} ({footprint['precision']})"
+        frame = gpd.GeoDataFrame(
+            {
+                "tip": [f"<b>{_esc(platform.short_name)}</b> {_esc(platform.name_en)}<br>{_esc(footprint['precision'])}: {_esc(footprint['units'])}"],
+                "popup": [_platform_popup(platform, footprint["precision"], footprint["note"])],
+            },
+            geometry=[geometry],
+            crs=4326,
+        )
+        group = folium.FeatureGroup(name=_esc(label), show=True)
+        folium.GeoJson(
+            _geojson(frame, datum),
+            style_function=lambda f, c=platform.cluster_color, d=approximate, n=number: {
+                "color": c,
+                "weight": 3,
+                "fill": True,
+                "fillOpacity": 0.05,
+                "dashArray": "8 6" if d else None,
+                # Index-based class: tests and user CSS can find a platform's outline.
+                "className": f"chuanyu-platform chuanyu-platform-{n}",
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+            popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        ).add_to(group)
+        group.add_to(m)
+
+    _border_and_edges(m, web, level, vintage, datum, lang)
+    legend = [f"<b>{_esc('功能平台 Platforms' if lang == 'zh' else 'Platforms')}</b>"]
+    seen = {}
+    for p in chosen:
+        seen.setdefault(p.cluster, (p.cluster_color, p.cluster_name))
+    legend += [_swatch(color, _esc(name)) for color, name in seen.values()]
+    legend += [
+        _swatch(style["several_clusters_color"], _esc("several clusters 多个片区")),
+        _swatch(style["no_platform_color"], _esc("no platform 无平台")),
+        _swatch("#333", _esc("approximate footprint 近似范围"), dashed=True, line=True),
+        _swatch(style["border_color"], _esc("Sichuan–Chongqing border 川渝省界"), line=True),
+        f"<div style='color:#555'>{_esc('vintage ' + vintage + '; ' + web.attrs['source'])}</div>",
+    ]
+    _Legend("".join(legend)).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m._chuanyu_offline = offline
+    return m
+
+
+def _border_and_edges(m: folium.Map, web: gpd.GeoDataFrame, level: str, vintage: str, datum: str, lang: str) -> None:
+    style = config()["style"]
+    border = _border_line(web)
+    source = load_boundaries(level, vintage, "standard").attrs["source"]
+    pairs = graph_to_frame(adjacency_graph(level=level, vintage=vintage, detail="standard"))
+    pairs = pairs[pairs["cross_border"]]
+    total = pairs["shared_km"].sum()
+    border_rows = [{"tip": _esc(f"川渝省界 Sichuan–Chongqing border: {total:.1f} km ({source})"), "geometry": border}]
+    layer = _lines_layer(border_rows, datum, _esc("Border 省界"), style["border_color"], 4)
+    layer.add_to(m)
+    geoms = web.set_index("adcode").geometry
+    edge_rows = []
+    for row in pairs.itertuples():
+        line = shapely.intersection(geoms[row.adcode_a].boundary, geoms[row.adcode_b].boundary)
+        name_a, name_b = (row.name_a, row.name_b)
+        edge_rows.append(
+            {
+                "tip": f"{_esc(name_a)} ↔ {_esc(name_b)}: {row.shared_km:.1f} km<br><span style='color:#555'>{_esc(row.contact)}; {_esc(source)}</span>",
+                "geometry": line,
+            }
+        )
+    edges = _lines_layer(edge_rows, datum, _esc("Cross-border edges 跨界相邻边" if lang == "zh" else "Cross-border edges"), style["cross_border_edge_color"], 6, show=True)
+    if edges is not None:
+        edges.add_to(m)
+
+
+# --------------------------------------------------------------------------- adjacency map
+
+
+def adjacency_map(level: str = "county", vintage: str = DEFAULT_VINTAGE, tiles: str | None = "osm", lang: str = "zh", offline: bool = False, title: str | None = None) -> folium.Map:
+    """Every shared border, cross-border ones highlighted, with shared km in the tooltips.
+
+    Parameters
+    ----------
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    tiles : {"osm", "cartodb", "gaode", None}
+    lang : {"zh", "en"}
+    offline : bool
+    title : str, optional
+
+    Returns
+    -------
+    folium.Map
+    """
+    level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
+    web = _web_layer(level, vintage)
+    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage), title)
+    style = config()["style"]
+    graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
+    degree = {n: f"<br>{graph.degree(n)} neighbours 邻接单元" for n in graph.nodes}
+    _units_layer(web, datum, _esc("Units 单元"), lambda code: "#f7f7f7", degree, lang).add_to(m)
+    geoms = web.set_index("adcode").geometry
+    internal, cross = [], []
+    for row in graph_to_frame(graph).itertuples():
+        shared = shapely.intersection(geoms[row.adcode_a].boundary, geoms[row.adcode_b].boundary)
+        tip = f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km ({_esc(row.contact)})"
+        (cross if row.cross_border else internal).append({"tip": tip, "geometry": shared})
+    for rows, name, color, weight in ((internal, "Shared borders 相邻边", style["internal_edge_color"], 2), (cross, "Cross-border 跨省界", style["cross_border_edge_color"], 5)):
+        layer = _lines_layer(rows, datum, _esc(name), color, weight)
+        if layer is not None:
+            layer.add_to(m)
+    _Legend(
+        _swatch(style["cross_border_edge_color"], _esc("cross-border shared border 跨省界相邻"), line=True)
+        + _swatch(style["internal_edge_color"], _esc("shared border 省内相邻"), line=True)
+        + f"<div style='color:#555'>{_esc(graph.graph['resolution_note'])}</div>"
+    ).add_to(m)
+    folium.LayerControl(collapsed=False).add_to(m)
+    m._chuanyu_offline = offline
+    return m
+
+
+# --------------------------------------------------------------------------- choropleth
+
+
+def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Match a user table to units by adcode or any name :func:`resolve` accepts.
+
+    Older names go through the crosswalk (开县 -> 开州区). A key that names a split unit,
+    resolves ambiguously or not at all stays unmatched; two rows landing on one unit are
+    both flagged, since neither value can be shown for it.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    key_col : str
+        Column holding adcodes or names.
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+
+    Returns
+    -------
+    (matched, report) : tuple of pandas.DataFrame
+        ``matched``: the matched rows with ``adcode`` added. ``report``: every row with
+        ``row``, ``key``, ``status`` (``matched``, ``renamed``, ``unknown``, ``ambiguous``,
+        ``split``, ``duplicate``), ``adcode``, ``name`` and ``note``.
+    """
+    if key_col not in table.columns:
+        raise InvalidArgumentError(f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+    level = check_choice("level", level, MAP_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    records = []
+    for position, key in enumerate(table[key_col].tolist()):
+        entry = {"row": position, "key": key, "status": "matched", "adcode": None, "name": None, "note": None}
+        try:
+            place = resolve(key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key), level=level, vintage=vintage)
+            if place.successors:
+                entry.update(status="split", note=place.note)
+            else:
+                entry.update(adcode=place.adcode, name=place.name, status="renamed" if place.former_name else "matched", note=place.note)
+        except ChuanyuGeoError as exc:
+            entry.update(status="ambiguous" if "matches" in str(exc) and "units" in str(exc) else "unknown", note=str(exc))
+        records.append(entry)
+    report = pd.DataFrame(records)
+    taken = report["adcode"].notna() & report["adcode"].duplicated(keep=False)
+    report.loc[taken, "note"] = [f"{n} also matched by another row; neither value is used" for n in report.loc[taken, "name"]]
+    report.loc[taken, "status"] = "duplicate"
+    ok = report["status"].isin(["matched", "renamed"]).to_numpy()
+    matched = table.iloc[np.nonzero(ok)[0]].copy()
+    matched["adcode"] = report.loc[ok, "adcode"].to_numpy()
+    return matched, report
+
+
+def choropleth(
+    table: pd.DataFrame,
+    value_col: str,
+    key_col: str,
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    scheme: str = "quantiles",
+    k: int = 5,
+    allow_partial: bool = False,
+    tiles: str | None = "osm",
+    lang: str = "zh",
+    offline: bool = False,
+    title: str | None = None,
+) -> folium.Map:
+    """Map a user indicator onto units, classified with mapclassify.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per unit.
+    value_col : str
+        Numeric column to map.
+    key_col : str
+        Column with adcodes or names (current, short, pinyin or former: 开县, 梁平县).
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    scheme : str
+        A mapclassify classifier name (quantiles, equal_interval, natural_breaks, ...).
+    k : int
+        Number of classes (3–7).
+    allow_partial : bool
+        Draw the rows that match and list the others in the map and in
+        ``map.unmatched``; by default any unmatched row raises.
+    tiles, lang, offline, title
+        As for :func:`platform_map`.
+
+    Returns
+    -------
+    folium.Map
+        ``map.join_report`` holds the report of :func:`join_table`.
+
+    Raises
+    ------
+    UnmatchedRowsError
+        Rows that did not match (listed), unless ``allow_partial``.
+    """
+    import mapclassify
+
+    level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
+    if value_col not in table.columns:
+        raise InvalidArgumentError(f"value_col={value_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+    palettes = config()["palettes"]["YlOrRd"]
+    if str(k) not in palettes:
+        raise InvalidArgumentError(f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}")
+    values = pd.to_numeric(table[value_col], errors="coerce")
+    if values.isna().any():
+        bad = [f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})" for i in np.nonzero(values.isna().to_numpy())[0][:20]]
+        raise InvalidArgumentError(f"{value_col} must be numeric; not numbers: {', '.join(bad)}")
+    matched, report = join_table(table.assign(**{value_col: values}), key_col, level, vintage)
+    unmatched = report[~report["status"].isin(["matched", "renamed"])]
+    if len(unmatched) and not allow_partial:
+        listing = "; ".join(f"row {r.row} {r.key!r}: {r.status}" for r in unmatched.itertuples())
+        raise UnmatchedRowsError(f"{len(unmatched)} of {len(report)} rows did not match a {level} unit of vintage {vintage}: {listing}. Fix them, or pass allow_partial=True to map the rest.", report)
+    if matched.empty:
+        raise UnmatchedRowsError("no row matched a unit; nothing to map", report)
+    try:
+        classifier = mapclassify.classify(matched[value_col].to_numpy(dtype=float), scheme=scheme, k=k)
+    except Exception as exc:  # mapclassify raises several types for a bad scheme or too few values
+        raise InvalidArgumentError(f"could not classify {value_col} with scheme={scheme!r}, k={k}: {exc}") from exc
+    colors = palettes[str(len(classifier.bins))] if str(len(classifier.bins)) in palettes else palettes[str(k)]
+    class_of = dict(zip(matched["adcode"], classifier.yb))
+    value_of = dict(zip(matched["adcode"], matched[value_col]))
+
+    web = _web_layer(level, vintage)
+    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage), title)
+    style = config()["style"]
+    extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
+    _units_layer(
+        web,
+        datum,
+        _esc(value_col),
+        lambda code: colors[class_of[code]] if code in class_of else style["no_platform_color"],
+        extra,
+        lang,
+    ).add_to(m)
+    lower = [float(matched[value_col].min())] + [float(b) for b in classifier.bins[:-1]]
+    legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
+    legend += [_swatch(colors[i], _esc(f"{lo:,.6g} – {hi:,.6g}")) for i, (lo, hi) in enumerate(zip(lower, classifier.bins))]
+    legend.append(_swatch(style["no_platform_color"], _esc("no data 无数据")))
+    if len(unmatched):
+        legend.append(f"<div style='color:#a50f15'>{_esc(f'{len(unmatched)} rows not mapped: ' + ', '.join(map(str, unmatched['key'])))}</div>")
+    _Legend("".join(legend)).add_to(m)
+    m.join_report = report
+    m.unmatched = unmatched
+    m._chuanyu_offline = offline
+    return m
+
+
+# --------------------------------------------------------------------------- saving
+
+
+@functools.lru_cache(maxsize=1)
+def _leaflet_assets() -> tuple[str, str]:
+    """Leaflet's JS and CSS from XStatic-Leaflet, with the CSS's images inlined as data URIs."""
+    import xstatic.pkg.leaflet as xleaflet
+
+    base = Path(xleaflet.BASE_DIR)
+    js = (base / "leaflet.js").read_text(encoding="utf-8")
+    css = (base / "leaflet.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match) -> str:
+        data = base64.b64encode((base / match.group(1)).read_bytes()).decode("ascii")
+        return f"url(data:image/png;base64,{data})"
+
+    css = re.sub(r"url\((images/[\w\-.]+\.png)\)", inline, css)
+    return js, css
+
+
+def _render(m: folium.Map, offline: bool) -> str:
+    if offline:
+        js, css = _leaflet_assets()
+        # Only Leaflet is needed: these maps use no markers, Bootstrap or jQuery.
+        m.default_js = []
+        m.default_css = []
+        safe_js = js.replace("</script", "<\\/script")  # cannot end the inline block early
+        m.get_root().header.add_child(Element(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline")
+    return m.get_root().render()
+
+
+def save_map(m: folium.Map, path: str | os.PathLike, offline: bool | None = None) -> Path:
+    """Write a map to one HTML file, atomically.
+
+    Parameters
+    ----------
+    m : folium.Map
+    path : path-like
+    offline : bool, optional
+        Inline Leaflet so the file needs no network; defaults to what the map was built with.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    offline = getattr(m, "_chuanyu_offline", False) if offline is None else offline
+    return write_text_atomic(path, _render(m, offline))

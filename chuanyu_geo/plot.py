@@ -1,0 +1,237 @@
+"""Static matplotlib figures for papers (PNG, SVG, PDF).
+
+Chinese labels need a CJK font (Debian: fonts-noto-cjk). Without one the figures fall back
+to English labels with a single warning, never to boxes for missing glyphs.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+
+import numpy as np
+import shapely
+
+from ._style import config, membership_by_unit, unit_color
+from .adjacency import adjacency_graph, graph_to_frame
+from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
+from .platforms import Platform, platforms
+
+__all__ = ["CJKFontWarning", "cjk_font", "plot_platforms", "plot_adjacency"]
+
+# Families known to cover simplified Chinese, in order of preference.
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Serif CJK SC",
+    "Source Han Sans SC",
+    "Source Han Sans CN",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "SimHei",
+    "Microsoft YaHei",
+    "PingFang SC",
+    "Heiti SC",
+)
+PLOT_LEVELS = ("county", "partner")
+
+
+class CJKFontWarning(UserWarning):
+    """No font with Chinese glyphs was found: labels fall back to English."""
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_font() -> str | None:
+    """Name of an installed font family with Chinese glyphs, or None."""
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    return next((family for family in CJK_FAMILIES if family in installed), None)
+
+
+def _resolve_lang(lang: str) -> tuple[str, str | None]:
+    lang = check_choice("lang", lang, ("zh", "en"))
+    font = cjk_font()
+    if lang == "zh" and font is None:
+        warnings.warn(
+            "no font with Chinese glyphs is installed (e.g. Debian's fonts-noto-cjk); drawing English labels instead",
+            CJKFontWarning,
+            stacklevel=3,
+        )
+        return "en", None
+    return lang, font
+
+
+def _rc(font: str | None) -> dict:
+    rc = {"svg.fonttype": "none", "pdf.fonttype": 42}
+    if font:
+        rc["font.family"] = [font, "DejaVu Sans"]
+    return rc
+
+
+def _scale_bar(ax, bounds) -> None:
+    """A bar of a round length in km at the lower left, sized for the map's mid-latitude."""
+    minx, miny, maxx, maxy = bounds
+    mid_lat = (miny + maxy) / 2
+    km_per_degree = 111.320 * np.cos(np.radians(mid_lat))
+    target = (maxx - minx) * km_per_degree / 5
+    length = max(v for v in (10, 20, 50, 100, 200, 500) if v <= max(target, 10))
+    x0, y0 = minx + (maxx - minx) * 0.04, miny + (maxy - miny) * 0.05
+    x1 = x0 + length / km_per_degree
+    ax.plot([x0, x1], [y0, y0], color="black", linewidth=3, solid_capstyle="butt")
+    ax.text((x0 + x1) / 2, y0 + (maxy - miny) * 0.015, f"{length} km", ha="center", va="bottom", fontsize=8)
+
+
+def _caption(fig, layer, vintage: str, extra: str = "") -> None:
+    fig.text(
+        0.01,
+        0.01,
+        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}); WGS84.{extra}",
+        fontsize=6.5,
+        color="#444",
+    )
+
+
+def plot_platforms(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    lang: str = "zh",
+    platform_set: list[Platform] | None = None,
+    figsize: tuple[float, float] = (8, 7),
+    title: str | None = None,
+):
+    """Units coloured by cluster, platform outlines (dashed when approximate) and the border.
+
+    Parameters
+    ----------
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    lang : {"zh", "en"}
+        Chinese labels need a CJK font; without one, English labels and a CJKFontWarning.
+    platform_set : list of Platform, optional
+    figsize : tuple of float
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    level = check_choice("level", level, PLOT_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    lang, font = _resolve_lang(lang)
+    chosen = platform_set if platform_set is not None else platforms()
+    layer = load_boundaries(level, vintage, "standard")
+    style = config()["style"]
+    member_of = membership_by_unit(chosen, level, vintage)
+    with plt.rc_context(_rc(font)):
+        fig, ax = plt.subplots(figsize=figsize)
+        colors = [unit_color(member_of.get(code, [])) for code in layer["adcode"]]
+        layer.plot(ax=ax, color=colors, edgecolor="#777", linewidth=0.3, alpha=0.75)
+        for platform in chosen:
+            footprint = platform.footprint(level, vintage, "standard")
+            dashed = footprint["precision"].iloc[0] == "approximate"
+            footprint.boundary.plot(ax=ax, color=platform.cluster_color, linewidth=1.6, linestyle="--" if dashed else "-")
+            spot = shapely.point_on_surface(footprint.geometry.iloc[0])
+            label = platform.short_name if lang == "zh" else platform.short_name_en
+            ax.annotate(label, (spot.x, spot.y), fontsize=7.5, ha="center", va="center", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": platform.cluster_color, "alpha": 0.85})
+        provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
+        border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
+        ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.2)
+        clusters_seen = {}
+        for p in chosen:
+            clusters_seen.setdefault(p.cluster, (p.cluster_color, p.cluster_name if lang == "zh" else p.cluster))
+        handles = [Patch(facecolor=c, alpha=0.75, label=n) for c, n in clusters_seen.values()]
+        handles += [
+            Patch(facecolor=style["several_clusters_color"], alpha=0.75, label="多个片区" if lang == "zh" else "several clusters"),
+            Patch(facecolor=style["no_platform_color"], alpha=0.75, label="无平台" if lang == "zh" else "no platform"),
+            Line2D([], [], color="#333", linestyle="--", label="近似范围" if lang == "zh" else "approximate footprint"),
+            Line2D([], [], color=style["border_color"], linewidth=2.2, label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border"),
+        ]
+        ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=True)
+        _scale_bar(ax, layer.total_bounds)
+        ax.set_axis_off()
+        ax.set_title(title or ("川渝毗邻地区合作共建区域发展功能平台" if lang == "zh" else "Sichuan–Chongqing cross-border platforms (2020 plan)"), fontsize=11)
+        _caption(fig, layer, vintage)
+        fig.tight_layout()
+    return fig
+
+
+def plot_adjacency(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    lang: str = "zh",
+    figsize: tuple[float, float] = (8, 7),
+    title: str | None = None,
+    zoom_to_border: bool = True,
+):
+    """Cross-border shared borders drawn with a width proportional to their length.
+
+    Parameters
+    ----------
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    lang : {"zh", "en"}
+    figsize : tuple of float
+    title : str, optional
+    zoom_to_border : bool
+        Frame the units that touch the border instead of both provinces.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+
+    level = check_choice("level", level, PLOT_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    lang, font = _resolve_lang(lang)
+    layer = load_boundaries(level, vintage, "standard")
+    style = config()["style"]
+    pairs = graph_to_frame(adjacency_graph(level=level, vintage=vintage, detail="standard"))
+    pairs = pairs[pairs["cross_border"]]
+    geoms = layer.set_index("adcode").geometry
+    touching = sorted(set(pairs["adcode_a"]) | set(pairs["adcode_b"]))
+    frame = layer[layer["adcode"].isin(touching)] if zoom_to_border else layer
+    with plt.rc_context(_rc(font)):
+        fig, ax = plt.subplots(figsize=figsize)
+        layer.plot(ax=ax, color=["#fde0dd" if p == "510000" else "#deebf7" for p in layer["province_adcode"]], edgecolor="#888", linewidth=0.3)
+        widest = pairs["shared_km"].max() if len(pairs) else 1.0
+        for row in pairs.itertuples():
+            line = shapely.intersection(geoms[row.adcode_a].boundary, geoms[row.adcode_b].boundary)
+            ax.plot(*_line_xy(line), color=style["cross_border_edge_color"], linewidth=0.8 + 4.2 * row.shared_km / widest, solid_capstyle="round")
+        for code in touching:
+            row = layer.loc[layer["adcode"] == code].iloc[0]
+            ax.annotate(row["short_name"] if lang == "zh" else row["pinyin"], (row["label_lon"], row["label_lat"]), fontsize=6.5, ha="center", color="#222")
+        minx, miny, maxx, maxy = frame.total_bounds
+        pad = 0.15
+        ax.set_xlim(minx - pad, maxx + pad)
+        ax.set_ylim(miny - pad, maxy + pad)
+        ax.legend(
+            handles=[Line2D([], [], color=style["cross_border_edge_color"], linewidth=3, label="跨省界相邻边（线宽∝长度）" if lang == "zh" else "cross-border shared border (width ∝ km)")],
+            loc="upper left",
+            fontsize=7.5,
+        )
+        _scale_bar(ax, (minx - pad, miny - pad, maxx + pad, maxy + pad))
+        ax.set_axis_off()
+        ax.set_title(title or ("川渝跨省界相邻单元" if lang == "zh" else "Sichuan–Chongqing cross-border neighbours"), fontsize=11)
+        _caption(fig, layer, vintage, f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its resolution.")
+        fig.tight_layout()
+    return fig
+
+
+def _line_xy(geometry) -> tuple[list[float], list[float]]:
+    """x and y of (multi)line parts joined with NaN breaks, for one ``ax.plot`` call."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for part in shapely.get_parts(shapely.line_merge(geometry) if geometry.geom_type != "GeometryCollection" else geometry):
+        if part.geom_type not in ("LineString", "LinearRing"):
+            continue
+        coords = np.asarray(part.coords)
+        xs.extend(coords[:, 0].tolist() + [np.nan])
+        ys.extend(coords[:, 1].tolist() + [np.nan])
+    return xs, ys

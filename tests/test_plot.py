@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+import io
+import re
+import warnings
+
+import pytest
+
+import chuanyu_geo as cg
+from chuanyu_geo import plot
+
+from conftest import require_or_skip
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _render(fig, fmt="png") -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fig.savefig(io.BytesIO(), format=fmt)
+    return [str(w.message) for w in caught]
+
+
+def _texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.findobj(lambda a: hasattr(a, "get_text"))]
+
+
+@pytest.mark.parametrize("func", [cg.plot_platforms, cg.plot_adjacency])
+def test_chinese_labels_render_without_missing_glyphs(func):
+    require_or_skip(plot.cjk_font() is not None, "no CJK font installed (apt-get install -y fonts-noto-cjk)")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", cg.CJKFontWarning)
+        fig = func(lang="zh")
+    assert any(CJK.search(t) for t in _texts(fig)), "Chinese labels are drawn"
+    for fmt in ("png", "svg", "pdf"):
+        messages = _render(fig, fmt)
+        assert not [m for m in messages if "missing from font" in m], messages
+    assert any("tianditu" in t for t in _texts(fig)), "the caption names the source"
+
+
+def test_without_a_cjk_font_english_labels_and_one_warning(monkeypatch):
+    monkeypatch.setattr(plot, "cjk_font", lambda: None)
+    with pytest.warns(cg.CJKFontWarning) as caught:
+        fig = cg.plot_platforms(lang="zh")
+    assert len(caught) == 1
+    assert not any(CJK.search(t) for t in _texts(fig))
+    assert "Lu-Yong-Jiang" in _texts(fig)
+    assert not [m for m in _render(fig) if "missing from font" in m]
+
+
+def test_figure_has_scale_bar_and_legend():
+    fig = cg.plot_platforms(lang="en")
+    texts = _texts(fig)
+    assert any(re.fullmatch(r"\d+ km", t) for t in texts), texts
+    assert fig.axes[0].get_legend() is not None

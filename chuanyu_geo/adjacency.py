@@ -10,6 +10,7 @@ different vertices) go through an exact geometric path instead, pair by pair.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -434,9 +435,18 @@ def adjacency_graph(
     if isinstance(data, str):
         data, level = None, data
     if data is None:
-        level = check_choice("level", level, LEVELS)
-        vintage = check_choice("vintage", vintage, VINTAGES)
-        detail = check_choice("detail", detail, DETAILS)
+        args = (check_choice("level", level, LEVELS), check_choice("vintage", vintage, VINTAGES), check_choice("detail", detail, DETAILS))
+        return _shipped_graph(*args, tolerance_m).copy()
+    return _build_graph(data, level, vintage, detail, id_col, tolerance_m)
+
+
+@functools.lru_cache(maxsize=32)
+def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | None) -> nx.Graph:
+    return _build_graph(None, level, vintage, detail, "adcode", tolerance_m)
+
+
+def _build_graph(data, level: str, vintage: str, detail: str, id_col: str | None, tolerance_m: float | None) -> nx.Graph:
+    if data is None:
         layer = load_boundaries(level, vintage, detail)
         table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
         meta = {"level": level, "vintage": vintage, "detail": detail, "source": layer.attrs["source"]}

@@ -204,4 +204,10 @@ def unit_table(level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.Data
     -------
     pandas.DataFrame
     """
-    return pd.DataFrame(_read_layer(*_check_layer_args(level, vintage, "standard")).drop(columns="geometry"))
+    return _unit_table(*_check_layer_args(level, vintage, "standard")[:2]).copy()
+
+
+@functools.lru_cache(maxsize=None)
+def _unit_table(level: str, vintage: str) -> pd.DataFrame:
+    """Shared, cached attribute table; internal callers must not modify it."""
+    return pd.DataFrame(_read_layer(level, vintage, "standard").drop(columns="geometry"))

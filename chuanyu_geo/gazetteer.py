@@ -17,7 +17,7 @@ from importlib import resources
 import pandas as pd
 
 from ._errors import AmbiguousPlaceError, InvalidArgumentError, UnknownPlaceError
-from .boundaries import DEFAULT_VINTAGE, VINTAGES, check_choice, unit_table
+from .boundaries import DEFAULT_VINTAGE, VINTAGES, _unit_table, check_choice
 
 __all__ = ["Place", "resolve", "crosswalk", "RESOLVE_LEVELS"]
 
@@ -148,11 +148,11 @@ class _Index:
         self.vintage = vintage
         frames = []
         for level in ("province", "prefecture", "county"):
-            frame = unit_table(level, vintage).copy()
+            frame = _unit_table(level, vintage).copy()
             frame["level"] = level
             frames.append(frame)
         self.units = pd.concat(frames, ignore_index=True)
-        partner = unit_table("partner", vintage)
+        partner = _unit_table("partner", vintage)
         self.partner_adcodes = frozenset(partner["adcode"])
         self.exact: dict[str, list[int]] = {}
         self.short: dict[str, list[int]] = {}
@@ -464,7 +464,7 @@ def expand(place: Place, level: str = "county", vintage: str | None = None) -> l
     """
     level = check_choice("level", level, EXPAND_LEVELS)
     vintage = check_choice("vintage", vintage or place.vintage, VINTAGES)
-    counties = unit_table("county", vintage)
+    counties = _unit_table("county", vintage)
     if place.level == "county":
         inside = counties[counties["adcode"] == place.adcode]
     elif place.level == "prefecture":

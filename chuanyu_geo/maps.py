@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import functools
 import html
+import json
 import os
 import re
 from pathlib import Path
@@ -95,13 +96,21 @@ def _label(row, lang: str) -> str:
 
 
 def _geojson(frame: gpd.GeoDataFrame, datum: str) -> str:
-    """GeoJSON text in the basemap's datum (GCJ-02 for Gaode tiles; GeoJSON carries no CRS)."""
+    """GeoJSON text in the basemap's datum (GCJ-02 for Gaode tiles; GeoJSON carries no CRS).
+
+    Geometries go through GEOS's GeoJSON writer in one vectorised call: several times
+    faster than building Python dicts feature by feature.
+    """
+    geoms = frame.geometry.values
     if datum == "gcj02":
         decimals = config()["style"]["coordinate_decimals"]
-        shifted = to_gcj02(frame)
-        rounded = shapely.transform(shifted.geometry.values, lambda xy: np.round(xy, decimals))
-        frame = shifted.set_geometry(gpd.GeoSeries(rounded, index=shifted.index)).set_crs(None, allow_override=True)
-    return frame.to_json(drop_id=True)
+        geoms = shapely.transform(to_gcj02(np.asarray(geoms)), lambda xy: np.round(xy, decimals))
+    properties = pd.DataFrame(frame.drop(columns=frame.geometry.name)).to_dict(orient="records")
+    features = (
+        f'{{"type": "Feature", "properties": {json.dumps(p, ensure_ascii=False)}, "geometry": {g}}}'
+        for p, g in zip(properties, shapely.to_geojson(np.asarray(geoms)))
+    )
+    return '{"type": "FeatureCollection", "features": [' + ", ".join(features) + "]}"
 
 
 # --------------------------------------------------------------------------- map scaffolding
@@ -259,10 +268,11 @@ def platform_map(
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     chosen = platform_set if platform_set is not None else platforms()
     web = _web_layer(level, vintage)
-    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage), title)
-    style = config()["style"]
-
     member_of = membership_by_unit(chosen, level, vintage)
+    # Open on the platforms (the border region); the whole of both provinces is one zoom out.
+    focus = web[web["adcode"].isin(list(member_of))] if member_of else web
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage), title)
+    style = config()["style"]
 
     def color_of(code: str) -> str:
         return unit_color(member_of.get(code, []))

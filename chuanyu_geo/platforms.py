@@ -21,7 +21,7 @@ import shapely
 
 from ._errors import AmbiguousPlaceError, DefinitionError, UnknownPlaceError, UnknownPlatformError
 from ._io import parse_toml, read_package_text
-from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGES, check_choice, load_boundaries, unit_table
+from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGES, _unit_table, check_choice, load_boundaries
 from .coords import geodesic_area_km2
 from .gazetteer import EXPAND_LEVELS, Place, _latin_key, expand, resolve
 
@@ -169,8 +169,9 @@ class Platform:
             ``adcode``, ``partner`` (as named), ``widened`` (the unit is larger than the
             partner: a county shown as its prefecture) and ``note`` (what a reform changed).
         """
-        level = check_choice("level", level, MEMBER_LEVELS)
-        vintage = check_choice("vintage", vintage, VINTAGES)
+        return _members(self, check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)).copy()
+
+    def _members_uncached(self, level: str, vintage: str) -> pd.DataFrame:
         rows = []
         for partner, place in self._partner_places(vintage):
             for code in expand(place, level, vintage):
@@ -258,10 +259,15 @@ class Platform:
         return frame
 
 
+@functools.lru_cache(maxsize=256)
+def _members(platform: Platform, level: str, vintage: str) -> pd.DataFrame:
+    return platform._members_uncached(level, vintage)
+
+
 @functools.lru_cache(maxsize=None)
 def _levels_by_adcode(level: str) -> dict[str, str]:
-    table = unit_table("partner" if level == "partner" else level, DEFAULT_VINTAGE)
-    table25 = unit_table("partner" if level == "partner" else level, "2025")
+    table = _unit_table("partner" if level == "partner" else level, DEFAULT_VINTAGE)
+    table25 = _unit_table("partner" if level == "partner" else level, "2025")
     both = pd.concat([table, table25]).drop_duplicates("adcode")
     return dict(zip(both["adcode"], both["unit_level"]))
 
@@ -550,7 +556,7 @@ def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_s
     """
     level = check_choice("level", level, MEMBER_LEVELS)
     vintage = check_choice("vintage", vintage, VINTAGES)
-    units = unit_table(level if level in EXPAND_LEVELS else "county", vintage).set_index("adcode")
+    units = _unit_table(level if level in EXPAND_LEVELS else "county", vintage).set_index("adcode")
     frames = []
     for platform in platform_set if platform_set is not None else platforms():
         members = platform.members(level, vintage)

@@ -123,17 +123,17 @@ def test_offline_map_in_chromium(browser, tmp_path):
     page, events = _open(browser, path)
     assert page.evaluate("typeof L") == "object"
     assert page.locator("path.chuanyu-unit").count() == 221, "one rendered polygon per unit"
-    # Hover 石渠县 (no platform there, nothing drawn above it): its name appears.
-    label = cg.unit_table("county").set_index("adcode").loc["513332", ["label_lon", "label_lat"]]
+    # Hover 顺庆区 (in view, in no platform, nothing drawn above it): its name appears.
+    label = cg.unit_table("county").set_index("adcode").loc["511302", ["label_lon", "label_lat"]]
     point = page.evaluate(
-        f"""([lon, lat]) => {{ const [map, unit] = ({FIND_UNIT})('513332');
+        f"""([lon, lat]) => {{ const [map, unit] = ({FIND_UNIT})('511302');
             const p = map.latLngToContainerPoint([lat, lon]); const r = map.getContainer().getBoundingClientRect();
             return [p.x + r.left, p.y + r.top]; }}""",
         [float(label["label_lon"]), float(label["label_lat"])],
     )
     page.mouse.move(*point)
     page.wait_for_selector(".leaflet-tooltip")
-    assert "石渠县" in page.locator(".leaflet-tooltip").inner_text()
+    assert "顺庆区" in page.locator(".leaflet-tooltip").inner_text()
     # Toggle the first platform (万达开) off and on in the layer control.
     outline = page.locator("path.chuanyu-platform-0")
     assert outline.count() == 1
@@ -155,7 +155,8 @@ def test_xss_payloads_do_not_execute(browser, tmp_path):
     for name, m in (("choropleth", choropleth), ("platform", platform)):
         path = maps.save_map(m, tmp_path / f"{name}.html")
         page, events = _open(browser, path)
-        page.locator("path.chuanyu-unit").first.hover()
+        page.mouse.move(600, 450)  # over the map's centre: a unit's tooltip opens
+        page.wait_for_selector(".leaflet-tooltip")
         assert events["dialogs"] == []
         assert page.evaluate("window.__xss") is None
         assert page.locator("img[src='x']").count() == 0

@@ -437,32 +437,31 @@ def adjacency_graph(
     if data is None:
         args = (check_choice("level", level, LEVELS), check_choice("vintage", vintage, VINTAGES), check_choice("detail", detail, DETAILS))
         return _shipped_graph(*args, tolerance_m).copy()
-    return _build_graph(data, level, vintage, detail, id_col, tolerance_m)
+    return _user_graph(data, id_col, tolerance_m)
 
 
 @functools.lru_cache(maxsize=32)
 def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | None) -> nx.Graph:
-    return _build_graph(None, level, vintage, detail, "adcode", tolerance_m)
+    layer = load_boundaries(level, vintage, detail)
+    table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
+    meta = {"level": level, "vintage": vintage, "detail": detail, "source": layer.attrs["source"]}
+    platforms, clusters = _platform_labels(vintage, level)
+    return _build_graph(layer, "adcode", table, meta, tolerance_m, platforms, clusters)
 
 
-def _build_graph(data, level: str, vintage: str, detail: str, id_col: str | None, tolerance_m: float | None) -> nx.Graph:
-    if data is None:
-        layer = load_boundaries(level, vintage, detail)
-        table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
-        meta = {"level": level, "vintage": vintage, "detail": detail, "source": layer.attrs["source"]}
-        key = "adcode"
-        platforms, clusters = _platform_labels(vintage, level)
-    else:
-        layer = data
-        table = contacts(layer, id_col, tolerance_m)
-        meta = {"level": "user layer", "vintage": layer.attrs.get("vintage"), "detail": layer.attrs.get("detail"), "source": layer.attrs.get("source", "user layer")}
-        key = id_col
-        platforms, clusters = {}, {}
+def _user_graph(layer: gpd.GeoDataFrame, id_col: str | None, tolerance_m: float | None) -> nx.Graph:
+    table = contacts(layer, id_col, tolerance_m)
+    meta = {"level": "user layer", "vintage": layer.attrs.get("vintage"), "detail": layer.attrs.get("detail"), "source": layer.attrs.get("source", "user layer")}
+    return _build_graph(layer, id_col, table, meta, tolerance_m, {}, {})
+
+
+def _build_graph(layer, key: str | None, table: pd.DataFrame, meta: dict, tolerance_m, platforms: dict, clusters: dict) -> nx.Graph:
     graph = nx.Graph(**meta, resolution_note=RESOLUTION_NOTE, tolerance_m=tolerance_m)
     ids = list(layer[key]) if key else list(layer.index)
     attributes = [c for c in _NODE_COLUMNS if c in layer.columns]
     for node, row in zip(ids, layer[attributes].to_dict(orient="records")):
-        graph.add_node(node, **row, platforms=platforms.get(node, []), clusters=clusters.get(node, []))
+        # Tuples: the shipped graphs are cached and handed out as copies.
+        graph.add_node(node, **row, platforms=tuple(platforms.get(node, ())), clusters=tuple(clusters.get(node, ())))
     province = dict(zip(ids, layer["province"])) if "province" in layer.columns else {}
     for row in table.itertuples(index=False):
         graph.add_edge(

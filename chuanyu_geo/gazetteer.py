@@ -170,8 +170,12 @@ class _Index:
         current = set(self.units["adcode"])
         # Former units: names and codes that no longer exist in this vintage.
         self.former = changes[~changes["old_adcode"].isin(current) | ~changes["old_name"].isin(set(self.units["name"]))]
-        self.future = _crosswalk_table()[~_in_force(_crosswalk_table(), vintage)]
-        self.reshaped = changes[(changes["date"] > VINTAGE_DATES[_previous(vintage)]) & changes["new_adcode"].isin(current)] if _previous(vintage) else changes.iloc[0:0]
+        everything = _crosswalk_table()
+        self.future = everything[~_in_force(everything, vintage)]
+        # Units a change since the previous vintage reshaped get a note when resolved.
+        previous = _previous(vintage)
+        since_previous = changes["date"] > VINTAGE_DATES[previous] if previous else pd.Series(False, index=changes.index)
+        self.reshaped = changes[since_previous & changes["new_adcode"].isin(current)]
 
     @staticmethod
     def _add(table: dict[str, list[int]], key: str, i: int) -> None:

@@ -137,7 +137,7 @@ def test_graph_node_and_edge_attributes():
     linshui = graph.nodes["511623"]
     assert linshui["name"] == "邻水县" and linshui["province"] == "四川省" and linshui["prefecture"] == "广安市"
     assert set(linshui["platforms"]) == {"mingyueshan", "gaozhu", "heguangchang"}
-    assert linshui["clusters"] == ["central", "northeast"]
+    assert linshui["clusters"] == ("central", "northeast")
     edge = graph.edges["511623", "500112"]
     assert edge["cross_border"] and edge["contact"] == "edge" and 20 < edge["shared_km"] < 40
     assert not graph.edges["511623", "511724"]["cross_border"]  # 邻水–大竹

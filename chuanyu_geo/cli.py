@@ -162,11 +162,12 @@ def _cmd_report(args: argparse.Namespace) -> int:
 def _cmd_map(args: argparse.Namespace) -> int:
     from .maps import platform_map, save_map
 
-    tiles = None if args.tiles == "none" else args.tiles
+    if args.tiles is None:  # default: OpenStreetMap online, no basemap offline
+        tiles = None if args.offline else "osm"
+    else:
+        tiles = None if args.tiles == "none" else args.tiles
     if args.offline and tiles is not None:
-        if args.tiles_given:
-            raise InvalidArgumentError(f"--offline makes no network request, so it cannot load {args.tiles} tiles; use --tiles none")
-        tiles = None
+        raise InvalidArgumentError(f"--offline makes no network request, so it cannot load {tiles} tiles; use --tiles none")
     m = platform_map(level=args.level, vintage=args.vintage, tiles=tiles, lang=args.lang, offline=args.offline, title=args.title)
     path = save_map(m, args.output)
     print(f"wrote {path}")
@@ -219,9 +220,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    if getattr(args, "command", None) == "map":
-        args.tiles_given = args.tiles is not None
-        args.tiles = args.tiles or "osm"
     try:
         return args.func(args)
     except ChuanyuGeoError as exc:

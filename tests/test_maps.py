@@ -164,3 +164,15 @@ def test_xss_payloads_do_not_execute(browser, tmp_path):
         assert "window.__xss" in body_text, "the payload is shown as text"
         assert events["errors"] == []
         page.close()
+
+
+def test_cli_map(tmp_path, capsys):
+    from chuanyu_geo import cli
+
+    assert cli.main(["map", "-o", str(tmp_path / "online.html")]) == 0
+    assert "openstreetmap.org" in (tmp_path / "online.html").read_text(encoding="utf-8")
+    assert cli.main(["map", "-o", str(tmp_path / "offline.html"), "--offline", "--lang", "en", "--vintage", "2025"]) == 0
+    offline = (tmp_path / "offline.html").read_text(encoding="utf-8")
+    assert "openstreetmap.org" not in offline and "cdn.jsdelivr" not in offline and "Liangjiang New Area" in offline
+    assert cli.main(["map", "-o", str(tmp_path / "x.html"), "--offline", "--tiles", "osm"]) == 2
+    assert "use --tiles none" in capsys.readouterr().err

@@ -32,6 +32,7 @@ _LAZY = {
     "border_totals": "adjacency",
     "compare_vintages": "adjacency",
     "graph_to_frame": "adjacency",
+    "shared_lines": "adjacency",
     "AdjacencyWarning": "adjacency",
     "platform_metrics": "metrics",
     "cluster_metrics": "metrics",

@@ -24,7 +24,7 @@ from pyproj import CRS
 
 from ._errors import InvalidArgumentError
 from .boundaries import DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGES, check_choice, load_boundaries
-from .coords import _GEOD, WGS84_CRS, is_gcj02, segment_lengths_m
+from .coords import WGS84_CRS, geodesic_area_km2, geodesic_length_km, is_gcj02, segment_lengths_m
 
 __all__ = [
     "AdjacencyWarning",
@@ -35,6 +35,7 @@ __all__ = [
     "border_totals",
     "compare_vintages",
     "graph_to_frame",
+    "shared_lines",
 ]
 
 RESOLUTION_NOTE = (
@@ -123,9 +124,9 @@ def _coverage_contacts(geoms: np.ndarray, frame: "_Frame") -> _Contacts:
     keys, owners, starts = keys[keep], owners[keep], starts[keep]
     ra, rb, where = _pairs_from_sorted_groups(keys, owners)
     seg = starts[where]
-    lon1, lat1 = frame.lonlat(xy[seg, 0], xy[seg, 1])
-    lon2, lat2 = frame.lonlat(xy[seg + 1, 0], xy[seg + 1, 1])
-    seg_m = segment_lengths_m(lon1, lat1, lon2, lat2)
+    ends = np.concatenate([seg, seg + 1])
+    lon, lat = frame.lonlat(xy[ends, 0], xy[ends, 1])
+    seg_m = segment_lengths_m(lon[: len(seg)], lat[: len(seg)], lon[len(seg) :], lat[len(seg) :])
 
     n = len(geoms)
     rook_key = np.minimum(ra, rb) * n + np.maximum(ra, rb)
@@ -165,10 +166,10 @@ class _Frame:
         return geoms if self.geographic else gpd.GeoSeries(geoms, crs=self.crs).to_crs(WGS84_CRS).values
 
     def length_km(self, geoms: np.ndarray) -> np.ndarray:
-        return np.array([_GEOD.geometry_length(g) / 1e3 if g is not None and not g.is_empty else 0.0 for g in self.to_wgs84(geoms)])
+        return geodesic_length_km(np.asarray(self.to_wgs84(geoms), dtype=object))
 
     def area_km2(self, geoms: np.ndarray) -> np.ndarray:
-        return np.array([abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6 if not g.is_empty else 0.0 for g in self.to_wgs84(geoms)])
+        return geodesic_area_km2(np.asarray(self.to_wgs84(geoms), dtype=object))
 
     def metric(self, geoms: np.ndarray) -> tuple[np.ndarray, "_Frame"]:
         """The geometries in metres: the layer's own CRS if projected, else an equidistant projection."""
@@ -228,20 +229,15 @@ def _tolerance_contacts(geoms: np.ndarray, known: set[int], tolerance_m: float, 
     return _Contacts(a, b, np.where(edge, km, 0.0), edge, np.zeros(len(a)), np.ones(len(a), dtype=bool))
 
 
-def _merge(base: _Contacts, override: _Contacts, rows: np.ndarray, n: int) -> _Contacts:
-    """Replace every contact of ``rows`` in ``base`` by the exact ones."""
-    touched = np.isin(base.i, rows) | np.isin(base.j, rows)
-    fields = ("i", "j", "shared_km", "edge", "overlap_km2", "gap")
-    merged = {f: np.concatenate([getattr(base, f)[~touched], getattr(override, f)]) for f in fields}
-    order = np.lexsort((merged["j"], merged["i"]))
-    return _Contacts(**{f: merged[f][order] for f in fields})
+_CONTACT_FIELDS = ("i", "j", "shared_km", "edge", "overlap_km2", "gap")
 
 
-def _append(base: _Contacts, extra: _Contacts) -> _Contacts:
-    fields = ("i", "j", "shared_km", "edge", "overlap_km2", "gap")
-    merged = {f: np.concatenate([getattr(base, f), getattr(extra, f)]) for f in fields}
+def _combine(base: _Contacts, extra: _Contacts, drop_rows: np.ndarray | None = None) -> _Contacts:
+    """``base`` plus ``extra``, sorted by (i, j); first drops base contacts of ``drop_rows``."""
+    keep = np.ones(len(base.i), dtype=bool) if drop_rows is None else ~(np.isin(base.i, drop_rows) | np.isin(base.j, drop_rows))
+    merged = {f: np.concatenate([getattr(base, f)[keep], getattr(extra, f)]) for f in _CONTACT_FIELDS}
     order = np.lexsort((merged["j"], merged["i"]))
-    return _Contacts(**{f: merged[f][order] for f in fields})
+    return _Contacts(**{f: merged[f][order] for f in _CONTACT_FIELDS})
 
 
 # --------------------------------------------------------------------------- input checks
@@ -365,10 +361,11 @@ def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: floa
             geoms = _repair(geoms, invalid, ids)
             found, _, flagged = _check_and_match(geoms, frame)
         if len(flagged):
-            found = _merge(found, _exact_contacts(geoms, flagged, frame), flagged, len(geoms))
+            # The exact contacts of flagged rows replace what vertex matching found for them.
+            found = _combine(found, _exact_contacts(geoms, flagged, frame), drop_rows=flagged)
     if tolerance_m:
         known = set((found.i * len(geoms) + found.j).tolist())
-        found = _append(found, _tolerance_contacts(geoms, known, float(tolerance_m), frame))
+        found = _combine(found, _tolerance_contacts(geoms, known, float(tolerance_m), frame))
     id_array = pd.Series(ids).to_numpy()
     table = pd.DataFrame(
         {
@@ -497,6 +494,26 @@ def graph_to_frame(graph: nx.Graph) -> pd.DataFrame:
         )
     frame = pd.DataFrame(rows, columns=PAIR_COLUMNS + ["cross_border"])
     return frame.sort_values(["adcode_a", "adcode_b"]).reset_index(drop=True)
+
+
+def shared_lines(pairs: pd.DataFrame, layer: gpd.GeoDataFrame) -> list:
+    """The line each pair of a pair table shares, drawn from ``layer``'s geometry.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        With ``adcode_a`` and ``adcode_b`` (from :func:`graph_to_frame` or
+        :func:`cross_border_pairs`).
+    layer : geopandas.GeoDataFrame
+        Units with ``adcode``; a simplified display layer gives display lines (the
+        lengths in ``pairs`` stay those of the layer the graph was built from).
+
+    Returns
+    -------
+    list of shapely geometries, one per row
+    """
+    geoms = layer.set_index("adcode").geometry
+    return [shapely.intersection(geoms[a].boundary, geoms[b].boundary) for a, b in zip(pairs["adcode_a"], pairs["adcode_b"])]
 
 
 def cross_border_pairs(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard", graph: nx.Graph | None = None) -> pd.DataFrame:

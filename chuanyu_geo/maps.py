@@ -31,7 +31,7 @@ from jinja2 import Template
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
 from ._style import config, membership_by_unit, unit_color
-from .adjacency import adjacency_graph, graph_to_frame
+from .adjacency import adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
 from .coords import to_gcj02
 from .gazetteer import resolve
@@ -331,25 +331,18 @@ def platform_map(
 
 def _border_and_edges(m: folium.Map, web: gpd.GeoDataFrame, level: str, vintage: str, datum: str, lang: str) -> None:
     style = config()["style"]
-    border = _border_line(web)
-    source = load_boundaries(level, vintage, "standard").attrs["source"]
-    pairs = graph_to_frame(adjacency_graph(level=level, vintage=vintage, detail="standard"))
-    pairs = pairs[pairs["cross_border"]]
+    source = web.attrs["source"]
+    pairs = cross_border_pairs(level, vintage, "standard")
     total = pairs["shared_km"].sum()
-    border_rows = [{"tip": _esc(f"川渝省界 Sichuan–Chongqing border: {total:.1f} km ({source})"), "geometry": border}]
-    layer = _lines_layer(border_rows, datum, _esc("Border 省界"), style["border_color"], 4)
-    layer.add_to(m)
-    geoms = web.set_index("adcode").geometry
-    edge_rows = []
-    for row in pairs.itertuples():
-        line = shapely.intersection(geoms[row.adcode_a].boundary, geoms[row.adcode_b].boundary)
-        name_a, name_b = (row.name_a, row.name_b)
-        edge_rows.append(
-            {
-                "tip": f"{_esc(name_a)} ↔ {_esc(name_b)}: {row.shared_km:.1f} km<br><span style='color:#555'>{_esc(row.contact)}; {_esc(source)}</span>",
-                "geometry": line,
-            }
-        )
+    border_rows = [{"tip": _esc(f"川渝省界 Sichuan–Chongqing border: {total:.1f} km ({source})"), "geometry": _border_line(web)}]
+    _lines_layer(border_rows, datum, _esc("Border 省界"), style["border_color"], 4).add_to(m)
+    edge_rows = [
+        {
+            "tip": f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km<br><span style='color:#555'>{_esc(row.contact)}; {_esc(source)}</span>",
+            "geometry": line,
+        }
+        for row, line in zip(pairs.itertuples(), shared_lines(pairs, web))
+    ]
     edges = _lines_layer(edge_rows, datum, _esc("Cross-border edges 跨界相邻边" if lang == "zh" else "Cross-border edges"), style["cross_border_edge_color"], 6, show=True)
     if edges is not None:
         edges.add_to(m)
@@ -381,10 +374,9 @@ def adjacency_map(level: str = "county", vintage: str = DEFAULT_VINTAGE, tiles: 
     graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
     degree = {n: f"<br>{graph.degree(n)} neighbours 邻接单元" for n in graph.nodes}
     _units_layer(web, datum, _esc("Units 单元"), lambda code: "#f7f7f7", degree, lang).add_to(m)
-    geoms = web.set_index("adcode").geometry
     internal, cross = [], []
-    for row in graph_to_frame(graph).itertuples():
-        shared = shapely.intersection(geoms[row.adcode_a].boundary, geoms[row.adcode_b].boundary)
+    pairs = graph_to_frame(graph)
+    for row, shared in zip(pairs.itertuples(), shared_lines(pairs, web)):
         tip = f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km ({_esc(row.contact)})"
         (cross if row.cross_border else internal).append({"tip": tip, "geometry": shared})
     for rows, name, color, weight in ((internal, "Shared borders 相邻边", style["internal_edge_color"], 2), (cross, "Cross-border 跨省界", style["cross_border_edge_color"], 5)):

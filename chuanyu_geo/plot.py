@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from ._style import config, membership_by_unit, unit_color
-from .adjacency import adjacency_graph, graph_to_frame
+from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
 from .platforms import Platform, platforms
 
@@ -192,17 +192,14 @@ def plot_adjacency(
     lang, font = _resolve_lang(lang)
     layer = load_boundaries(level, vintage, "standard")
     style = config()["style"]
-    pairs = graph_to_frame(adjacency_graph(level=level, vintage=vintage, detail="standard"))
-    pairs = pairs[pairs["cross_border"]]
-    geoms = layer.set_index("adcode").geometry
+    pairs = cross_border_pairs(level, vintage, "standard")
     touching = sorted(set(pairs["adcode_a"]) | set(pairs["adcode_b"]))
     frame = layer[layer["adcode"].isin(touching)] if zoom_to_border else layer
     with plt.rc_context(_rc(font)):
         fig, ax = plt.subplots(figsize=figsize)
         layer.plot(ax=ax, color=["#fde0dd" if p == "510000" else "#deebf7" for p in layer["province_adcode"]], edgecolor="#888", linewidth=0.3)
         widest = pairs["shared_km"].max() if len(pairs) else 1.0
-        for row in pairs.itertuples():
-            line = shapely.intersection(geoms[row.adcode_a].boundary, geoms[row.adcode_b].boundary)
+        for row, line in zip(pairs.itertuples(), shared_lines(pairs, layer)):
             ax.plot(*_line_xy(line), color=style["cross_border_edge_color"], linewidth=0.8 + 4.2 * row.shared_km / widest, solid_capstyle="round")
         for code in touching:
             row = layer.loc[layer["adcode"] == code].iloc[0]

@@ -207,3 +207,11 @@ def test_gaps_count_only_with_a_tolerance():
     assert len(cg.contacts(grid, "cell", tolerance_m=10)) == len(strict)
     with pytest.raises(cg.InvalidArgumentError, match="tolerance_m=-5 must be a positive number"):
         cg.contacts(grid, "cell", tolerance_m=-5)
+
+
+def test_shared_lines_are_the_measured_borders():
+    pairs = cg.cross_border_pairs("county")
+    lines = cg.shared_lines(pairs, cg.load_boundaries("county"))
+    assert len(lines) == len(pairs)
+    measured = coords.geodesic_length_km(np.asarray(lines, dtype=object))
+    assert np.allclose(measured, pairs["shared_km"], rtol=1e-5)

@@ -33,12 +33,13 @@ def _group_metrics(graph: nx.Graph, members: list[str], layer, total_border_km: 
     outside = sorted({n for m in members for n in graph.neighbors(m)} - member_set)
     geometry = shapely.coverage_union_all(layer.loc[members].geometry.values)
     inside_km = sum(km for _, _, km in inside)
+    components = nx.number_connected_components(rook)
     return {
         "n_units": len(members),
         "units": "、".join(layer.loc[members, "name"]),
         "area_km2": round(float(geodesic_area_km2(geometry)), 1),
-        "contiguous": nx.number_connected_components(rook) == 1,
-        "components": nx.number_connected_components(rook),
+        "contiguous": components == 1,
+        "components": components,
         "cross_border_edges": len(inside),
         "cross_border_km": round(inside_km, 2),
         "border_share": round(inside_km / total_border_km, 4) if total_border_km else 0.0,
@@ -87,13 +88,12 @@ def platform_metrics(
     rows = []
     for platform in platform_set if platform_set is not None else platforms():
         members = platform.member_adcodes(level, vintage)
-        precision = platform.footprint(level, vintage, detail)["precision"].iloc[0]
         rows.append(
             {
                 "platform_id": platform.id,
                 "platform": platform.short_name,
                 "cluster": platform.cluster,
-                "precision": precision,
+                "precision": platform.footprint_precision(level, vintage),
                 **_group_metrics(graph, members, layer, total),
             }
         )

@@ -200,6 +200,38 @@ class Platform:
         """
         return list(self.members(level, vintage)["adcode"])
 
+    def _footprint_units(self, level: str, vintage: str) -> tuple[list[str], bool, list[str]]:
+        """Adcodes the footprint is made of, whether any unit was widened, and the notes."""
+        notes = [self.footprint_note] if self.footprint_note else []
+        containing = dict(self.footprint_units).get(vintage)
+        if containing:
+            expanded = [(p, expand(p, level, vintage)) for p in (resolve(name, vintage=vintage) for name in containing)]
+            codes = sorted({c for _, cs in expanded for c in cs})
+            widened = any(_unit_level(c, level) > _LEVEL_RANK[p.level] for p, cs in expanded for c in cs)
+        else:
+            members = self.members(level, vintage)
+            codes = list(members["adcode"])
+            widened = bool(members["widened"].any())
+            notes += sorted({n for n in members["note"].dropna()})
+        if widened:
+            notes.append(f"at {level} level some partners are shown as the larger units that contain them")
+        return codes, widened, notes
+
+    def footprint_precision(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> str:
+        """``exact`` if the footprint at ``level`` is whole units and none was widened, else ``approximate``.
+
+        Parameters
+        ----------
+        level : {"county", "partner", "prefecture"}
+        vintage : {"2024", "2025"}
+
+        Returns
+        -------
+        str
+        """
+        _, widened, _ = self._footprint_units(check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES))
+        return "exact" if self.precision == "exact" and not widened else "approximate"
+
     def footprint(self, level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> gpd.GeoDataFrame:
         """The platform's area as one dissolved polygon, with its precision.
 
@@ -221,19 +253,7 @@ class Platform:
         level = check_choice("level", level, MEMBER_LEVELS)
         vintage = check_choice("vintage", vintage, VINTAGES)
         detail = check_choice("detail", detail, DETAILS)
-        notes = [self.footprint_note] if self.footprint_note else []
-        containing = dict(self.footprint_units).get(vintage)
-        if containing:
-            places = [resolve(name, vintage=vintage) for name in containing]
-            codes = sorted({c for p in places for c in expand(p, level, vintage)})
-            widened = any(_unit_level(c, level) > _LEVEL_RANK[p.level] for p in places for c in expand(p, level, vintage))
-        else:
-            members = self.members(level, vintage)
-            codes = list(members["adcode"])
-            widened = bool(members["widened"].any())
-            notes += sorted({n for n in members["note"].dropna()})
-        if widened:
-            notes.append(f"at {level} level some partners are shown as the larger units that contain them")
+        codes, widened, notes = self._footprint_units(level, vintage)
         layer = load_boundaries(level, vintage, detail)
         units = layer[layer["adcode"].isin(codes)]
         geometry = shapely.coverage_union_all(units.geometry.values)

@@ -120,6 +120,8 @@ def test_footprints_and_precision():
     # A county partner widened to its prefecture at partner level makes the footprint approximate.
     chengxuanwan = cg.get_platform("chengxuanwan")
     assert chengxuanwan.footprint("county").iloc[0]["precision"] == "exact"
+    assert chengxuanwan.footprint_precision("county") == "exact" and chengxuanwan.footprint_precision("partner") == "approximate"
+    assert cg.get_platform("gaozhu").footprint_precision("county", "2025") == "approximate"
     widened = chengxuanwan.footprint("partner").iloc[0]
     assert widened["precision"] == "approximate" and "larger units" in widened["note"]
 

@@ -153,7 +153,8 @@ class _Index:
             frames.append(frame)
         self.units = pd.concat(frames, ignore_index=True)
         partner = _unit_table("partner", vintage)
-        self.partner_adcodes = frozenset(partner["adcode"])
+        # The partner layer says which (adcode, level) pairs make up the plan's level.
+        self.partner_units = frozenset(zip(partner["adcode"], partner["unit_level"]))
         self.exact: dict[str, list[int]] = {}
         self.short: dict[str, list[int]] = {}
         self.latin: dict[str, list[int]] = {}
@@ -217,12 +218,7 @@ class _Index:
         if level is None:
             return rows
         if level == "partner":
-            return [
-                i
-                for i in rows
-                if self.units.at[i, "adcode"] in self.partner_adcodes
-                and self.units.at[i, "level"] == ("prefecture" if self.units.at[i, "province_adcode"] == "510000" else "county")
-            ]
+            return [i for i in rows if (self.units.at[i, "adcode"], self.units.at[i, "level"]) in self.partner_units]
         return [i for i in rows if self.units.at[i, "level"] == level]
 
     def within(self, rows: list[int], container: str) -> list[int]:

@@ -8,7 +8,23 @@ from __future__ import annotations
 
 
 class ChuanyuGeoError(Exception):
-    """Base class of every error this library raises on purpose."""
+    """Base class of every error this library raises on purpose.
+
+    Parameters
+    ----------
+    message : str
+        The error as a Python caller reads it (``force=True``).
+    cli : str, optional
+        The same error as a command-line user reads it (``--force``); the CLI prints this.
+    """
+
+    def __init__(self, message: str = "", *args, cli: str | None = None):
+        super().__init__(message, *args)
+        self.cli_message = cli
+
+    def for_cli(self) -> str:
+        """The message the ``chuanyu-geo`` command prints."""
+        return self.cli_message or str(self)
 
 
 class InvalidArgumentError(ChuanyuGeoError, ValueError):

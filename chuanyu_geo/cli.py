@@ -9,6 +9,7 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from . import __version__
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
 from .boundaries import DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGE_NOTES, VINTAGES, layer_info, load_boundaries, unit_table
@@ -184,6 +185,7 @@ def _emit(text: str, output: str | None) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="chuanyu-geo", description="Boundaries and platforms of the Sichuan–Chongqing region.")
+    parser.add_argument("--version", action="version", version=f"chuanyu-geo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     layers = sub.add_parser("layers", help="summarise the shipped boundary layers")
     layers.add_argument("--format", choices=("table", "json", "csv"), default="table")
@@ -218,13 +220,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command; user errors print one line on standard error and return 2."""
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
     except ChuanyuGeoError as exc:
-        print(f"chuanyu-geo: error: {exc}", file=sys.stderr)
-        return 2
+        message = exc.for_cli()
+    except OSError as exc:  # the file system refused: name the path and the reason, not the stack
+        path = exc.filename if exc.filename is not None else ""
+        message = f"cannot write {path}: {exc.strerror or exc}" if path else f"{exc.strerror or exc}"
+    except KeyboardInterrupt:
+        print("chuanyu-geo: interrupted", file=sys.stderr)
+        return 130
+    print(f"chuanyu-geo: error: {_one_line(message)}", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

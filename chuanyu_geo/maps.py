@@ -6,15 +6,16 @@ unsimplified layers. With Gaode tiles, which are drawn in GCJ-02, every vector l
 shifted to GCJ-02 so borders sit on the roads and rivers they follow. ``offline=True``
 inlines Leaflet (from the XStatic-Leaflet package) so the file makes no network request.
 
-Every string that reaches HTML is escaped here: tooltips and popups are rendered with
-``innerHTML`` by Leaflet and folium, and layer names are HTML in the layer control.
+Every string from data or users reaches HTML through :func:`chuanyu_geo._safe.inert`
+(escaped for HTML, braces as character references, so neither a browser nor branca's
+second Jinja pass can run it); a map checks its whole element tree before it renders and
+refuses any string that slipped past (see ``_safe``). Colours are validated.
 """
 
 from __future__ import annotations
 
 import base64
 import functools
-import html
 import json
 import os
 import re
@@ -30,6 +31,7 @@ from jinja2 import Template
 
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
+from ._safe import check_color, check_tree, inert
 from ._style import config, membership_by_unit, unit_color
 from .adjacency import adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
@@ -60,8 +62,25 @@ class UnmatchedRowsError(ChuanyuGeoError, LookupError):
         self.report = report
 
 
-def _esc(value) -> str:
-    return html.escape("" if value is None or (isinstance(value, float) and np.isnan(value)) else str(value))
+_esc = inert  # the one way text enters a map
+
+
+class _Map(folium.Map):
+    """A folium map that checks its element tree for live template text before rendering."""
+
+    def render(self, **kwargs):
+        check_tree(self.get_root())
+        return super().render(**kwargs)
+
+
+class _Html(Element):
+    """Ready-made HTML placed as a template *value*, so branca never parses it as a template."""
+
+    _template = Template("{{ this.markup }}")
+
+    def __init__(self, markup: str):
+        super().__init__()
+        self.markup = markup
 
 
 # --------------------------------------------------------------------------- layers
@@ -130,22 +149,19 @@ class _Attribution(MacroElement):
         self.text = text
 
 
-class _Legend(MacroElement):
-    """A fixed legend box; ``body`` is HTML built from escaped parts."""
-
-    _template = Template(
-        """{% macro html(this, kwargs) %}
-        <div class="chuanyu-legend" style="position:absolute; bottom:48px; left:10px; z-index:1000; background:rgba(255,255,255,0.92);
-             padding:8px 10px; border:1px solid #999; border-radius:4px; font:12px/1.5 sans-serif; max-width:320px;">{{ this.body }}</div>
-        {% endmacro %}"""
+def _add_legend(m: folium.Map, body: str) -> None:
+    """A fixed legend box; ``body`` is HTML built from inert parts."""
+    m.get_root().html.add_child(
+        _Html(
+            '<div class="chuanyu-legend" style="position:absolute; bottom:48px; left:10px; z-index:1000; '
+            "background:rgba(255,255,255,0.92); padding:8px 10px; border:1px solid #999; border-radius:4px; "
+            f'font:12px/1.5 sans-serif; max-width:320px;">{body}</div>'
+        )
     )
-
-    def __init__(self, body: str):
-        super().__init__()
-        self.body = body
 
 
 def _swatch(color: str, label: str, dashed: bool = False, line: bool = False) -> str:
+    color = check_color(color, "legend colour")
     if line:
         style = f"display:inline-block;width:22px;height:0;border-top:3px {'dashed' if dashed else 'solid'} {color};vertical-align:middle;margin-right:6px"
     else:
@@ -157,7 +173,7 @@ def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) ->
     if tiles not in TILES:
         raise InvalidArgumentError(f"tiles={tiles!r} is not valid; expected one of: osm, cartodb, gaode, None")
     basemap = config()["basemaps"].get(tiles) if tiles else None
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m = _Map(tiles=None, control_scale=True, prefer_canvas=False)
     if basemap:
         folium.TileLayer(
             tiles=basemap["url"],
@@ -171,7 +187,7 @@ def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) ->
     _Attribution(attribution).add_to(m)
     if title:
         m.get_root().html.add_child(
-            Element(f"<h3 style='position:absolute;top:6px;left:50px;z-index:1000;margin:0;background:rgba(255,255,255,0.85);padding:2px 8px;font:bold 16px sans-serif'>{_esc(title)}</h3>")
+            _Html(f"<h3 class='chuanyu-title' style='position:absolute;top:6px;left:50px;right:60px;z-index:1000;margin:0;background:rgba(255,255,255,0.85);padding:2px 8px;font:bold 16px sans-serif;overflow-wrap:anywhere;max-height:4.5em;overflow:hidden'>{_esc(title)}</h3>")
         )
     return m, (basemap["datum"] if basemap else "wgs84")
 
@@ -214,6 +230,8 @@ def _lines_layer(rows: list[dict], datum: str, name: str, color: str, weight: fl
         _geojson(frame, datum),
         name=name,
         show=show,
+        # Point contacts as circles: Leaflet's default marker needs image files beside the page.
+        marker=folium.CircleMarker(radius=5, fill=True, fill_opacity=0.9),
         style_function=lambda f, style=style: style,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     )
@@ -280,6 +298,8 @@ def platform_map(
     extra = {code: "<br>" + "、".join(_esc(p.short_name) for p in ps) for code, ps in member_of.items()}
     _units_layer(web, datum, _esc("Units 单元" if lang == "zh" else "Units"), color_of, extra, lang).add_to(m)
 
+    for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
+        check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
     for number, platform in enumerate(chosen):
         footprint = platform.footprint(level, vintage, "standard").iloc[0]
         approximate = footprint["precision"] == "approximate"
@@ -323,7 +343,7 @@ def platform_map(
         _swatch(style["border_color"], _esc("Sichuan–Chongqing border 川渝省界"), line=True),
         f"<div style='color:#555'>{_esc('vintage ' + vintage + '; ' + web.attrs['source'])}</div>",
     ]
-    _Legend("".join(legend)).add_to(m)
+    _add_legend(m, "".join(legend))
     folium.LayerControl(collapsed=False).add_to(m)
     m._chuanyu_offline = offline
     return m
@@ -383,11 +403,12 @@ def adjacency_map(level: str = "county", vintage: str = DEFAULT_VINTAGE, tiles: 
         layer = _lines_layer(rows, datum, _esc(name), color, weight)
         if layer is not None:
             layer.add_to(m)
-    _Legend(
+    _add_legend(
+        m,
         _swatch(style["cross_border_edge_color"], _esc("cross-border shared border 跨省界相邻"), line=True)
         + _swatch(style["internal_edge_color"], _esc("shared border 省内相邻"), line=True)
-        + f"<div style='color:#555'>{_esc(graph.graph['resolution_note'])}</div>"
-    ).add_to(m)
+        + f"<div style='color:#555'>{_esc(graph.graph['resolution_note'])}</div>",
+    )
     folium.LayerControl(collapsed=False).add_to(m)
     m._chuanyu_offline = offline
     return m
@@ -535,7 +556,7 @@ def choropleth(
     legend.append(_swatch(style["no_platform_color"], _esc("no data 无数据")))
     if len(unmatched):
         legend.append(f"<div style='color:#a50f15'>{_esc(f'{len(unmatched)} rows not mapped: ' + ', '.join(map(str, unmatched['key'])))}</div>")
-    _Legend("".join(legend)).add_to(m)
+    _add_legend(m, "".join(legend))
     m.join_report = report
     m.unmatched = unmatched
     m._chuanyu_offline = offline
@@ -569,7 +590,7 @@ def _render(m: folium.Map, offline: bool) -> str:
         m.default_js = []
         m.default_css = []
         safe_js = js.replace("</script", "<\\/script")  # cannot end the inline block early
-        m.get_root().header.add_child(Element(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline")
+        m.get_root().header.add_child(_Html(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline")
     return m.get_root().render()
 
 

@@ -20,7 +20,8 @@ import pandas as pd
 import shapely
 
 from ._errors import AmbiguousPlaceError, DefinitionError, UnknownPlaceError, UnknownPlatformError
-from ._io import parse_toml, read_package_text
+from ._safe import check_color
+from ._io import parse_toml, read_package_text, read_user_text
 from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGES, _unit_table, check_choice, load_boundaries
 from .coords import geodesic_area_km2
 from .gazetteer import EXPAND_LEVELS, Place, _latin_key, expand, resolve
@@ -326,7 +327,16 @@ def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
         if cid in parsed:
             raise DefinitionError(f"{origin}: duplicate cluster id {cid!r}")
         parsed[cid] = {"name": cid, "name_en": "", "clause": "", "quote": "", "color": DEFAULT_CLUSTER_COLOR, **entry}
+        check_color(parsed[cid]["color"], f"{origin}: cluster {cid!r}")
+        for key in ("name", "name_en", "clause", "quote"):
+            _check_text(parsed[cid], key, f"{origin}: cluster {cid!r}")
     return parsed
+
+
+def _check_text(entry: Mapping, key: str, what: str) -> None:
+    value = entry.get(key)
+    if value is not None and not isinstance(value, str):
+        raise DefinitionError(f"{what}: {key} must be text, got {type(value).__name__} {value!r}")
 
 
 def _parse_partner(entry: Any, platform_id: str, origin: str, vintage: str) -> Partner:
@@ -370,7 +380,11 @@ def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict
         raise DefinitionError(f"{what} must be a table, got {entry!r}")
     _check_keys(entry, _PLATFORM_KEYS, what)
     pid = _require(entry, "id", what)
+    if not isinstance(pid, str):
+        raise DefinitionError(f"{what}: id must be text, got {type(pid).__name__} {pid!r}")
     what = f"{origin}: platform {pid!r}"
+    for key in ("name", "name_in_plan", "short_name", "short_name_en", "name_en", "cluster", "theme", "theme_en", "clause", "quote", "footprint_note"):
+        _check_text(entry, key, what)
     name = _require(entry, "name", what)
     cluster = _require(entry, "cluster", what)
     if cluster not in cluster_table:
@@ -466,9 +480,7 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
     if isinstance(source, Mapping):
         return _parse(source, "platform mapping")[0]
     path = Path(source)
-    if not path.is_file():
-        raise DefinitionError(f"platform file {str(path)!r} does not exist")
-    return _parse(parse_toml(path.read_text(encoding="utf-8"), str(path)), str(path))[0]
+    return _parse(parse_toml(read_user_text(path, "platform file"), str(path)), str(path))[0]
 
 
 _BUILTIN_ORIGIN = "chuanyu_geo/platforms.toml"

@@ -11,7 +11,6 @@ import json
 import math
 import os
 import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -20,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from ._errors import InvalidArgumentError
-from ._io import current_umask, write_text_atomic
+from ._io import remove_stale_staging, staging_dir, swap_directory, write_text_atomic
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
 from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
 from .metrics import border_coverage, cluster_metrics, platform_metrics
@@ -126,6 +125,12 @@ class AdjacencyReport:
         """
         return self.write(directory, formats=("csv",), force=force)
 
+    def _file_names(self, formats: tuple[str, ...]) -> set[str]:
+        names = {name for fmt, name in (("md", "report.md"), ("json", "report.json"), ("html", "report.html"), ("map", "map.html")) if fmt in formats}
+        if "csv" in formats:
+            names |= {f"{key}.csv" for key in self.tables} | {"meta.json"}
+        return names
+
     def write(self, directory: str | os.PathLike, formats: tuple[str, ...] = ("md", "json", "html", "csv"), force: bool = False) -> Path:
         """Write the report in several formats into one directory, atomically.
 
@@ -145,7 +150,7 @@ class AdjacencyReport:
         pathlib.Path
         """
         target = Path(directory)
-        with prepare_output_dir(target, force) as staging:
+        with prepare_output_dir(target, force, self._file_names(formats)) as staging:
             if "md" in formats:
                 (staging / "report.md").write_text(self.to_markdown(), encoding="utf-8")
             if "json" in formats:
@@ -166,29 +171,48 @@ class AdjacencyReport:
 
 
 class prepare_output_dir:
-    """Context manager: a staging directory that replaces ``target`` on success.
+    """Context manager: a staging directory that replaces ``target`` atomically on success.
 
     ``target`` may be missing, empty, or an earlier report (it holds ``REPORT_MARKER``);
-    anything else is refused unless ``force`` is set. On error the staging directory is
-    removed and ``target`` is left as it was.
+    anything else is refused unless ``force`` is set, and so is an earlier report holding
+    files the new one would not write (``expected``: the new file names). On error the
+    staging directory is removed and ``target`` is left as it was; a killed run leaves at
+    worst a staging directory, which the next run removes.
     """
 
-    def __init__(self, target: Path, force: bool = False):
+    def __init__(self, target: Path, force: bool = False, expected: set[str] | None = None):
+        target = Path(os.path.abspath(target))
+        here = Path(os.path.abspath(os.getcwd()))
+        if target == here or target in here.parents or target.parent == target:
+            raise InvalidArgumentError(
+                f"{target} is the current directory or one of its parents; a report is written into a directory of "
+                f"its own that it can replace, e.g. {target / 'chuanyu-report'}"
+            )
         self.target = target
+        if target.is_symlink() or (target.exists() and not target.is_dir()):
+            raise InvalidArgumentError(f"{target} exists and is not a directory; choose another output path")
         if target.exists():
-            if not target.is_dir():
-                raise InvalidArgumentError(f"{target} exists and is not a directory; choose another output path")
+            present = {p.name for p in target.iterdir()} - {REPORT_MARKER}
             earlier = (target / REPORT_MARKER).exists()
-            if any(target.iterdir()) and not earlier and not force:
+            if present and not earlier and not force:
                 raise InvalidArgumentError(
                     f"{target} is a non-empty directory that is not an earlier chuanyu-geo output; "
-                    "choose another path or pass force=True (--force) to replace it"
+                    "choose another path or pass force=True to replace it",
+                    cli=f"{target} is a non-empty directory that is not an earlier chuanyu-geo report; "
+                    "choose another directory, or add --force to replace it",
                 )
-        target.parent.mkdir(parents=True, exist_ok=True)
+            dropped = sorted(present - expected) if earlier and expected is not None else []
+            if dropped and not force:
+                raise InvalidArgumentError(
+                    f"{target} holds an earlier report with {', '.join(dropped)}, which this one would not write; "
+                    "pass force=True to replace it anyway, or choose another directory",
+                    cli=f"{target} holds an earlier report with {', '.join(dropped)}, which this one would not write; "
+                    "add --force to replace it anyway, or choose another directory",
+                )
+        remove_stale_staging(target)
 
     def __enter__(self) -> Path:
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.target.name}.", dir=self.target.parent))
-        self.staging.chmod(0o777 & ~current_umask())  # mkdtemp creates 0700
+        self.staging = staging_dir(self.target)
         (self.staging / REPORT_MARKER).write_text("written by chuanyu-geo; safe to replace\n", encoding="utf-8")
         return self.staging
 
@@ -196,13 +220,11 @@ class prepare_output_dir:
         if exc_type is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             return False
-        old = None
-        if self.target.exists():
-            old = self.target.with_name(f".{self.target.name}.old-{os.getpid()}")
-            self.target.rename(old)
-        self.staging.rename(self.target)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        try:
+            swap_directory(self.staging, self.target)
+        except BaseException:
+            shutil.rmtree(self.staging, ignore_errors=True)
+            raise
         return False
 
 

@@ -1,0 +1,283 @@
+"""Nothing a user writes is ever executed (issue 9).
+
+Every payload of ``tests/data/payloads.json`` goes into every place user text can enter an
+output — map titles, value-column names, table keys (matched and unmatched), every text
+field of a platform and cluster in a TOML file, report cells and column names — and is
+opened in headless Chromium with the network blocked: no dialog, no injected element, no
+page error, and the literal text is shown where it was put.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import chuanyu_geo as cg
+from chuanyu_geo import maps
+from chuanyu_geo._safe import UnsafeTextError, check_tree, inert
+from chuanyu_geo.report import AdjacencyReport
+
+DATA = json.loads((Path(__file__).parent / "data" / "payloads.json").read_text(encoding="utf-8"))
+LONG = ("{{7*7}}<b>长</b>" * 8000)[:100_000]  # a 100 kB string
+PAYLOADS = [*DATA["text"], LONG]
+IDS = [f"p{i}" for i in range(len(DATA["text"]))] + ["long100k"]
+
+
+def _toml_str(value: str) -> str:
+    return json.dumps(value)  # a JSON string with \\u escapes is a valid TOML basic string
+
+
+def _platform_file(directory: Path, text: str, color: str = "#1b9e77") -> Path:
+    s = _toml_str(text)
+    path = directory / "platforms.toml"
+    path.write_text(
+        f"""
+[[clusters]]
+id = "c1"
+name = {s}
+name_en = {s}
+clause = {s}
+quote = {s}
+color = {_toml_str(color)}
+
+[[platforms]]
+id = "p1"
+name = {s}
+name_in_plan = {s}
+short_name = {s}
+short_name_en = {s}
+name_en = {s}
+theme = {s}
+theme_en = {s}
+clause = {s}
+quote = {s}
+cluster = "c1"
+footprint = "approximate"
+footprint_note = {s}
+partners = [{{ name = "遂宁", quoted = {s} }}, "潼南"]
+""",
+        encoding="utf-8",
+    )
+    return path
+
+
+def _open(browser, path: Path):
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    events = {"requests": [], "errors": [], "dialogs": []}
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    page.on("console", lambda m: events["errors"].append(m.text) if m.type == "error" else None)
+    page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
+    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.goto(path.as_uri())
+    return page, events
+
+
+INJECTED = """() => ({
+  x: typeof window.__x,
+  img: document.querySelectorAll('img[src="x"]').length,
+  bold: [...document.querySelectorAll('b')].filter(b => b.textContent === '长').length,
+  scripts: [...document.scripts].filter(s => ['alert(2)', 'window.__x=1', 'alert(1)'].includes(s.textContent.trim())).length,
+})"""
+
+# Hover (tooltip) or click (popup) the first GeoJSON feature whose properties have `prop`
+# (and `adcode` == code when given), as Leaflet's own events, and return the text shown.
+OPEN_TEXT = """([prop, kind, code]) => {
+  for (const key of Object.keys(window)) {
+    const value = window[key];
+    if (!(value instanceof L.GeoJSON)) continue;
+    let found = null;
+    value.eachLayer(l => { if (!found && l.feature && prop in l.feature.properties && (!code || l.feature.properties.adcode === code)) found = l; });
+    if (!found) continue;
+    const latlng = found.getBounds().getCenter();
+    if (kind === 'popup') { found.fire('click', {latlng}, true); return document.querySelector('.leaflet-popup-content').textContent; }
+    found.fire('mouseover', {latlng}, true);
+    const text = [...document.querySelectorAll('.leaflet-tooltip')].map(t => t.textContent).join(' | ');
+    found.fire('mouseout', {latlng}, true);
+    return text;
+  }
+  return null;
+}"""
+
+
+def _assert_inert(page, events) -> None:
+    state = page.evaluate(INJECTED)
+    assert events["dialogs"] == [], "a payload opened a dialog"
+    assert state["x"] == "undefined", "a payload set window.__x"
+    assert state["img"] == state["scripts"] == state["bold"] == 0, f"a payload became an element: {state}"
+    assert events["errors"] == [], events["errors"]
+    assert all(url.startswith("file:") for url in events["requests"]), events["requests"]
+
+
+@pytest.fixture(scope="module")
+def pages(tmp_path_factory):
+    """All outputs for every payload, built once, in a working directory that must stay empty."""
+    base = tmp_path_factory.mktemp("payloads")
+    cwd = os.getcwd()
+    os.chdir(base)  # the mkdir payload would create ./x here
+    try:
+        built = {}
+        for ident, text in zip(IDS, PAYLOADS):
+            folder = base / ident
+            folder.mkdir()
+            user = cg.load_platforms(_platform_file(folder, text))
+            built[ident, "platform"] = maps.save_map(cg.platform_map(platform_set=user, tiles=None, offline=True, title=text), folder / "platform.html")
+            table = pd.DataFrame({"key": ["万州", "开县", "梁平", text], text: [1.0, 2.0, 3.0, 4.0]})
+            choropleth = cg.choropleth(table, text, "key", k=3, allow_partial=True, tiles=None, offline=True, title=text)
+            built[ident, "choropleth"] = maps.save_map(choropleth, folder / "choropleth.html")
+            built[ident, "adjacency"] = maps.save_map(cg.adjacency_map(tiles=None, offline=True, title=text), folder / "adjacency.html")
+            report = AdjacencyReport(meta=cg.adjacency_report().meta, tables={"pairs": pd.DataFrame({text: [text, "ok"], "n": [1, 2]})})
+            report.to_html(folder / "report.html")
+            built[ident, "report"] = folder / "report.html"
+        assert not (base / "x").exists(), "a template payload created a directory"
+        assert sorted(p.name for p in base.iterdir()) == sorted(IDS), "nothing but our outputs was written"
+        return built
+    finally:
+        os.chdir(cwd)
+
+
+@pytest.mark.parametrize("ident,text", list(zip(IDS, PAYLOADS)), ids=IDS)
+def test_platform_map_shows_payload_as_text(browser, pages, ident, text):
+    page, events = _open(browser, pages[ident, "platform"])
+    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    assert page.locator("h3.chuanyu-title").evaluate("e => e.textContent") == text
+    assert text in page.locator(".chuanyu-legend").evaluate("e => e.textContent"), "cluster name in the legend"
+    assert text in page.locator(".leaflet-control-layers-overlays").evaluate("e => e.textContent"), "platform in the layer control"
+    popup = page.evaluate(OPEN_TEXT, ["popup", "popup", None])
+    assert popup.count(text) >= 5, "name, short and English names, theme, note and cluster in the popup"
+    assert text in page.evaluate(OPEN_TEXT, ["tip", "tooltip", None])
+    assert text in page.evaluate(OPEN_TEXT, ["adcode", "tooltip", "510903"]), "the unit tooltip lists its platform"
+    _assert_inert(page, events)
+    page.close()
+
+
+@pytest.mark.parametrize("ident,text", list(zip(IDS, PAYLOADS)), ids=IDS)
+def test_choropleth_shows_payload_as_text(browser, pages, ident, text):
+    page, events = _open(browser, pages[ident, "choropleth"])
+    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    assert page.locator("h3.chuanyu-title").evaluate("e => e.textContent") == text
+    legend = page.locator(".chuanyu-legend").evaluate("e => e.textContent")
+    assert legend.count(text) >= 2, "the value column and the unmatched key in the legend"
+    tips = page.evaluate(OPEN_TEXT, ["adcode", "tooltip", "500101"])
+    assert text in tips and "万州区" in tips, "the value column's name in a matched unit's tooltip"
+    _assert_inert(page, events)
+    page.close()
+
+
+@pytest.mark.parametrize("ident,text", list(zip(IDS, PAYLOADS)), ids=IDS)
+def test_adjacency_map_and_report_show_payload_as_text(browser, pages, ident, text):
+    page, events = _open(browser, pages[ident, "adjacency"])
+    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    assert page.locator("h3.chuanyu-title").evaluate("e => e.textContent") == text
+    _assert_inert(page, events)
+    page.close()
+    page, events = _open(browser, pages[ident, "report"])
+    assert page.locator("section table th").first.evaluate("e => e.textContent") == text
+    assert page.locator("section table td").first.evaluate("e => e.textContent") == text
+    _assert_inert(page, events)
+    page.close()
+
+
+def test_template_text_is_never_rendered():
+    for text in DATA["text"]:
+        page = maps._render(cg.platform_map(tiles=None, offline=True, title=text), offline=True)
+        assert inert(text) in page
+    page = cg.platform_map(title="{{7*7}}").get_root().render()
+    assert "&#123;&#123;7*7&#125;&#125;" in page and ">49<" not in page
+
+
+def test_tripwire_refuses_text_that_skipped_the_gate():
+    m = cg.platform_map(tiles=None)
+    m.get_root().html.add_child(maps._Html("{{ 7*7 }}"))  # a code path that forgot inert()
+    with pytest.raises(UnsafeTextError, match="would run"):
+        m.get_root().render()
+    with pytest.raises(UnsafeTextError):
+        check_tree(m)
+
+
+# --------------------------------------------------------------------------- colours
+
+
+@pytest.mark.parametrize("color", DATA["bad_colors"])
+def test_bad_colours_raise_naming_file_cluster_and_value(tmp_path, color):
+    path = _platform_file(tmp_path, "平台", color=color)
+    with pytest.raises(cg.DefinitionError) as err:
+        cg.load_platforms(path)
+    message = str(err.value)
+    assert str(path) in message and "cluster 'c1'" in message and repr(color) in message
+
+
+def test_bad_colour_on_a_platform_built_in_code():
+    from dataclasses import replace
+
+    bad = replace(cg.platforms()[0], cluster_color='"><script>window.__x=1</script>')
+    with pytest.raises(cg.DefinitionError, match=r"platform 'wandakai'.*color"):
+        cg.platform_map(platform_set=[bad], tiles=None)
+
+
+@pytest.mark.parametrize("color", DATA["good_colors"])
+def test_good_colours_work(tmp_path, color):
+    user = cg.load_platforms(_platform_file(tmp_path, "平台", color=color))
+    page = cg.platform_map(platform_set=user, tiles=None).get_root().render()
+    assert color in page
+
+
+def test_text_fields_must_be_text(tmp_path):
+    with pytest.raises(cg.DefinitionError, match=r"platform 'x': name must be text, got int"):
+        cg.load_platforms({"platforms": [{"id": "x", "name": 5, "cluster": "central", "partners": ["遂宁"]}]})
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def _cli(args, cwd):
+    return subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+
+
+def test_cli_user_errors_are_one_line(tmp_path):
+    earlier = tmp_path / "earlier"
+    assert _cli(["report", "-o", str(earlier)], tmp_path).returncode == 0
+    (tmp_path / "utf16.toml").write_bytes("[[platforms]]\nid = 'x'\n".encode("utf-16"))
+    (tmp_path / "binary.toml").write_bytes(bytes(range(256)))
+    (tmp_path / "adir").mkdir()
+    cases = {
+        ("report", "-o", "/proc/x"): "/proc/x",
+        ("map", "--offline", "-o", "/proc/m.html"): "/proc/m.html",
+        ("layers", "-o", "/proc/layers.txt"): "/proc/layers.txt",
+        ("report", "--format", "md", "-o", str(earlier)): "is a directory",
+        ("report", "-o", ".", "--force"): "current directory",
+        ("platforms", "--file", "utf16.toml"): "utf16.toml",
+        ("platforms", "--file", "binary.toml"): "not UTF-8",
+        ("platforms", "--file", "adir"): "is a directory",
+        ("platforms", "--file", "missing.toml"): "does not exist",
+        ("report", "--format", "csv", "-o", str(earlier)): "--force",
+    }
+    for args, expected in cases.items():
+        run = _cli(args, tmp_path)
+        lines = run.stderr.strip().splitlines()
+        assert run.returncode == 2, (args, run.stderr)
+        assert len(lines) == 1 and "Traceback" not in run.stderr, (args, run.stderr)
+        assert lines[0].startswith("chuanyu-geo: error: ") and expected in lines[0], (args, lines)
+        assert "force=True" not in lines[0], "the CLI speaks --force, not Python"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "binary.toml", "earlier", "utf16.toml"], "nothing left behind"
+    assert (earlier / "map.html").exists(), "the earlier full report is kept when --format csv is refused"
+
+
+def test_cli_creates_parent_directories_for_every_output(tmp_path):
+    from chuanyu_geo import cli
+
+    assert cli.main(["map", "--offline", "-o", str(tmp_path / "a" / "m.html")]) == 0
+    assert cli.main(["layers", "-o", str(tmp_path / "b" / "layers.txt")]) == 0
+    assert cli.main(["report", "-o", str(tmp_path / "c" / "d")]) == 0
+    assert (tmp_path / "a" / "m.html").exists() and (tmp_path / "b" / "layers.txt").exists() and (tmp_path / "c" / "d" / "report.md").exists()
+
+
+def test_cli_version():
+    run = subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", "--version"], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.strip() == f"chuanyu-geo {cg.__version__}"

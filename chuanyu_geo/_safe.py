@@ -21,7 +21,7 @@ from typing import Any
 
 from ._errors import ChuanyuGeoError, DefinitionError
 
-__all__ = ["inert", "check_color", "check_tree", "UnsafeTextError", "JINJA_OPENER"]
+__all__ = ["inert", "inert_figure_text", "check_color", "check_tree", "UnsafeTextError", "JINJA_OPENER"]
 
 # The three sequences that open a Jinja tag; braces alone are harmless.
 JINJA_OPENER = re.compile(r"\{[{%#]")
@@ -56,6 +56,17 @@ def inert(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     return html.escape(str(value), quote=True).translate(_ENTITIES)
+
+
+def inert_figure_text(value: Any) -> str:
+    """Text for a matplotlib label: dollar signs escaped so mathtext never parses it.
+
+    Examples
+    --------
+    >>> print(inert_figure_text("GDP $ per head $"))
+    GDP \\$ per head \\$
+    """
+    return ("" if value is None else str(value)).replace("$", r"\$")
 
 
 # --------------------------------------------------------------------------- colours

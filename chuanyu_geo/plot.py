@@ -12,6 +12,7 @@ import warnings
 import numpy as np
 import shapely
 
+from ._safe import check_color, inert_figure_text
 from ._style import config, membership_by_unit, unit_color
 from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
@@ -126,6 +127,8 @@ def plot_platforms(
     chosen = platform_set if platform_set is not None else platforms()
     layer = load_boundaries(level, vintage, "standard")
     style = config()["style"]
+    for platform in chosen:
+        check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
     member_of = membership_by_unit(chosen, level, vintage)
     with plt.rc_context(_rc(font)):
         fig, ax = plt.subplots(figsize=figsize)
@@ -136,14 +139,14 @@ def plot_platforms(
             dashed = footprint["precision"].iloc[0] == "approximate"
             footprint.boundary.plot(ax=ax, color=platform.cluster_color, linewidth=1.6, linestyle="--" if dashed else "-")
             spot = shapely.point_on_surface(footprint.geometry.iloc[0])
-            label = platform.short_name if lang == "zh" else platform.short_name_en
+            label = inert_figure_text(platform.short_name if lang == "zh" else platform.short_name_en)
             ax.annotate(label, (spot.x, spot.y), fontsize=7.5, ha="center", va="center", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": platform.cluster_color, "alpha": 0.85})
         provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
         border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
         ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.2)
         clusters_seen = {}
         for p in chosen:
-            clusters_seen.setdefault(p.cluster, (p.cluster_color, p.cluster_name if lang == "zh" else p.cluster))
+            clusters_seen.setdefault(p.cluster, (p.cluster_color, inert_figure_text(p.cluster_name if lang == "zh" else p.cluster)))
         handles = [Patch(facecolor=c, alpha=0.75, label=n) for c, n in clusters_seen.values()]
         handles += [
             Patch(facecolor=style["several_clusters_color"], alpha=0.75, label="多个片区" if lang == "zh" else "several clusters"),
@@ -154,7 +157,7 @@ def plot_platforms(
         ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=True)
         _scale_bar(ax, layer.total_bounds)
         ax.set_axis_off()
-        ax.set_title(title or ("川渝毗邻地区合作共建区域发展功能平台" if lang == "zh" else "Sichuan–Chongqing cross-border platforms (2020 plan)"), fontsize=11)
+        ax.set_title(inert_figure_text(title) if title else ("川渝毗邻地区合作共建区域发展功能平台" if lang == "zh" else "Sichuan–Chongqing cross-border platforms (2020 plan)"), fontsize=11)
         _caption(fig, layer, vintage)
         fig.tight_layout()
     return fig
@@ -215,7 +218,7 @@ def plot_adjacency(
         )
         _scale_bar(ax, (minx - pad, miny - pad, maxx + pad, maxy + pad))
         ax.set_axis_off()
-        ax.set_title(title or ("川渝跨省界相邻单元" if lang == "zh" else "Sichuan–Chongqing cross-border neighbours"), fontsize=11)
+        ax.set_title(inert_figure_text(title) if title else ("川渝跨省界相邻单元" if lang == "zh" else "Sichuan–Chongqing cross-border neighbours"), fontsize=11)
         _caption(fig, layer, vintage, f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its resolution.")
         fig.tight_layout()
     return fig

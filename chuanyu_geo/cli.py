@@ -12,7 +12,7 @@ import pandas as pd
 from . import __version__
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
-from .boundaries import DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGE_NOTES, VINTAGES, layer_info, load_boundaries, unit_table
+from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGE_NOTES, VINTAGES, layer_info, load_boundaries, unit_table
 from .coords import geodesic_area_km2
 
 PROVINCE_NAMES = {"510000": "四川", "500000": "重庆"}
@@ -70,11 +70,11 @@ def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str]) -> str:
 def _cmd_layers(args: argparse.Namespace) -> int:
     vintages = [args.vintage] if args.vintage else list(VINTAGES)
     table = layers_summary(vintages)
-    _emit(_render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}), args.output)
+    _emit(_render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}), args.output, csv=args.format == "csv")
     return 0
 
 
-def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard", platform_set=None) -> pd.DataFrame:
+def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL, platform_set=None) -> pd.DataFrame:
     """One row per platform: partners as named, member units at ``level``, footprint area and precision.
 
     Parameters
@@ -107,7 +107,8 @@ def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, det
                 "members": "、".join(units[c] for c in members),
                 "footprint_area_km2": round(float(footprint["area_km2"]), 1),
                 "precision": footprint["precision"],
-                "later_plan_area_km2": next((f.area_km2 for f in platform.later if f.area_km2), None),
+                "plan_area_km2": platform.plan_area_km2,
+                "area_note": platform.area_note(footprint["precision"], round(float(footprint["area_km2"]), 1)),
                 "footprint_units": footprint["units"],
                 "note": footprint["note"],
                 "vintage": vintage,
@@ -123,11 +124,12 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
     platform_set = load_platforms(args.file) if args.file else None
     table = platforms_summary(args.level, args.vintage, args.detail, platform_set)
     if args.format == "json":
-        text = json.dumps({"level": args.level, "vintage": args.vintage, "vintage_note": VINTAGE_NOTES[args.vintage], "detail": args.detail, "platforms": table.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n"
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")  # NaN is not JSON
+        text = json.dumps({"level": args.level, "vintage": args.vintage, "vintage_note": VINTAGE_NOTES[args.vintage], "detail": args.detail, "platforms": records}, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
         text = table.to_csv(index=False)
     else:
-        shown = table[["id", "platform", "cluster", "partners", "n_members", "footprint_area_km2", "precision", "later_plan_area_km2"]]
+        shown = table[["id", "platform", "cluster", "partners", "n_members", "footprint_area_km2", "precision", "plan_area_km2"]]
         shown = shown.astype(object).where(shown.notna(), "")
         lines = [shown.to_string(index=False), ""]
         lines += [f"{row.platform} ({row.precision}): {row.note}" for row in table.itertuples() if isinstance(row.note, str)]
@@ -135,10 +137,10 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
             "",
             f"level {args.level}, vintage {args.vintage}: {VINTAGE_NOTES[args.vintage]}",
             f"areas: geodesic km² of the footprint on {table['source'].iloc[0]} ({args.detail} detail); "
-            "later_plan_area_km2: the area an approved overall plan states, for comparison",
+            "plan_area_km2: the area an approved overall plan states, for comparison",
         ]
         text = "\n".join(lines) + "\n"
-    _emit(text, args.output)
+    _emit(text, args.output, csv=args.format == "csv")
     return 0
 
 
@@ -175,9 +177,10 @@ def _cmd_map(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit(text: str, output: str | None) -> None:
+def _emit(text: str, output: str | None, csv: bool = False) -> None:
     if output:
-        write_text_atomic(output, text)
+        # A BOM lets Excel open Chinese CSV text correctly; pandas and R skip it.
+        write_text_atomic(output, ("\ufeff" + text) if csv else text)
         print(f"wrote {output}")
     else:
         sys.stdout.write(text)

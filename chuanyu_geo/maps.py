@@ -300,27 +300,38 @@ def platform_map(
 
     for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
-    for number, platform in enumerate(chosen):
-        footprint = platform.footprint(level, vintage, "standard").iloc[0]
+    footprints = {p.id: p.footprint(level, vintage, "standard").iloc[0] for p in chosen}
+    # Approximate outlines are drawn last, dashed over a white casing, so they stay visible
+    # where they run along an exact outline of the same colour (明月山 under 万达开).
+    order = sorted(enumerate(chosen), key=lambda item: footprints[item[1].id]["precision"] == "approximate")
+    for number, platform in order:
+        footprint = footprints[platform.id]
         approximate = footprint["precision"] == "approximate"
         geometry = _dissolve(web, footprint["unit_adcodes"].split(","))
         label = f"{platform.short_name} ({'approximate 近似' if approximate else 'exact'})" if lang == "zh" else f"{platform.name_en} ({footprint['precision']})"
+        area = round(float(footprint["area_km2"]), 1)
+        area_text = platform.area_note(footprint["precision"], area) or f"exact: {area:,.1f} km²"
         frame = gpd.GeoDataFrame(
             {
-                "tip": [f"<b>{_esc(platform.short_name)}</b> {_esc(platform.name_en)}<br>{_esc(footprint['precision'])}: {_esc(footprint['units'])}"],
+                "tip": [f"<b>{_esc(platform.short_name)}</b> {_esc(platform.name_en)}<br>{_esc(footprint['precision'])}: {_esc(footprint['units'])}<br>{_esc(area_text)}"],
                 "popup": [_platform_popup(platform, footprint["precision"], footprint["note"])],
             },
             geometry=[geometry],
             crs=4326,
         )
         group = folium.FeatureGroup(name=_esc(label), show=True)
+        if approximate:
+            folium.GeoJson(
+                _geojson(frame[["geometry"]], datum),
+                style_function=lambda f: {"color": "#ffffff", "weight": 4, "opacity": 0.95, "fill": False, "interactive": False},
+            ).add_to(group)
         folium.GeoJson(
             _geojson(frame, datum),
             style_function=lambda f, c=platform.cluster_color, d=approximate, n=number: {
                 "color": c,
                 "weight": 3,
-                "fill": True,
-                "fillOpacity": 0.05,
+                # Outlines only: a fill would catch the mouse and hide the units' tooltips.
+                "fill": False,
                 "dashArray": "8 6" if d else None,
                 # Index-based class: tests and user CSS can find a platform's outline.
                 "className": f"chuanyu-platform chuanyu-platform-{n}",

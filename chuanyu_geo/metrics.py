@@ -10,12 +10,14 @@ import networkx as nx
 import pandas as pd
 import shapely
 
-from .adjacency import adjacency_graph
-from .boundaries import DEFAULT_VINTAGE, load_boundaries
+from .adjacency import cross_border_pairs, graph_for
+from .boundaries import load_boundaries
 from .coords import geodesic_area_km2
 from .platforms import Platform, clusters, platforms
 
-__all__ = ["platform_metrics", "cluster_metrics", "border_coverage"]
+__all__ = ["platform_metrics", "cluster_metrics", "border_coverage", "platform_pairs"]
+
+METRIC_LEVELS = ("county", "partner", "prefecture")
 
 
 def _cross_border_edges(graph: nx.Graph) -> list[tuple[str, str, float]]:
@@ -48,17 +50,18 @@ def _group_metrics(graph: nx.Graph, members: list[str], layer, total_border_km: 
     }
 
 
-def _context(level: str, vintage: str, detail: str, graph: nx.Graph | None):
-    graph = graph if graph is not None else adjacency_graph(level=level, vintage=vintage, detail=detail)
-    layer = load_boundaries(level, vintage, detail).set_index("adcode")
+def _context(level: str | None, vintage: str | None, detail: str | None, graph: nx.Graph | None):
+    graph = graph_for(graph, level, vintage, detail, METRIC_LEVELS)
+    meta = graph.graph
+    layer = load_boundaries(meta["level"], meta["vintage"], meta["detail"]).set_index("adcode")
     total = sum(km for _, _, km in _cross_border_edges(graph))
     return graph, layer, total
 
 
 def platform_metrics(
-    level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
-    detail: str = "standard",
+    level: str | None = None,
+    vintage: str | None = None,
+    detail: str | None = None,
     graph: nx.Graph | None = None,
     platform_set: list[Platform] | None = None,
 ) -> pd.DataFrame:
@@ -66,11 +69,14 @@ def platform_metrics(
 
     Parameters
     ----------
-    level : {"county", "partner", "prefecture"}
-    vintage : {"2024", "2025"}
-    detail : {"standard", "fine"}
+    level : {"county", "partner", "prefecture"}, optional
+        Default county; read from ``graph`` when one is given.
+    vintage : {"2024", "2025"}, optional
+        Default 2024; read from ``graph`` when one is given.
+    detail : {"standard", "fine"}, optional
+        Default standard; read from ``graph`` when one is given.
     graph : networkx.Graph, optional
-        From :func:`chuanyu_geo.adjacency_graph` with the same level, vintage and detail.
+        From :func:`chuanyu_geo.adjacency_graph`; an argument that contradicts it raises.
     platform_set : list of Platform, optional
 
     Returns
@@ -78,44 +84,75 @@ def platform_metrics(
     pandas.DataFrame
         ``platform_id``, ``platform``, ``cluster``, ``precision`` (``approximate`` where the
         platform covers only parts of its units: every figure then describes the
-        containing units), ``n_units``, ``units``, ``area_km2`` (geodesic, member units),
-        ``contiguous`` / ``components`` (connected through shared borders),
+        containing units), ``n_units``, ``units``, ``area_km2`` (geodesic, the footprint of
+        :meth:`Platform.footprint`), ``plan_area_km2`` (what an approved plan states),
+        ``area_note``, ``contiguous`` / ``components`` (connected through shared borders),
         ``cross_border_edges`` and ``cross_border_km`` (Sichuan–Chongqing contacts with
         both sides in the platform), ``border_share`` (of the whole SC–CQ border),
         ``n_external_neighbours``, ``external_neighbours``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> table = cg.platform_metrics(level="partner")
+    >>> table.set_index("platform").loc["遂潼", "cross_border_km"] > 0
+    True
     """
     graph, layer, total = _context(level, vintage, detail, graph)
+    meta = graph.graph
     rows = []
     for platform in platform_set if platform_set is not None else platforms():
-        members = platform.member_adcodes(level, vintage)
+        footprint = platform.footprint(meta["level"], meta["vintage"], meta["detail"]).iloc[0]
+        members = footprint["unit_adcodes"].split(",")
+        metrics = _group_metrics(graph, members, layer, total)
+        area = round(float(footprint["area_km2"]), 1)
         rows.append(
             {
                 "platform_id": platform.id,
                 "platform": platform.short_name,
                 "cluster": platform.cluster,
-                "precision": platform.footprint_precision(level, vintage),
-                **_group_metrics(graph, members, layer, total),
+                "precision": footprint["precision"],
+                **metrics,
+                "area_km2": area,
+                "plan_area_km2": platform.plan_area_km2,
+                "area_note": platform.area_note(footprint["precision"], area),
             }
         )
     table = pd.DataFrame(rows)
+    order = ["platform_id", "platform", "cluster", "precision", "n_units", "units", "area_km2", "plan_area_km2", "area_note"]
+    table = table[order + [c for c in table.columns if c not in order]]
     table.attrs.update(graph.graph)
     return table
 
 
-def cluster_metrics(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard", graph: nx.Graph | None = None) -> pd.DataFrame:
+def cluster_metrics(
+    level: str | None = None, vintage: str | None = None, detail: str | None = None, graph: nx.Graph | None = None
+) -> pd.DataFrame:
     """The metrics of :func:`platform_metrics` for each cluster (union of its platforms' units).
+
+    Parameters
+    ----------
+    level, vintage, detail, graph
+        As for :func:`platform_metrics`.
 
     Returns
     -------
     pandas.DataFrame
         ``cluster``, ``cluster_name``, ``platforms`` and the columns of
         :func:`platform_metrics` from ``n_units`` on.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> list(cg.cluster_metrics()["cluster"])
+    ['northeast', 'central', 'southwest']
     """
     graph, layer, total = _context(level, vintage, detail, graph)
+    meta = graph.graph
     by_id = {p.id: p for p in platforms()}
     rows = []
     for cluster in clusters():
-        members = sorted({c for pid in cluster.platform_ids for c in by_id[pid].member_adcodes(level, vintage)})
+        members = sorted({c for pid in cluster.platform_ids for c in by_id[pid].member_adcodes(meta["level"], meta["vintage"])})
         rows.append(
             {
                 "cluster": cluster.id,
@@ -130,9 +167,9 @@ def cluster_metrics(level: str = "county", vintage: str = DEFAULT_VINTAGE, detai
 
 
 def border_coverage(
-    level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
-    detail: str = "standard",
+    level: str | None = None,
+    vintage: str | None = None,
+    detail: str | None = None,
     graph: nx.Graph | None = None,
     platform_set: list[Platform] | None = None,
 ) -> dict:
@@ -141,17 +178,29 @@ def border_coverage(
     A cross-border contact counts when both of its units belong to one and the same
     platform (the platform spans the border there).
 
+    Parameters
+    ----------
+    level, vintage, detail, graph, platform_set
+        As for :func:`platform_metrics`.
+
     Returns
     -------
     dict
         ``border_km`` (all SC–CQ contacts), ``covered_km``, ``share``, ``both_sides_in_any_km``
         (both units in some platform, not necessarily the same) and the layer's
         ``level``, ``vintage``, ``detail``, ``source``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> cg.border_coverage(level="partner")["share"] > 0.85
+    True
     """
     graph, _, total = _context(level, vintage, detail, graph)
+    meta = graph.graph
     platform_of: dict[str, set[str]] = {}
     for platform in platform_set if platform_set is not None else platforms():
-        for code in platform.member_adcodes(level, vintage):
+        for code in platform.member_adcodes(meta["level"], meta["vintage"]):
             platform_of.setdefault(code, set()).add(platform.id)
     covered = any_side = 0.0
     for a, b, km in _cross_border_edges(graph):
@@ -163,5 +212,46 @@ def border_coverage(
         "covered_km": round(covered, 2),
         "share": round(covered / total, 4) if total else 0.0,
         "both_sides_in_any_km": round(any_side, 2),
-        **{k: graph.graph.get(k) for k in ("level", "vintage", "detail", "source")},
+        **{k: meta.get(k) for k in ("level", "vintage", "detail", "source")},
     }
+
+
+def platform_pairs(
+    level: str | None = None,
+    vintage: str | None = None,
+    detail: str | None = None,
+    graph: nx.Graph | None = None,
+    platform_set: list[Platform] | None = None,
+) -> pd.DataFrame:
+    """Each platform's cross-border pairs: contacts with both units in the platform.
+
+    Parameters
+    ----------
+    level, vintage, detail, graph, platform_set
+        As for :func:`platform_metrics`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``platform_id``, ``platform`` and the columns of
+        :func:`chuanyu_geo.cross_border_pairs` (Sichuan side first).
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> pairs = cg.platform_pairs(level="partner")
+    >>> pairs.loc[pairs["platform_id"] == "suitong", ["name_a", "name_b"]].values.tolist()
+    [['遂宁市', '潼南区']]
+    """
+    graph = graph_for(graph, level, vintage, detail, METRIC_LEVELS)
+    meta = graph.graph
+    pairs = cross_border_pairs(graph=graph)
+    frames = []
+    for platform in platform_set if platform_set is not None else platforms():
+        members = set(platform.member_adcodes(meta["level"], meta["vintage"]))
+        inside = pairs[pairs["adcode_a"].isin(members) & pairs["adcode_b"].isin(members)]
+        frames.append(inside.assign(platform_id=platform.id, platform=platform.short_name))
+    table = pd.concat(frames, ignore_index=True)
+    table = table[["platform_id", "platform"] + [c for c in pairs.columns]]
+    table.attrs.update(pairs.attrs)
+    return table

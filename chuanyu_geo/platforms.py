@@ -19,10 +19,10 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ._errors import AmbiguousPlaceError, DefinitionError, UnknownPlaceError, UnknownPlatformError
+from ._errors import AmbiguousPlaceError, ChuanyuGeoError, DefinitionError, UnknownPlaceError, UnknownPlatformError
 from ._safe import check_color
 from ._io import parse_toml, read_package_text, read_user_text
-from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGES, _unit_table, check_choice, load_boundaries
+from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGES, _unit_table, check_choice, load_boundaries
 from .coords import geodesic_area_km2
 from .gazetteer import EXPAND_LEVELS, Place, _latin_key, expand, resolve
 
@@ -174,7 +174,7 @@ class Platform:
 
     def _members_uncached(self, level: str, vintage: str) -> pd.DataFrame:
         rows = []
-        for partner, place in self._partner_places(vintage):
+        for partner, place in self._member_places(vintage):
             for code in expand(place, level, vintage):
                 rows.append(
                     {
@@ -186,6 +186,28 @@ class Platform:
                 )
         frame = pd.DataFrame(rows, columns=["adcode", "partner", "widened", "note"])
         return frame.drop_duplicates("adcode").sort_values("adcode").reset_index(drop=True)
+
+    def _member_places(self, vintage: str) -> list[tuple[Partner, Place]]:
+        """The one footprint rule: the units that contain the platform, each with its partner.
+
+        Where the platform's data lists ``footprint_units`` (a platform made of parts of
+        units: 高竹新区 is parts of 邻水县 and 渝北区), those units; otherwise the partners
+        as the plan names them. Membership, footprints, metrics, maps and figures all use it.
+        """
+        partners = self._partner_places(vintage)
+        containing = dict(self.footprint_units).get(vintage)
+        if not containing:
+            return partners
+        counties = [(partner, set(expand(place, "county", vintage))) for partner, place in partners]
+        chosen = []
+        for name in containing:
+            place = resolve(name, vintage=vintage)
+            inside = set(expand(place, "county", vintage))
+            owner = next((partner for partner, codes in counties if inside <= codes), None) or next(
+                (partner for partner, codes in counties if inside & codes), None
+            )
+            chosen.append((owner if owner is not None else Partner(name, name, place.adcode, place.name, place.level, place.province), place))
+        return chosen
 
     def member_adcodes(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> list[str]:
         """Adcodes of the member units at ``level`` (达州 -> its seven counties at county level).
@@ -203,20 +225,38 @@ class Platform:
 
     def _footprint_units(self, level: str, vintage: str) -> tuple[list[str], bool, list[str]]:
         """Adcodes the footprint is made of, whether any unit was widened, and the notes."""
+        members = self.members(level, vintage)
+        widened = bool(members["widened"].any())
         notes = [self.footprint_note] if self.footprint_note else []
-        containing = dict(self.footprint_units).get(vintage)
-        if containing:
-            expanded = [(p, expand(p, level, vintage)) for p in (resolve(name, vintage=vintage) for name in containing)]
-            codes = sorted({c for _, cs in expanded for c in cs})
-            widened = any(_unit_level(c, level) > _LEVEL_RANK[p.level] for p, cs in expanded for c in cs)
-        else:
-            members = self.members(level, vintage)
-            codes = list(members["adcode"])
-            widened = bool(members["widened"].any())
-            notes += sorted({n for n in members["note"].dropna()})
+        notes += sorted({n for n in members["note"].dropna()})
         if widened:
             notes.append(f"at {level} level some partners are shown as the larger units that contain them")
-        return codes, widened, notes
+        return list(members["adcode"]), widened, notes
+
+    @property
+    def plan_area_km2(self) -> float | None:
+        """The area an approved overall plan states (km²), or None where none was found."""
+        return next((float(f.area_km2) for f in self.later if f.area_km2), None)
+
+    def area_note(self, precision: str, area_km2: float) -> str | None:
+        """What an area of this platform's footprint means, for every output that shows one.
+
+        Parameters
+        ----------
+        precision : {"exact", "approximate"}
+        area_km2 : float
+            The footprint's area (whole units).
+
+        Returns
+        -------
+        str or None
+            None for an exact footprint; else "approximate: whole units … km²; plan area … km²".
+        """
+        if precision == "exact":
+            return None
+        plan = self.plan_area_km2
+        stated = f"plan area {plan:,.0f} km²" if plan else "plan area not found"
+        return f"approximate: whole units {area_km2:,.1f} km²; {stated}"
 
     def footprint_precision(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> str:
         """``exact`` if the footprint at ``level`` is whole units and none was widened, else ``approximate``.
@@ -233,7 +273,7 @@ class Platform:
         _, widened, _ = self._footprint_units(check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES))
         return "exact" if self.precision == "exact" and not widened else "approximate"
 
-    def footprint(self, level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> gpd.GeoDataFrame:
+    def footprint(self, level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> gpd.GeoDataFrame:
         """The platform's area as one dissolved polygon, with its precision.
 
         Parameters
@@ -397,8 +437,19 @@ def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict
     if precision not in PRECISIONS:
         raise DefinitionError(f"{what} has footprint = {precision!r}; expected one of: {', '.join(PRECISIONS)}")
     footprint_units = entry.get("footprint_units", {})
+    if not isinstance(footprint_units, Mapping):
+        raise DefinitionError(f"{what}: footprint_units must be a table of vintage = [unit names], got {footprint_units!r}")
     for fv in footprint_units:
         check_choice(f"{what}: footprint_units vintage", fv, VINTAGES)
+    missing = [v for v in VINTAGES if footprint_units and v not in footprint_units]
+    if missing:  # a missing vintage would silently widen the footprint to every partner
+        raise DefinitionError(f"{what}: footprint_units has no entry for vintage {', '.join(missing)}; list the containing units for every vintage ({', '.join(VINTAGES)})")
+    for fv, names in footprint_units.items():
+        for name in names:
+            try:
+                resolve(name, vintage=fv)
+            except ChuanyuGeoError as exc:
+                raise DefinitionError(f"{what}: footprint_units[{fv!r}] names {name!r}, which is not a unit of vintage {fv}: {exc}") from exc
     later = []
     for fact in entry.get("later", []):
         _check_keys(fact, _LATER_KEYS, f"{what}: later fact")

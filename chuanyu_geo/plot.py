@@ -43,11 +43,40 @@ class CJKFontWarning(UserWarning):
 
 @functools.lru_cache(maxsize=1)
 def cjk_font() -> str | None:
-    """Name of an installed font family with Chinese glyphs, or None."""
+    """Name of an installed font family with Chinese glyphs, or None.
+
+    matplotlib keeps its font list in a cache written the first time it ran; a font installed
+    later (``apt-get install fonts-noto-cjk`` after matplotlib was first used) is missing
+    from it. When no CJK family is cached, the system font directories are scanned again
+    and the fonts the cache does not know are added.
+
+    Returns
+    -------
+    str or None
+
+    Examples
+    --------
+    >>> from chuanyu_geo.plot import CJK_FAMILIES, cjk_font
+    >>> cjk_font() is None or cjk_font() in CJK_FAMILIES
+    True
+    """
     from matplotlib import font_manager
 
-    installed = {f.name for f in font_manager.fontManager.ttflist}
-    return next((family for family in CJK_FAMILIES if family in installed), None)
+    def cached() -> str | None:
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        return next((family for family in CJK_FAMILIES if family in installed), None)
+
+    found = cached()
+    if found is None:
+        known = {f.fname for f in font_manager.fontManager.ttflist}
+        for path in font_manager.findSystemFonts():
+            if path not in known:
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):  # unreadable or unsupported font file
+                    continue
+        found = cached()
+    return found
 
 
 def _resolve_lang(lang: str) -> tuple[str, str | None]:
@@ -63,11 +92,29 @@ def _resolve_lang(lang: str) -> tuple[str, str | None]:
     return lang, font
 
 
+# Journals take PDFs with embedded TrueType fonts (Type 42), not Type 3; SVG keeps text as text.
+_SAVE_RC = {"pdf.fonttype": 42, "ps.fonttype": 42, "svg.fonttype": "none"}
+
+
 def _rc(font: str | None) -> dict:
-    rc = {"svg.fonttype": "none", "pdf.fonttype": 42}
+    rc = dict(_SAVE_RC)
     if font:
         rc["font.family"] = [font, "DejaVu Sans"]
     return rc
+
+
+@functools.lru_cache(maxsize=1)
+def _figure_class():
+    """A Figure whose ``savefig`` embeds fonts the way journals need, whatever rcParams say then."""
+    from matplotlib import rc_context
+    from matplotlib.figure import Figure
+
+    class PaperFigure(Figure):
+        def savefig(self, *args, **kwargs):
+            with rc_context(_SAVE_RC):
+                return super().savefig(*args, **kwargs)
+
+    return PaperFigure
 
 
 def _scale_bar(ax, bounds) -> None:
@@ -131,12 +178,16 @@ def plot_platforms(
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
     member_of = membership_by_unit(chosen, level, vintage)
     with plt.rc_context(_rc(font)):
-        fig, ax = plt.subplots(figsize=figsize)
+        fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
         colors = [unit_color(member_of.get(code, [])) for code in layer["adcode"]]
         layer.plot(ax=ax, color=colors, edgecolor="#777", linewidth=0.3, alpha=0.75)
-        for platform in chosen:
-            footprint = platform.footprint(level, vintage, "standard")
+        footprints = {p.id: p.footprint(level, vintage, "standard") for p in chosen}
+        # Approximate outlines last, dashed over a white casing: visible along exact ones.
+        for platform in sorted(chosen, key=lambda p: footprints[p.id]["precision"].iloc[0] == "approximate"):
+            footprint = footprints[platform.id]
             dashed = footprint["precision"].iloc[0] == "approximate"
+            if dashed:
+                footprint.boundary.plot(ax=ax, color="white", linewidth=2.2)
             footprint.boundary.plot(ax=ax, color=platform.cluster_color, linewidth=1.6, linestyle="--" if dashed else "-")
             spot = shapely.point_on_surface(footprint.geometry.iloc[0])
             label = inert_figure_text(platform.short_name if lang == "zh" else platform.short_name_en)
@@ -199,7 +250,7 @@ def plot_adjacency(
     touching = sorted(set(pairs["adcode_a"]) | set(pairs["adcode_b"]))
     frame = layer[layer["adcode"].isin(touching)] if zoom_to_border else layer
     with plt.rc_context(_rc(font)):
-        fig, ax = plt.subplots(figsize=figsize)
+        fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
         layer.plot(ax=ax, color=["#fde0dd" if p == "510000" else "#deebf7" for p in layer["province_adcode"]], edgecolor="#888", linewidth=0.3)
         widest = pairs["shared_km"].max() if len(pairs) else 1.0
         for row, line in zip(pairs.itertuples(), shared_lines(pairs, layer)):

@@ -14,7 +14,7 @@ import shapely
 
 from ._errors import DefinitionError
 from ._io import parse_toml, read_package_text
-from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGES, check_choice, load_boundaries
+from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGES, check_choice, load_boundaries
 from .coords import geodesic_area_km2
 from .gazetteer import expand, resolve
 from .platforms import Platform, membership
@@ -84,7 +84,7 @@ def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> 
     return table
 
 
-def regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> gpd.GeoDataFrame:
+def regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> gpd.GeoDataFrame:
     """Regions of a grouping as polygons dissolved from their counties.
 
     Parameters

@@ -6,6 +6,7 @@ lengths depend on the boundary resolution. Files are written atomically.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -19,10 +20,10 @@ import pandas as pd
 from . import __version__
 from ._errors import InvalidArgumentError
 from ._safe import inert
-from ._io import remove_stale_staging, staging_dir, swap_directory, write_text_atomic
+from ._io import parse_toml, read_package_text, remove_stale_staging, staging_dir, swap_directory, write_text_atomic
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
-from .boundaries import DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
-from .metrics import border_coverage, cluster_metrics, platform_metrics
+from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
+from .metrics import border_coverage, cluster_metrics, platform_metrics, platform_pairs
 
 __all__ = ["AdjacencyReport", "adjacency_report", "REPORT_MARKER", "prepare_output_dir"]
 
@@ -35,8 +36,27 @@ TABLE_TITLES = {
     "units": "Cross-border length per unit 各单元省界长度",
     "totals": "Totals per province pair 省际合计",
     "platforms": "Platform metrics 功能平台指标",
+    "platform_pairs": "Cross-border pairs inside each platform 各平台内的跨省界相邻单元",
     "clusters": "Cluster metrics 片区指标",
 }
+
+
+@functools.lru_cache(maxsize=1)
+def _glossary() -> dict:
+    return parse_toml(read_package_text("glossary.toml"), "chuanyu_geo/glossary.toml")
+
+
+def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
+    """The meaning of every column of ``tables``, in English and Chinese.
+
+    Raises
+    ------
+    KeyError
+        A column has no entry in ``glossary.toml`` (a test keeps them complete).
+    """
+    entries = _glossary()["columns"]
+    names = dict.fromkeys(c for t in tables.values() for c in t.columns)
+    return {name: dict(entries[name]) for name in names if name in entries}
 
 
 @dataclass
@@ -46,10 +66,12 @@ class AdjacencyReport:
     Attributes
     ----------
     meta : dict
-        ``level``, ``vintage``, ``vintage_note``, ``detail``, ``source``, ``resolution_note``,
-        ``coverage`` (see :func:`chuanyu_geo.metrics.border_coverage`), ``generator``, ``date``.
+        ``plan`` (title, document number, date, source), ``level``, ``vintage``,
+        ``vintage_note``, ``detail``, ``source``, ``resolution_note``, ``coverage`` (see
+        :func:`chuanyu_geo.metrics.border_coverage`), ``glossary`` (every column, en and zh),
+        ``generator``, ``date``.
     tables : dict of str -> pandas.DataFrame
-        ``pairs``, ``units``, ``totals``, ``platforms``, ``clusters``.
+        ``pairs``, ``units``, ``totals``, ``platforms``, ``platform_pairs``, ``clusters``.
     """
 
     meta: dict
@@ -59,39 +81,54 @@ class AdjacencyReport:
 
     def _meta_lines(self) -> list[tuple[str, str]]:
         m, c = self.meta, self.meta["coverage"]
-        return [
+        plan = m.get("plan") or {}
+        lines = [("Plan 方案", f"《{plan['title']}》 ({plan['document']}, {plan['signed']}) — {plan['title_en']}")] if plan else []
+        return lines + [
             ("Level 层级", m["level"]),
             ("Vintage 区划版本", f"{m['vintage']} — {m['vintage_note']}"),
             ("Boundaries 边界来源", f"{m['source']} ({m['detail']} detail), WGS84"),
-            ("Sichuan–Chongqing border 川渝省界", f"{c['border_km']:.1f} km on this layer"),
+            ("Sichuan–Chongqing border 川渝省界", f"{c['border_km']:.2f} km on this layer"),
             (
                 "Inside a platform on both sides 两侧同属一平台",
-                f"{c['covered_km']:.1f} km ({c['share']:.1%}); both sides in some platform: {c['both_sides_in_any_km']:.1f} km",
+                f"{c['covered_km']:.2f} km (share {c['share']:.4f} = {c['share']:.1%}); "
+                f"both sides in some platform: {c['both_sides_in_any_km']:.2f} km",
             ),
             ("Caveat 说明", m["resolution_note"]),
             ("Generated 生成", f"{m['generator']}, {m['date']}"),
         ]
 
-    def to_markdown(self) -> str:
-        """The report as Markdown (GitHub tables)."""
+    def to_markdown(self, map_link: str | None = None) -> str:
+        """The report as Markdown (GitHub tables), with a glossary of every column.
+
+        Parameters
+        ----------
+        map_link : str, optional
+            Relative link to the interactive map written beside the report.
+        """
         lines = [f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, {self.meta['vintage']})", ""]
         lines += [f"- **{k}**: {_md_cell(v)}" for k, v in self._meta_lines()]
+        if map_link:
+            lines.append(f"- **Map 地图**: [{map_link}]({map_link}) (interactive, offline)")
         for key, table in self.tables.items():
-            lines += ["", f"## {TABLE_TITLES[key]}", "", _markdown_table(table)]
+            lines += ["", f"## {TABLE_TITLES.get(key, key)}", "", _markdown_table(table)]
+        lines += ["", "## Glossary 术语表", "", "| column | meaning | 含义 |", "|---|---|---|"]
+        lines += [f"| {_md_cell(name)} | {_md_cell(e['en'])} | {_md_cell(e['zh'])} |" for name, e in glossary(self.tables).items()]
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
         """The report as one JSON document: ``meta`` and ``tables`` (lists of records)."""
-        payload = {"meta": self.meta, "tables": {k: _records(t) for k, t in self.tables.items()}}
+        payload = {"meta": {**self.meta, "glossary": glossary(self.tables)}, "tables": {k: _records(t) for k, t in self.tables.items()}}
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
-    def to_html(self, path: str | os.PathLike | None = None) -> str:
-        """One self-contained HTML page (sortable tables; no network access).
+    def to_html(self, path: str | os.PathLike | None = None, map_link: str | None = None) -> str:
+        """One self-contained HTML page (sortable tables, a glossary; no network access).
 
         Parameters
         ----------
         path : path-like, optional
             Also write the page there (atomically).
+        map_link : str, optional
+            Relative link to the interactive map written beside the report.
 
         Returns
         -------
@@ -100,9 +137,13 @@ class AdjacencyReport:
         """
         esc = inert
         meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in self._meta_lines())
+        if map_link:
+            meta += f'<tr><th>Map 地图</th><td><a href="{esc(map_link)}">{esc(map_link)}</a> (interactive, offline)</td></tr>'
         sections = "".join(
-            f'<section><h2 id="{esc(key)}">{esc(TABLE_TITLES[key])}</h2>{_html_table(table)}</section>' for key, table in self.tables.items()
+            f'<section><h2 id="{esc(key)}">{esc(TABLE_TITLES.get(key, key))}</h2>{_html_table(table)}</section>' for key, table in self.tables.items()
         )
+        terms = "".join(f"<tr><th>{esc(name)}</th><td>{esc(e['en'])}</td><td>{esc(e['zh'])}</td></tr>" for name, e in glossary(self.tables).items())
+        sections += f'<section><h2 id="glossary">Glossary 术语表</h2><table class="meta glossary">{terms}</table></section>'
         title = esc(f"川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, {self.meta['vintage']})")
         page = _HTML_PAGE.format(title=title, meta=meta, sections=sections)
         if path is not None:
@@ -151,12 +192,13 @@ class AdjacencyReport:
         """
         target = Path(directory)
         with prepare_output_dir(target, force, self._file_names(formats)) as staging:
+            map_link = "map.html" if "map" in formats else None
             if "md" in formats:
-                (staging / "report.md").write_text(self.to_markdown(), encoding="utf-8")
+                (staging / "report.md").write_text(self.to_markdown(map_link), encoding="utf-8")
             if "json" in formats:
                 (staging / "report.json").write_text(self.to_json(), encoding="utf-8")
             if "html" in formats:
-                (staging / "report.html").write_text(self.to_html(), encoding="utf-8")
+                (staging / "report.html").write_text(self.to_html(map_link=map_link), encoding="utf-8")
             if "map" in formats:
                 from .maps import platform_map, save_map
 
@@ -165,8 +207,10 @@ class AdjacencyReport:
                 save_map(platform_map(level, self.meta["vintage"], tiles=None, offline=True, title=title), staging / "map.html")
             if "csv" in formats:
                 for key, table in self.tables.items():
-                    table.to_csv(staging / f"{key}.csv", index=False, encoding="utf-8")
-                (staging / "meta.json").write_text(json.dumps(self.meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+                    # A BOM lets Excel open the Chinese text correctly; pandas and R skip it.
+                    table.to_csv(staging / f"{key}.csv", index=False, encoding="utf-8-sig")
+                meta = {**self.meta, "glossary": glossary(self.tables)}
+                (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
         return target
 
 
@@ -228,7 +272,7 @@ class prepare_output_dir:
         return False
 
 
-def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = "standard") -> AdjacencyReport:
+def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> AdjacencyReport:
     """Build the cross-border adjacency report for one layer.
 
     Parameters
@@ -248,7 +292,9 @@ def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, deta
     detail = check_choice("detail", detail, DETAILS)
     graph = adjacency_graph(level=level, vintage=vintage, detail=detail)
     pairs = cross_border_pairs(graph=graph)
+    plan = _glossary()["plan"]
     meta = {
+        "plan": dict(plan),
         "level": level,
         "vintage": vintage,
         "vintage_note": VINTAGE_NOTES[vintage],
@@ -264,8 +310,9 @@ def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, deta
         "pairs": pairs.round({"shared_km": 2}),
         "units": border_length_by_unit(pairs).round({"cross_border_km": 2}),
         "totals": border_totals(pairs).round({"shared_km": 2}),
-        "platforms": platform_metrics(level, vintage, detail, graph=graph),
-        "clusters": cluster_metrics(level, vintage, detail, graph=graph),
+        "platforms": platform_metrics(graph=graph),
+        "platform_pairs": platform_pairs(graph=graph).round({"shared_km": 2}),
+        "clusters": cluster_metrics(graph=graph),
     }
     return AdjacencyReport(meta, tables)
 

@@ -200,7 +200,9 @@ def label_point(geom) -> shapely.Point:
 
 def finish(rows: pd.DataFrame, geoms, level: str, vintage: str, source: str) -> gpd.GeoDataFrame:
     """Attach derived attributes, sort by adcode and fix the column order."""
-    names = pd.DataFrame([describe(a, n, level) for a, n in zip(rows["adcode"], rows["name"])])
+    # The partner layer mixes levels: each unit is named by its own level (成都市 is a 地级市).
+    unit_levels = rows["unit_level"] if "unit_level" in rows else [level] * len(rows)
+    names = pd.DataFrame([describe(a, n, lv) for a, n, lv in zip(rows["adcode"], rows["name"], unit_levels)])
     gdf = gpd.GeoDataFrame(
         names.assign(
             province=rows["province"].to_numpy(),

@@ -19,7 +19,7 @@ import pytest
 
 from chuanyu_geo.report import REPORT_MARKER
 
-FILES = {"report.md", "report.json", "report.html", "map.html", "pairs.csv", "units.csv", "totals.csv", "platforms.csv", "clusters.csv", "meta.json", REPORT_MARKER}
+FILES = {"report.md", "report.json", "report.html", "map.html", "pairs.csv", "units.csv", "totals.csv", "platforms.csv", "platform_pairs.csv", "clusters.csv", "meta.json", REPORT_MARKER}
 
 # Runs a report in a child process, killing itself with SIGKILL at a chosen point.
 CHILD = r"""

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -30,13 +31,20 @@ def workdir(tmp_path_factory) -> Path:
     return target
 
 
+def _temp_entries() -> set[str]:
+    return {p.name for p in Path(tempfile.gettempdir()).iterdir() if p.name.startswith("tmp")}
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)
 def test_notebook_runs(path, workdir):
+    before, temp_before = sorted(p.name for p in workdir.iterdir()), _temp_entries()
     start = time.perf_counter()
     notebook = execute(path, workdir)  # raises CellExecutionError on a failing cell
     ELAPSED[path.name] = time.perf_counter() - start
     errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
     assert errors == []
+    assert sorted(p.name for p in workdir.iterdir()) == before, "a notebook wrote into notebooks/"
+    assert _temp_entries() <= temp_before, "a notebook left a temporary directory behind"
 
 
 def test_notebooks_run_in_under_five_minutes_together():

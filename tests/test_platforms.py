@@ -14,12 +14,13 @@ from chuanyu_geo import cli
 DATA = Path(__file__).parent / "data"
 PLAN_TEXT = (DATA / "plan-2020.txt").read_text(encoding="utf-8")
 
-# Written out by hand from the plan's partners and the 2024 division lists.
+# Written out by hand from the plan's partners and the 2024 division lists; 高竹新区 is parts of
+# 邻水县 and 渝北区 (its footprint units), not all of its partner 广安市.
 EXPECTED_COUNTIES_2024 = {
     "wandakai": ["500101", "500154", "511702", "511703", "511722", "511723", "511724", "511725", "511781"],
     "mingyueshan": ["500155", "500231", "511623", "511703", "511723", "511724"],
     "chengxuanwan": ["500229", "511722", "511781"],
-    "gaozhu": ["500112", "511602", "511603", "511621", "511622", "511623", "511681"],
+    "gaozhu": ["500112", "511623"],
     "heguangchang": ["500115", "500117", "511602", "511603", "511621", "511622", "511623", "511681"],
     "suitong": ["500152", "510903", "510904", "510921", "510923", "510981"],
     "zida": ["500111", "512002", "512021", "512022"],
@@ -102,11 +103,11 @@ def test_yubei_across_vintages():
     assert _platforms_of(before, "渝北区") == {"高竹新区"}
     after = cg.membership("county", "2025")
     assert "渝北区" not in set(after["name"])
-    successors = after[after["partner"] == "渝北"]
-    assert set(successors["name"]) == {"两江新区", "北碚区"}
-    assert successors["note"].str.contains("2025-11-06").all() and successors["note"].str.contains("茨竹镇").all()
-    gaozhu = cg.get_platform("gaozhu")
-    assert gaozhu.member_adcodes("county", "2025") == ["500105", "500109", "511602", "511603", "511621", "511622", "511623", "511681"]
+    # 高竹新区's towns on the Chongqing side went to 北碚区, not to 两江新区: one footprint rule.
+    gaozhu = after[after["platform_id"] == "gaozhu"]
+    assert dict(zip(gaozhu["name"], gaozhu["partner"])) == {"北碚区": "渝北", "邻水县": "广安"}
+    assert cg.get_platform("gaozhu").member_adcodes("county", "2025") == ["500109", "511623"]
+    assert "两江新区" not in set(after["name"])
 
 
 def test_footprints_and_precision():
@@ -186,15 +187,15 @@ def test_cli_platforms_prints_areas_and_precision(capsys):
     assert rows["wandakai"]["footprint_area_km2"] == pytest.approx(24_100, rel=0.01)
     assert rows["chengxuanwan"]["footprint_area_km2"] == pytest.approx(11_628, rel=0.01)
     assert rows["heguangchang"]["footprint_area_km2"] == pytest.approx(10_107, rel=0.01)
-    assert rows["gaozhu"]["precision"] == "approximate" and rows["gaozhu"]["later_plan_area_km2"] == 262
-    assert rows["mingyueshan"]["later_plan_area_km2"] == 7200
+    assert rows["gaozhu"]["precision"] == "approximate" and rows["gaozhu"]["plan_area_km2"] == 262
+    assert rows["mingyueshan"]["plan_area_km2"] == 7200
 
 
 def test_cli_platforms_partner_level_2025_csv(tmp_path, capsys):
     target = tmp_path / "p.csv"
     assert cli.main(["platforms", "--level", "partner", "--vintage", "2025", "--format", "csv", "-o", str(target)]) == 0
     rows = pd.read_csv(target).set_index("id")
-    assert rows.loc["gaozhu", "members"] == "两江新区、北碚区、广安市"
+    assert rows.loc["gaozhu", "members"] == "北碚区、广安市"
     assert rows.loc["gaozhu", "vintage"] == 2025
 
 

@@ -39,7 +39,7 @@ def test_platforms_against_regions():
     assert sichuan.loc["万达开", "川东北经济区"] == 7
     assert sichuan.loc["泸永江", "川南经济区"] == 7
     chongqing = cg.platform_regions("chongqing", "2025")
-    assert chongqing.loc["高竹新区", "中心城区"] == 2  # 两江新区 and 北碚区, the successors of 渝北
+    assert chongqing.loc["高竹新区", "中心城区"] == 1  # 北碚区, where 渝北's towns of the new area went
     assert list(chongqing.index) == [p.short_name for p in cg.platforms()]
 
 

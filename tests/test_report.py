@@ -31,7 +31,7 @@ def test_markdown(report):
 def test_json(report):
     payload = json.loads(report.to_json())
     _states_provenance(json.dumps(payload["meta"], ensure_ascii=False))
-    assert set(payload["tables"]) == {"pairs", "units", "totals", "platforms", "clusters"}
+    assert set(payload["tables"]) == {"pairs", "units", "totals", "platforms", "platform_pairs", "clusters"}
     assert len(payload["tables"]["pairs"]) == 29
     assert payload["meta"]["coverage"]["border_km"] == pytest.approx(1018.9, abs=0.5)
 
@@ -91,7 +91,7 @@ def test_write_all_formats_atomically_and_refuse_foreign_directories(report, tmp
 def test_failed_write_leaves_the_old_report(report, tmp_path, monkeypatch):
     target = report.write(tmp_path / "out")
     before = (target / "report.md").read_text(encoding="utf-8")
-    monkeypatch.setattr(type(report), "to_html", lambda self, path=None: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(type(report), "to_html", lambda self, path=None, map_link=None: (_ for _ in ()).throw(RuntimeError("disk full")))
     with pytest.raises(RuntimeError, match="disk full"):
         report.write(target)
     assert (target / "report.md").read_text(encoding="utf-8") == before

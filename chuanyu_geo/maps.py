@@ -202,7 +202,7 @@ def _check_map_args(level: str, vintage: str, lang: str, tiles, offline: bool) -
 
 
 def _provenance(layer: gpd.GeoDataFrame, vintage: str) -> str:
-    return f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}); simplified for display"
+    return f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard detail; simplified for display"
 
 
 def _units_layer(layer: gpd.GeoDataFrame, datum: str, name: str, color_of, tooltip_extra: dict[str, str], lang: str) -> folium.GeoJson:

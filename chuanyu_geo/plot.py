@@ -134,7 +134,7 @@ def _caption(fig, layer, vintage: str, extra: str = "") -> None:
     fig.text(
         0.01,
         0.01,
-        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}); WGS84.{extra}",
+        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard detail; WGS84.{extra}",
         fontsize=6.5,
         color="#444",
     )

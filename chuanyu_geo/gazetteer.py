@@ -114,8 +114,12 @@ def crosswalk(vintage: str | None = None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``old_adcode``, ``old_name``, ``new_adcode``, ``new_name``, ``date``, ``change``,
-        ``share`` (``all``, ``most`` or ``part`` of the old unit), ``note``, ``source``.
+        ``old_adcode``, ``old_name``, ``new_adcode``, ``new_name``, ``date``, ``change``
+        (``rename``: same code, new name; ``recode``: new code, usually with a new name
+        such as county to district; ``merge``; ``split``; ``transfer``: territory moved
+        between units or a unit moved to another prefecture; ``abolish``), ``share``
+        (``all``, ``most`` or ``part`` of the old unit), ``detail``, ``note``, ``source``
+        (the original source).
         A split unit has one row per successor; join older statistics on
         ``old_adcode`` and mind ``share`` before summing.
     """
@@ -138,7 +142,8 @@ def _latin_key(text: str) -> str:
 
 
 def _chinese_key(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).split())
+    # 巿 (U+5DFF) is printed for 市 in some scanned yearbooks (the 2010 census: 江油巿).
+    return "".join(unicodedata.normalize("NFKC", text).split()).replace("巿", "市")
 
 
 class _Index:
@@ -281,10 +286,23 @@ def _prefixed_matches(index: _Index, text: str, level: str | None, depth: int = 
     return found
 
 
+def _names_elsewhere(index: _Index, text: str) -> set[str]:
+    """Full names ``text`` denotes in the other vintages (渝北 and Yubei -> 渝北区 in 2024)."""
+    names: set[str] = set()
+    for other in VINTAGES:
+        if other != index.vintage:
+            elsewhere = _index(other)
+            names.update(elsewhere.units.at[i, "name"] for i in _direct_matches(elsewhere, text, "county"))
+    return names
+
+
 def _former_matches(index: _Index, text: str) -> pd.DataFrame:
     key = _chinese_key(text) if _CJK.search(text) else text
     former = index.former
-    return former[(former["old_name"] == key) | (former["old_adcode"] == key)]
+    found = former[(former["old_name"] == key) | (former["old_adcode"] == key)]
+    if found.empty:  # a short name or pinyin of a unit that exists only in another vintage
+        found = former[former["old_name"].isin(_names_elsewhere(index, text))]
+    return found
 
 
 def _how_to_name(index: _Index, place: Place) -> str:
@@ -322,22 +340,25 @@ def _pinyin_of_text(text: str) -> str:
     return "".join(lazy_pinyin(text))
 
 
+def _future_names(index: _Index, text: str) -> set[str]:
+    key = _chinese_key(text) if _CJK.search(text) else text
+    return {key} | _names_elsewhere(index, text)
+
+
 def _future_sources(index: _Index, text: str) -> list[str]:
     """For a unit created after this vintage, the units its area lay in then."""
-    key = _chinese_key(text) if _CJK.search(text) else text
-    sources = index.future[index.future["new_name"] == key]
+    sources = index.future[index.future["new_name"].isin(_future_names(index, text))]
     current = index.units[index.units["level"] == "county"].set_index("adcode")
     codes = sorted(set(sources["old_adcode"]) & set(current.index))
     return [f"{current.at[c, 'name']} ({c}, {current.at[c, 'province']})" for c in codes]
 
 
 def _future_hint(index: _Index, text: str) -> str:
-    key = _chinese_key(text) if _CJK.search(text) else text
-    future = index.future[(index.future["new_name"] == key)]
+    future = index.future[index.future["new_name"].isin(_future_names(index, text))]
     if future.empty:
         return ""
     later = next(v for v in VINTAGES if VINTAGE_DATES[v] >= future["date"].iloc[0])
-    return f"; {key} exists only from {future['date'].iloc[0]} (use vintage='{later}')"
+    return f"; {future['new_name'].iloc[0]} exists only from {future['date'].iloc[0]} (use vintage='{later}')"
 
 
 def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_VINTAGE) -> Place:

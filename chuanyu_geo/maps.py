@@ -36,8 +36,8 @@ from ._style import config, membership_by_unit, unit_color
 from .adjacency import adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
 from .coords import to_gcj02
-from .gazetteer import resolve
 from .platforms import Platform, platforms
+from .stats import UnmatchedRowsError, join_table
 
 __all__ = [
     "TILES",
@@ -52,14 +52,6 @@ __all__ = [
 TILES = ("osm", "cartodb", "gaode", None)
 LANGS = ("zh", "en")
 MAP_LEVELS = ("county", "partner")
-
-
-class UnmatchedRowsError(ChuanyuGeoError, LookupError):
-    """Rows of a user table did not match a unit; ``report`` lists every row and why."""
-
-    def __init__(self, message: str, report: pd.DataFrame):
-        super().__init__(message)
-        self.report = report
 
 
 _esc = inert  # the one way text enters a map
@@ -428,54 +420,6 @@ def adjacency_map(level: str = "county", vintage: str = DEFAULT_VINTAGE, tiles: 
 # --------------------------------------------------------------------------- choropleth
 
 
-def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Match a user table to units by adcode or any name :func:`resolve` accepts.
-
-    Older names go through the crosswalk (开县 -> 开州区). A key that names a split unit,
-    resolves ambiguously or not at all stays unmatched; two rows landing on one unit are
-    both flagged, since neither value can be shown for it.
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-    key_col : str
-        Column holding adcodes or names.
-    level : {"county", "partner"}
-    vintage : {"2024", "2025"}
-
-    Returns
-    -------
-    (matched, report) : tuple of pandas.DataFrame
-        ``matched``: the matched rows with ``adcode`` added. ``report``: every row with
-        ``row``, ``key``, ``status`` (``matched``, ``renamed``, ``unknown``, ``ambiguous``,
-        ``split``, ``duplicate``), ``adcode``, ``name`` and ``note``.
-    """
-    if key_col not in table.columns:
-        raise InvalidArgumentError(f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
-    level = check_choice("level", level, MAP_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
-    records = []
-    for position, key in enumerate(table[key_col].tolist()):
-        entry = {"row": position, "key": key, "status": "matched", "adcode": None, "name": None, "note": None}
-        try:
-            place = resolve(key if isinstance(key, (str, int)) and not isinstance(key, bool) else str(key), level=level, vintage=vintage)
-            if place.successors:
-                entry.update(status="split", note=place.note)
-            else:
-                entry.update(adcode=place.adcode, name=place.name, status="renamed" if place.former_name else "matched", note=place.note)
-        except ChuanyuGeoError as exc:
-            entry.update(status="ambiguous" if "matches" in str(exc) and "units" in str(exc) else "unknown", note=str(exc))
-        records.append(entry)
-    report = pd.DataFrame(records)
-    taken = report["adcode"].notna() & report["adcode"].duplicated(keep=False)
-    report.loc[taken, "note"] = [f"{n} also matched by another row; neither value is used" for n in report.loc[taken, "name"]]
-    report.loc[taken, "status"] = "duplicate"
-    ok = report["status"].isin(["matched", "renamed"]).to_numpy()
-    matched = table.iloc[np.nonzero(ok)[0]].copy()
-    matched["adcode"] = report.loc[ok, "adcode"].to_numpy()
-    return matched, report
-
-
 def choropleth(
     table: pd.DataFrame,
     value_col: str,
@@ -489,6 +433,7 @@ def choropleth(
     lang: str = "zh",
     offline: bool = False,
     title: str | None = None,
+    year: int | None = None,
 ) -> folium.Map:
     """Map a user indicator onto units, classified with mapclassify.
 
@@ -507,10 +452,12 @@ def choropleth(
     k : int
         Number of classes (3–7).
     allow_partial : bool
-        Draw the rows that match and list the others in the map and in
-        ``map.unmatched``; by default any unmatched row raises.
+        Draw the rows that match and list the others (and rows without a value) in the
+        map and in ``map.unmatched``; by default any such row raises.
     tiles, lang, offline, title
         As for :func:`platform_map`.
+    year : int, optional
+        The year whose codes and names the table uses (see :func:`join_table`).
 
     Returns
     -------
@@ -530,11 +477,22 @@ def choropleth(
     palettes = config()["palettes"]["YlOrRd"]
     if str(k) not in palettes:
         raise InvalidArgumentError(f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}")
+    if key_col not in table.columns:
+        raise InvalidArgumentError(f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
     values = pd.to_numeric(table[value_col], errors="coerce")
-    if values.isna().any():
-        bad = [f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})" for i in np.nonzero(values.isna().to_numpy())[0][:20]]
+    not_numbers = values.isna() & table[value_col].notna()
+    if not_numbers.any():
+        bad = [f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})" for i in np.nonzero(not_numbers.to_numpy())[0][:20]]
         raise InvalidArgumentError(f"{value_col} must be numeric; not numbers: {', '.join(bad)}")
-    matched, report = join_table(table.assign(**{value_col: values}), key_col, level, vintage)
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        bad = [f"row {i} ({table[key_col].iloc[i]!r})" for i in np.nonzero(infinite)[0][:20]]
+        raise InvalidArgumentError(f"{value_col} has infinite values, which cannot be classified: {', '.join(bad)}")
+    matched, report = join_table(table.assign(**{value_col: values}), key_col, level, vintage, year=year)
+    missing = report["row"].isin(np.nonzero(values.isna().to_numpy())[0]) & report["status"].isin(["matched", "renamed"])
+    report.loc[missing, "note"] = [f"row {r} has no value in {value_col}" for r in report.loc[missing, "row"]]
+    report.loc[missing, "status"] = "no value"
+    matched = matched[matched[value_col].notna()]
     unmatched = report[~report["status"].isin(["matched", "renamed"])]
     if len(unmatched) and not allow_partial:
         listing = "; ".join(f"row {r.row} {r.key!r}: {r.status}" for r in unmatched.itertuples())

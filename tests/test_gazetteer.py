@@ -161,7 +161,9 @@ def test_level_restricts_the_search():
 
 def test_crosswalk():
     table = cg.crosswalk()
-    assert list(table.columns) == ["old_adcode", "old_name", "new_adcode", "new_name", "date", "change", "share", "note", "source"]
+    assert list(table.columns) == ["old_adcode", "old_name", "new_adcode", "new_name", "date", "change", "share", "detail", "note", "source"]
+    assert set(table["change"]) <= {"rename", "recode", "merge", "split", "transfer", "abolish"}
+    assert not table["source"].str.contains("FACTS").any(), "original sources, not our notes"
     assert table["old_adcode"].str.fullmatch(r"\d{6}").all() and table["new_adcode"].str.fullmatch(r"\d{6}").all()
     assert (table["source"] != "").all()
     kaixian = table[table["old_name"] == "开县"].iloc[0]

@@ -72,7 +72,7 @@ def test_join_table_through_the_crosswalk():
     status = dict(zip(report["key"], report["status"]))
     assert status["开县"] == "renamed" and status["梁平县"] == "renamed"
     assert status["万洲"] == "unknown" and status["市中区"] == "ambiguous"
-    assert status["大足县"] == status["双桥区"] == "duplicate"  # both became 大足区 in 2011
+    assert status["大足县"] == status["双桥区"] == "merged"  # both are only parts of 大足区 (2011)
     assert status["500101"] == status["Wanzhou"] == "duplicate"
     assert list(matched["adcode"]) == ["500154", "500155"]
     _, report_2025 = cg.join_table(pd.DataFrame({"k": ["渝北区"]}), "k", vintage="2025")

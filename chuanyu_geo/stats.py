@@ -1,0 +1,773 @@
+"""Statistics across division changes: put a county table of any year on a vintage's units.
+
+A table's keys are read as the codes and names *of the table's year* (500110 is 万盛区 in a
+2010 table and 綦江区 in a 2020 one). Each source unit is followed through the dated changes
+of ``crosswalk.csv`` to the units of the target vintage. Source units and target units that
+are linked form connected groups: a group with one source and one target is a match or a
+rename; several sources into one target are summed (綦江县 + 万盛区 -> 綦江区); a source split
+into several targets makes them one *stable unit* (广安区+前锋区), so nothing is apportioned
+and the numbers stay exact. ``how="area"`` instead apportions split sources by area over our
+own layers, and says so.
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+import re
+import warnings
+from collections.abc import Mapping
+from importlib import resources
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from ._errors import AmbiguousPlaceError, ChuanyuGeoError, InvalidArgumentError, PlaceError
+from .boundaries import DEFAULT_VINTAGE, VINTAGES, _unit_table, check_choice
+from .gazetteer import VINTAGE_DATES, _chinese_key, crosswalk, resolve
+
+__all__ = ["harmonise", "panel", "load_census", "not_divisions", "join_table", "UnmatchedRowsError", "HarmoniseWarning", "CENSUS_YEARS"]
+
+HOWS = ("aggregate", "area")
+CENSUS_YEARS = (2010, 2020)
+_CODE = re.compile(r"\d{6}")
+
+
+class HarmoniseWarning(UserWarning):
+    """Rows of a table were left out of a harmonised result (listed in ``attrs["report"]``)."""
+
+
+# --------------------------------------------------------------------------- shipped data
+
+
+def load_census(year: int, level: str | None = "county") -> pd.DataFrame:
+    """County population census results for Sichuan and Chongqing (2010 or 2020).
+
+    Codes and names are those of the census year; put them on today's units with
+    :func:`harmonise`. Extracted from the China Census dataset (Lei Dong et al., MIT
+    licence); ``attrs`` carries the citation and licence.
+
+    Parameters
+    ----------
+    year : {2010, 2020}
+    level : {"county", "prefecture", "province"} or None
+        Rows of this level only; None keeps all.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adcode`` (text), ``name``, ``level``, ``province``, ``year``, ``population``,
+        ``male``, ``female``, ``urban_population``, ``households``, ``household_size``,
+        ``years_of_schooling``, ``age_0_14`` (and ``age_65_plus`` in 2020).
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> census = cg.load_census(2010)
+    >>> census.set_index("adcode").loc["500110", "name"]
+    '万盛区'
+    >>> int(census["population"].sum())
+    108888374
+    """
+    if year not in CENSUS_YEARS:
+        raise InvalidArgumentError(f"year={year!r} is not a shipped census; expected one of: {', '.join(map(str, CENSUS_YEARS))}")
+    if level is not None:
+        level = check_choice("level", level, ("county", "prefecture", "province"))
+    path = resources.files("chuanyu_geo").joinpath("data", "census", f"census-{year}-sichuan-chongqing.csv")
+    with path.open(encoding="utf-8") as fh:
+        table = pd.read_csv(fh, dtype={"adcode": str})
+    if level is not None:
+        table = table[table["level"] == level].reset_index(drop=True)
+    table.attrs.update(
+        source="China Census dataset, version 1 (github.com/leiii/census), county tables of the "
+        f"{year} population census",
+        citation="Lei Dong, Rui Du and Yu Liu, Mapping Evolving Population Geography in China, working paper, 2022 (SSRN 4049338)",
+        licence="MIT, copyright (c) 2022 Lei Dong (chuanyu_geo/data/census/LICENSE)",
+        year=year,
+    )
+    return table
+
+
+@functools.lru_cache(maxsize=1)
+def _not_divisions() -> pd.DataFrame:
+    with resources.files("chuanyu_geo").joinpath("not_divisions.csv").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+def not_divisions() -> pd.DataFrame:
+    """Statistical areas with their own codes that are not divisions (development zones).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``adcode``, ``name``, ``prefecture_adcode``, ``prefecture``, ``kind``, ``note``, ``source``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> list(cg.not_divisions()["name"])
+    ['内江经济开发区', '达州经济开发区', '巴中经济开发区']
+    """
+    return _not_divisions().copy()
+
+
+# --------------------------------------------------------------------------- lineage
+
+
+def _event_year(date: str) -> int | None:
+    return int(date[:4]) if date else None
+
+
+@functools.lru_cache(maxsize=None)
+def _changes(vintage: str) -> pd.DataFrame:
+    """The crosswalk in force in ``vintage`` with ``event_year`` (NaN where undated)."""
+    table = crosswalk(vintage)
+    return table.assign(event_year=pd.to_numeric(table["date"].str[:4], errors="coerce"))
+
+
+def _after(events: pd.DataFrame, year: int, inclusive: bool = False) -> pd.Series:
+    """Changes dated after ``year`` (or in it), and undated ones."""
+    dated = events["event_year"] >= year if inclusive else events["event_year"] > year
+    return events["event_year"].isna() | dated
+
+
+@functools.lru_cache(maxsize=None)
+def _events(vintage: str) -> tuple[tuple, ...]:
+    """Change groups in force in ``vintage``, oldest first: (date, year, old, [(new, share)])."""
+    table = crosswalk(vintage)
+    groups: dict[tuple, list] = {}
+    for row in table.itertuples():
+        key = (row.date, row.old_adcode, row.old_name)
+        groups.setdefault(key, []).append(((row.new_adcode, row.new_name), row.share))
+    ordered = sorted(groups.items(), key=lambda item: (item[0][0] or "0000", item[0][1]))
+    return tuple((date, _event_year(date), (code, name), tuple(news)) for (date, code, name), news in ordered)
+
+
+def _descend(version: tuple[str, str], year: int, vintage: str) -> dict[str, str]:
+    """Target adcodes of ``vintage`` that the unit ``version`` of ``year`` became, with shares."""
+    pieces = {version: "all"}
+    for _date, event_year, old, news in _events(vintage):
+        if old not in pieces:
+            continue
+        keeps_identity = any(new == old for new, _ in news)  # a split's "most" part keeps code and name
+        if keeps_identity and event_year is not None and event_year < year:
+            continue  # the table already shows the units after this change
+        share = pieces.pop(old)
+        for new, part in news:
+            pieces[new] = part if share == "all" else "part"
+    return {code: share for (code, _name), share in pieces.items()}
+
+
+def _names(vintage: str) -> dict[str, str]:
+    table = _unit_table("county", vintage)
+    return dict(zip(table["adcode"], table["name"]))
+
+
+def _name_of_code(code: str, year: int, vintage: str) -> tuple[str | None, str | None]:
+    """The name ``code`` had in ``year``, or (None, why not)."""
+    events = _changes(vintage)
+    later = events[(events["old_adcode"] == code) & _after(events, year)]
+    if len(later):
+        return later.sort_values("date")["old_name"].iloc[0], None
+    names = {**_names("2024"), **_names(vintage)}
+    if code not in names:
+        return None, f"{code} is not a county-level code of Sichuan or Chongqing"
+    created = events[(events["new_adcode"] == code) & (events["old_adcode"] != code)]
+    created = created[created["event_year"] > year]
+    if len(created):
+        first = created.sort_values("date").iloc[0]
+        return None, f"{code} {first['new_name']} exists only since {first['date']} ({first['old_name']} {first['old_adcode']} before)"
+    return names[code], None
+
+
+# --------------------------------------------------------------------------- keys
+
+
+def _normalise_key(key) -> tuple[str | None, str | None]:
+    """(text, problem): codes read as numbers become 6-digit text; NaN is refused."""
+    if key is None or (isinstance(key, float) and math.isnan(key)):
+        return None, "the key is empty (NaN); expected an adcode or a name"
+    if isinstance(key, bool):
+        return None, f"the key {key!r} is not an adcode or a name"
+    if isinstance(key, (int, np.integer)):
+        return str(int(key)), None
+    if isinstance(key, (float, np.floating)):
+        return (str(int(key)), None) if float(key).is_integer() else (None, f"the key {key!r} is not an adcode")
+    text = str(key).strip()
+    if re.fullmatch(r"\d{6}\.0+", text):  # a code that went through a float column
+        text = text.split(".")[0]
+    return (text, None) if text else (None, "the key is empty; expected an adcode or a name")
+
+
+def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str] | None, str, str | None]:
+    """(version, status, note) for one key: the unit it names in ``year``."""
+    zones = _not_divisions()
+    if _CODE.fullmatch(text):
+        if text in set(zones["adcode"]):
+            zone = zones.set_index("adcode").loc[text]
+            return None, "not a division", f"{zone['name']}: {zone['note']}"
+        if text.endswith("00"):
+            return None, "not a county", f"{text} is a prefecture or province code; harmonise takes county rows"
+        name, problem = _name_of_code(text, year, vintage)
+        return ((text, name), "ok", None) if name else (None, "unknown", problem)
+    key = _chinese_key(text)
+    if key in set(zones["name"]):
+        zone = zones.set_index("name").loc[key]
+        return None, "not a division", f"{key}: {zone['note']}"
+    events = _changes(vintage)
+    former = events[(events["old_name"] == key) & _after(events, year, inclusive=True)]
+    former_versions = sorted(set(zip(former["old_adcode"], former["old_name"])))
+    try:
+        place = resolve(text, level="county", vintage="2024")
+    except AmbiguousPlaceError as exc:
+        if len(former_versions) == 1:
+            return former_versions[0], "ok", None
+        return None, "ambiguous", str(exc)
+    except PlaceError as exc:
+        if len(former_versions) == 1:
+            return former_versions[0], "ok", None
+        try:  # a unit of a later vintage (两江新区)
+            place = resolve(text, level="county", vintage=vintage)
+        except PlaceError:
+            return None, "unknown", str(exc)
+    if place.former_name:
+        rows = events[(events["old_name"] == place.former_name)]
+        return (rows["old_adcode"].iloc[0], place.former_name), "ok", None
+    if former_versions and (place.adcode, place.name) not in former_versions and place.name == key:
+        return former_versions[0], "ok", None
+    name, problem = _name_of_code(place.adcode, year, vintage)
+    if name is None:
+        return None, "unknown", f"{text}: {problem}"
+    return (place.adcode, name), "ok", None
+
+
+# --------------------------------------------------------------------------- columns
+
+
+def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[str, str | None]]:
+    """``{column: (rule, weight column)}`` with every column and weight checked."""
+    if columns is None:
+        return {}
+    if not isinstance(columns, Mapping) or not columns:
+        raise InvalidArgumentError(
+            "columns must map column names to 'sum' or ('mean', weight column), e.g. "
+            "{'population': 'sum', 'household_size': ('mean', 'households')}"
+        )
+    rules: dict[str, tuple[str, str | None]] = {}
+    for column, rule in columns.items():
+        if column not in table.columns:
+            raise InvalidArgumentError(f"columns names {column!r}, which is not a column; columns: {', '.join(map(str, table.columns))}")
+        if column == key:
+            raise InvalidArgumentError(f"columns names the key column {key!r}; it cannot be combined")
+        if rule == "sum":
+            rules[column] = ("sum", None)
+        elif isinstance(rule, tuple) and len(rule) == 2 and rule[0] == "mean":
+            weight = rule[1]
+            if weight not in table.columns:
+                raise InvalidArgumentError(f"column {column!r} is a mean weighted by {weight!r}, which is not a column")
+            rules[column] = ("mean", weight)
+        elif rule == "mean":
+            raise InvalidArgumentError(
+                f"column {column!r}: a mean (a rate, an average) cannot be combined without weights; "
+                f"write ('mean', 'weight column'), e.g. ('mean', 'households') for household size"
+            )
+        else:
+            raise InvalidArgumentError(f"column {column!r}: rule {rule!r} is not 'sum' or ('mean', weight column)")
+    for column in {c for c, _ in rules.items()} | {w for _, w in rules.values() if w}:
+        values = pd.to_numeric(table[column], errors="coerce")
+        bad = [i for i, (raw, v) in enumerate(zip(table[column], values)) if pd.isna(v) and not pd.isna(raw)]
+        if bad:
+            rows = ", ".join(f"row {i} ({table[column].iloc[i]!r})" for i in bad[:10])
+            raise InvalidArgumentError(f"column {column!r} must be numeric; not numbers: {rows}")
+        infinite = np.nonzero(np.isinf(values.to_numpy(dtype=float)))[0]
+        if len(infinite):
+            rows = ", ".join(f"row {i} ({table[key].iloc[i]!r})" for i in infinite[:10])
+            raise InvalidArgumentError(f"column {column!r} has infinite values in {rows}; expected finite numbers")
+    return rules
+
+
+# --------------------------------------------------------------------------- the relation
+
+
+def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.DataFrame:
+    """One row per input row: its source version, status and target adcodes (with shares)."""
+    records = []
+    for position, raw in enumerate(table[key].tolist()):
+        entry = {"row": position, "key": raw, "year": year, "source_adcode": None, "source_name": None, "status": None, "targets": {}, "note": None}
+        text, problem = _normalise_key(raw)
+        if text is None:
+            entry.update(status="missing key", note=f"row {position}: {problem}")
+        else:
+            version, status, note = _source_version(text, year, vintage)
+            if version is None:
+                entry.update(status=status, note=f"row {position} {raw!r}: {note}")
+            else:
+                targets = _descend(version, year, vintage)
+                names = _names(vintage)
+                unknown = [c for c in targets if c not in names]
+                if unknown:
+                    entry.update(status="unknown", note=f"row {position} {raw!r}: {version[1]} ({version[0]}) leads to {', '.join(unknown)}, not a unit of vintage {vintage}")
+                else:
+                    entry.update(source_adcode=version[0], source_name=version[1], targets=targets)
+        records.append(entry)
+    relation = pd.DataFrame(records)
+    linked = relation["source_adcode"].notna()
+    versions = list(zip(relation["source_adcode"], relation["source_name"]))
+    counts = pd.Series(versions)[linked.to_numpy()].value_counts()
+    for i in np.nonzero(linked.to_numpy())[0]:
+        if counts[versions[i]] > 1:
+            others = [int(j) for j in np.nonzero(linked.to_numpy())[0] if versions[j] == versions[i] and j != i]
+            relation.at[i, "status"] = "duplicate"
+            relation.at[i, "note"] = f"row {i} {relation.at[i, 'key']!r}: {versions[i][1]} ({versions[i][0]}) is also row(s) {', '.join(map(str, others))}; neither value is used"
+            relation.at[i, "targets"] = {}
+    return relation
+
+
+def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[str, ...]]:
+    """Target adcode -> the stable unit (sorted target adcodes) it belongs to."""
+    graph = nx.Graph()
+    graph.add_nodes_from(("t", c) for c in _names(vintage))
+    for relation in relations:
+        for row in relation.itertuples():
+            source = ("s", row.year, row.source_adcode, row.source_name)
+            for target in row.targets:
+                graph.add_edge(source, ("t", target))
+    unit_of = {}
+    for component in nx.connected_components(graph):
+        targets = tuple(sorted(c for kind, *rest in component if kind == "t" for c in rest))
+        for target in targets:
+            unit_of[target] = targets
+    return unit_of
+
+
+def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage: str) -> pd.DataFrame:
+    names = _names(vintage)
+    sources_per_unit: dict[tuple, int] = {}
+    for row in relation.itertuples():
+        if row.targets:
+            unit = unit_of[next(iter(row.targets))]
+            sources_per_unit[unit] = sources_per_unit.get(unit, 0) + 1
+    units, unit_names, statuses = [], [], []
+    for row in relation.itertuples():
+        if not row.targets:
+            units.append(None)
+            unit_names.append(None)
+            statuses.append(row.status)
+            continue
+        unit = unit_of[next(iter(row.targets))]
+        units.append("+".join(unit))
+        unit_names.append("+".join(names[c] for c in unit))
+        if len(row.targets) > 1:
+            statuses.append("split")
+        elif len(unit) > 1:
+            statuses.append("combined")  # its unit was joined with another source's split
+        elif sources_per_unit[unit] > 1:
+            statuses.append("merged")
+        elif (row.source_adcode, row.source_name) == (unit[0], names[unit[0]]):
+            statuses.append("matched")
+        else:
+            statuses.append("renamed")
+    out = relation.assign(unit=units, unit_name=unit_names, status=statuses)
+    out["note"] = [
+        note if note else (f"{r.source_name} ({r.source_adcode}) -> {r.unit_name}" if r.status != "matched" else None)
+        for note, r in zip(out["note"], out.itertuples())
+    ]
+    return out
+
+
+# --------------------------------------------------------------------------- combining
+
+
+def _area_weights(relation: pd.DataFrame, year: int, vintage: str) -> dict[tuple[str, str], dict[str, float]]:
+    """Share of each split source's area in each of its targets, from our own fine layers."""
+    from .boundaries import load_boundaries
+    from .coords import geodesic_area_km2
+
+    import shapely
+
+    before = load_boundaries("county", "2024", "fine").set_index("adcode").geometry
+    after = load_boundaries("county", vintage, "fine").set_index("adcode").geometry
+    weights = {}
+    for row in relation.itertuples():
+        if len(row.targets) < 2:
+            continue
+        # The source's area: what it became in 2024, when all its successors are on our layers.
+        shape = shapely.union_all([before[c] for c in _descend((row.source_adcode, row.source_name), year, "2024")])
+        areas = {t: float(geodesic_area_km2(shapely.intersection(shape, after[t]))) for t in row.targets}
+        total = sum(areas.values())
+        weights[(row.source_adcode, row.source_name)] = {t: a / total for t, a in areas.items()}
+    return weights
+
+
+def _combine(table: pd.DataFrame, relation: pd.DataFrame, rules, unit_of, how: str, year: int, vintage: str) -> pd.DataFrame:
+    """Values on stable units (aggregate) or on target units (area)."""
+    names = _names(vintage)
+    weights = _area_weights(relation, year, vintage) if how == "area" else {}
+    parts = []  # (unit, fraction, row position)
+    for row in relation.itertuples():
+        if not row.targets:
+            continue
+        if how == "aggregate":
+            parts.append(("+".join(unit_of[next(iter(row.targets))]), 1.0, row.row, False))
+        else:
+            w = weights.get((row.source_adcode, row.source_name), {next(iter(row.targets)): 1.0})
+            parts.extend((t, f, row.row, len(w) > 1) for t, f in w.items())
+    frame = pd.DataFrame(parts, columns=["unit", "fraction", "row", "apportioned"])
+    out = frame.groupby("unit", sort=True).agg(n_sources=("row", "nunique"), approximate=("apportioned", "any"))
+    for column, (rule, weight) in rules.items():
+        values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)[frame["row"]]
+        if rule == "sum":
+            frame[column] = values * frame["fraction"]
+            out[column] = frame.groupby("unit")[column].sum(min_count=1).where(~frame.groupby("unit")[column].apply(lambda s: s.isna().any()))
+        else:
+            w = pd.to_numeric(table[weight], errors="coerce").to_numpy(dtype=float)[frame["row"]] * frame["fraction"]
+            frame[f"_{column}_num"] = values * w
+            frame[f"_{column}_den"] = w
+            grouped = frame.groupby("unit")
+            out[column] = grouped[f"_{column}_num"].sum(min_count=1) / grouped[f"_{column}_den"].sum(min_count=1)
+    out = out.reset_index()
+    out.insert(1, "name", ["+".join(names[c] for c in u.split("+")) for u in out["unit"]])
+    out.insert(2, "adcodes", [u.split("+") for u in out["unit"]])
+    table_24 = _unit_table("county", vintage).set_index("adcode")
+    out.insert(3, "province", [table_24.at[u.split("+")[0], "province"] for u in out["unit"]])
+    if how == "aggregate":
+        out = out.drop(columns="approximate")
+    return out
+
+
+def _check_table(table, key: str, year) -> None:
+    if not isinstance(table, pd.DataFrame):
+        raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    if key not in table.columns:
+        raise InvalidArgumentError(f"key={key!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+    if table.empty:
+        raise InvalidArgumentError("the table has no rows; nothing to harmonise")
+    if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 1949 <= int(year) <= 2100:
+        raise InvalidArgumentError(f"year={year!r} must be the year (an int such as 2010) whose codes and names the table uses")
+
+
+def _passthrough_ok(relation: pd.DataFrame, unit_of) -> bool:
+    linked = relation[relation["targets"].map(len) > 0]
+    units = ["+".join(unit_of[next(iter(t))]) for t in linked["targets"]]
+    return all(len(t) == 1 for t in linked["targets"]) and len(set(units)) == len(units) and all("+" not in u for u in units)
+
+
+def _finish(relation: pd.DataFrame, dropped_statuses=("unknown", "ambiguous", "duplicate", "missing key", "not a county", "not a division")) -> pd.DataFrame:
+    report = relation.drop(columns="targets")[["row", "key", "year", "source_adcode", "source_name", "status", "unit", "unit_name", "note"]]
+    dropped = report[report["status"].isin(dropped_statuses)]
+    if len(dropped):
+        listing = "; ".join(f"{r.status}: {r.note}" for r in dropped.head(5).itertuples())
+        more = f" (and {len(dropped) - 5} more)" if len(dropped) > 5 else ""
+        warnings.warn(
+            f"{len(dropped)} of {len(report)} rows are not in the result: {listing}{more}; every row is in .attrs['report']",
+            HarmoniseWarning,
+            stacklevel=3,
+        )
+    return report
+
+
+def harmonise(
+    table: pd.DataFrame,
+    key: str,
+    *,
+    year: int,
+    to_vintage: str = DEFAULT_VINTAGE,
+    columns: Mapping | None = None,
+    how: str = "aggregate",
+) -> pd.DataFrame:
+    """Put a county table of ``year`` on the units of a division vintage.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per county-level unit of ``year``.
+    key : str
+        Column with adcodes or names, read as they were in ``year`` (500110 in a 2010
+        table is 万盛区). Codes read as numbers (500110.0) are accepted.
+    year : int
+        The year whose codes and names the table uses.
+    to_vintage : {"2024", "2025"}
+    columns : mapping, optional
+        How to combine each value column: ``"sum"`` for counts, ``("mean", weight)`` for
+        rates and averages (``{"population": "sum", "household_size": ("mean", "households")}``).
+        Needed as soon as any rows are merged or split; other columns are dropped.
+    how : {"aggregate", "area"}
+        ``aggregate`` (exact): merges are summed and split units combined into stable units
+        (``511602+511603`` 广安区+前锋区). ``area`` (approximate): split sources are
+        apportioned to their successors by area on our fine layers; rows that received an
+        apportioned value have ``approximate == True``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit`` (adcodes joined by ``+``), ``name``, ``adcodes``, ``province``,
+        ``n_sources`` (input rows combined), (``approximate``) and the value columns.
+        ``attrs["report"]`` accounts for every input row: ``status`` is ``matched``,
+        ``renamed``, ``merged``, ``split``, ``combined`` (joined with a split neighbour),
+        ``not a division``, ``not a county``, ``unknown``, ``ambiguous``, ``duplicate`` or
+        ``missing key``, with ``unit`` and a ``note``. Rows left out are also named in a
+        :class:`HarmoniseWarning`.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> census = cg.load_census(2010)
+    >>> on2024 = cg.harmonise(census, "adcode", year=2010, columns={"population": "sum"})
+    >>> on2024.set_index("name").loc["綦江区", "n_sources"]
+    2
+    >>> on2024.attrs["report"].set_index("key").loc["500234", "status"]
+    'renamed'
+    """
+    _check_table(table, key, year)
+    to_vintage = check_choice("to_vintage", to_vintage, VINTAGES)
+    how = check_choice("how", how, HOWS)
+    year = int(year)
+    rules = _check_columns(table, columns, key)
+    relation = _relation(table, key, year, to_vintage)
+    unit_of = _components([relation], to_vintage) if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    relation = _status(relation, _components([relation], to_vintage), to_vintage)
+    if columns is None:
+        if not _passthrough_ok(relation, _components([relation], to_vintage)):
+            combined = relation[relation["status"].isin(["merged", "split", "combined"])]
+            examples = ", ".join(f"{r.source_name} -> {r.unit_name}" for r in combined.head(3).itertuples())
+            raise InvalidArgumentError(
+                f"rows are merged or split on the way to vintage {to_vintage} ({examples}); say how to combine each value "
+                "column with columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}"
+            )
+        numeric = [c for c in table.columns if c != key and pd.api.types.is_numeric_dtype(table[c])]
+        rules = {c: ("sum", None) for c in numeric}  # one row per unit: a sum of one value is the value
+    report = _finish(relation)
+    out = _combine(table, relation, rules, unit_of, how, year, to_vintage)
+    out.attrs.update(
+        report=report,
+        year=year,
+        vintage=to_vintage,
+        vintage_date=VINTAGE_DATES[to_vintage],
+        how=how,
+        precision="exact" if how == "aggregate" or not out.get("approximate", pd.Series(False)).any() else "approximate",
+        columns={c: r if w is None else (r, w) for c, (r, w) in rules.items()},
+    )
+    return out
+
+
+def panel(
+    tables: Mapping[int, pd.DataFrame],
+    key: str,
+    *,
+    to_vintage: str = DEFAULT_VINTAGE,
+    columns: Mapping | None = None,
+    how: str = "aggregate",
+) -> pd.DataFrame:
+    """A long panel (unit × year) of several years' tables on stable units of one vintage.
+
+    Stable units are formed over all years together, so a unit split between two of the
+    years (广安区 -> 广安区 + 前锋区 in 2013) is one unit in every year of the panel.
+
+    Parameters
+    ----------
+    tables : mapping of int to pandas.DataFrame
+        ``{2010: table_2010, 2020: table_2020}``; each read in its own year's codes.
+    key, to_vintage, columns, how
+        As for :func:`harmonise`; ``columns`` applies to every table.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit``, ``name``, ``province``, ``year``, ``n_sources`` and the value columns,
+        sorted by unit and year; ``attrs["report"]`` holds every input row of every year.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> long = cg.panel({2010: cg.load_census(2010), 2020: cg.load_census(2020)}, "adcode",
+    ...                 columns={"population": "sum"})
+    >>> sorted(set(long["year"]))
+    [2010, 2020]
+    >>> long.groupby("unit")["year"].count().eq(2).all()
+    True
+    """
+    if not isinstance(tables, Mapping) or not tables:
+        raise InvalidArgumentError("tables must be a non-empty mapping of year -> DataFrame, e.g. {2010: t2010, 2020: t2020}")
+    to_vintage = check_choice("to_vintage", to_vintage, VINTAGES)
+    how = check_choice("how", how, HOWS)
+    relations, rule_sets = {}, {}
+    for year, table in tables.items():
+        _check_table(table, key, year)
+        rule_sets[year] = _check_columns(table, columns, key)
+        relations[year] = _relation(table, key, int(year), to_vintage)
+    if columns is None:
+        raise InvalidArgumentError("panel needs columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}")
+    joint = _components(list(relations.values()), to_vintage)
+    unit_of = joint if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    frames, reports = [], []
+    for year, table in tables.items():
+        relation = _status(relations[year], joint, to_vintage)
+        reports.append(_finish(relation))
+        frames.append(_combine(table, relation, rule_sets[year], unit_of, how, int(year), to_vintage).assign(year=int(year)))
+    long = pd.concat(frames, ignore_index=True).drop(columns="adcodes")
+    ordered = ["unit", "name", "province", "year", "n_sources"]
+    long = long[ordered + [c for c in long.columns if c not in ordered]].sort_values(["unit", "year"]).reset_index(drop=True)
+    long.attrs.update(report=pd.concat(reports, ignore_index=True), vintage=to_vintage, how=how, years=sorted(int(y) for y in tables))
+    return long
+
+
+# --------------------------------------------------------------------------- one-to-one joins
+
+JOIN_LEVELS = ("county", "partner")
+
+
+class UnmatchedRowsError(ChuanyuGeoError, LookupError):
+    """Rows of a user table did not match a unit; ``report`` lists every row and why."""
+
+    def __init__(self, message: str, report: pd.DataFrame):
+        super().__init__(message)
+        self.report = report
+
+
+def _larger_than_source(version: tuple[str, str], target: str, year: int, vintage: str) -> list[str]:
+    """Other units of ``year`` that also went into ``target`` (empty when it is the same unit)."""
+    others = []
+    for _date, event_year, old, news in _events(vintage):
+        if any(new[0] == target for new, _ in news) and old != version:
+            if event_year is None or event_year > year or (event_year == year and old[0] != target):
+                others.append(f"{old[1]} ({old[0]})")
+    return sorted(set(others))
+
+
+def _join_one(text: str, level: str, vintage: str, year: int | None) -> dict:
+    """Status, adcode, name and note for one key of a one-to-one join."""
+    if year is not None and level == "county":
+        version, status, note = _source_version(text, year, vintage)
+        if version is None:
+            return {"status": status, "note": note}
+        targets = _descend(version, year, vintage)
+        names = _names(vintage)
+        if len(targets) > 1:
+            return {"status": "split", "note": f"{version[1]} ({version[0]}) became {', '.join(names[t] for t in targets)}; use cg.harmonise to combine or apportion"}
+        target = next(iter(targets))
+        others = _larger_than_source(version, target, year, vintage)
+        if others:
+            return {
+                "status": "merged",
+                "note": f"{version[1]} ({version[0]}) is only part of {names[target]} ({target}), which also includes "
+                f"{', '.join(others)}; its value would be drawn on a larger unit. Sum the parts with cg.harmonise first",
+            }
+        renamed = version != (target, names[target])
+        note = f"{version[1]} ({version[0]}) in {year} is {names[target]} ({target}) in vintage {vintage}" if renamed else None
+        return {"status": "renamed" if renamed else "matched", "adcode": target, "name": names[target], "note": note}
+    place = resolve(text, level=level, vintage=vintage)
+    if place.successors:
+        return {"status": "split", "note": place.note}
+    if place.former_name:
+        former = _changes(vintage)
+        rows = former[former["old_name"] == place.former_name]
+        others = _larger_than_source((rows["old_adcode"].iloc[0], place.former_name), place.adcode, 0, vintage) if level == "county" else []
+        if others:
+            return {
+                "status": "merged",
+                "note": f"{place.former_name} is only part of {place.name} ({place.adcode}), which also includes {', '.join(others)}; "
+                "its value would be drawn on a larger unit. Sum the parts with cg.harmonise first",
+            }
+        return {"status": "renamed", "adcode": place.adcode, "name": place.name, "note": place.note}
+    note = place.note
+    if text == place.adcode:
+        reused = _changes(vintage)
+        reused = reused[(reused["old_adcode"] == text) & (reused["old_name"] != place.name)]
+        if len(reused):
+            first = reused.sort_values("date").iloc[-1]
+            note = f"{text} is {place.name} in vintage {vintage}; it was {first['old_name']} until {first['date']}: pass year= to read codes of an earlier year"
+    if level == "county" and text not in (place.name, place.adcode):
+        try:
+            prefecture = resolve(text, level="prefecture", vintage=vintage)
+        except PlaceError:
+            prefecture = None
+        if prefecture is not None and prefecture.adcode != place.adcode and prefecture.province_adcode != "500000":
+            return {
+                "status": "ambiguous",
+                "note": f"{text!r} names both {place.name} ({place.adcode}, county) and {prefecture.name} ({prefecture.adcode}, prefecture): "
+                f"write {place.name} for the county, or join prefecture values with level='partner'",
+            }
+    return {"status": "matched", "adcode": place.adcode, "name": place.name, "note": note}
+
+
+def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage: str = DEFAULT_VINTAGE, year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Match a user table one row to one unit, by adcode or any name :func:`resolve` accepts.
+
+    A one-to-one join: a row whose unit was merged into a larger one (綦江县 into 綦江区),
+    split, or is not a division is reported, not drawn on a unit of another size; use
+    :func:`harmonise` to sum or apportion such rows first.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    key_col : str
+        Column holding adcodes or names.
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    year : int, optional
+        The year whose codes and names the table uses (county level): 500110 in a 2010
+        table is 万盛区. Without it, codes are read in ``vintage`` and former names go
+        through the crosswalk.
+
+    Returns
+    -------
+    (matched, report) : tuple of pandas.DataFrame
+        ``matched``: the rows that match with ``adcode`` added. ``report``: every row with
+        ``row``, ``key``, ``status`` (``matched``, ``renamed``, ``merged``, ``split``,
+        ``unknown``, ``ambiguous``, ``duplicate``, ``not a division``, ``missing key``),
+        ``adcode``, ``name`` and ``note``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg, pandas as pd
+    >>> _, report = cg.join_table(pd.DataFrame({"k": ["开县", "綦江县"]}), "k")
+    >>> list(report["status"])
+    ['renamed', 'merged']
+    """
+    if not isinstance(table, pd.DataFrame):
+        raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    if key_col not in table.columns:
+        raise InvalidArgumentError(f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+    if table.empty:
+        raise InvalidArgumentError("the table has no rows; nothing to join")
+    level = check_choice("level", level, JOIN_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    if year is not None:
+        _check_table(table, key_col, year)
+        year = int(year)
+    records = []
+    for position, key in enumerate(table[key_col].tolist()):
+        entry = {"row": position, "key": key, "status": "matched", "adcode": None, "name": None, "note": None}
+        text, problem = _normalise_key(key)
+        if text is None:
+            entry.update(status="missing key", note=f"row {position}: {problem}")
+        else:
+            try:
+                entry.update(_join_one(text, level, vintage, year))
+            except AmbiguousPlaceError as exc:
+                entry.update(status="ambiguous", note=str(exc))
+            except ChuanyuGeoError as exc:
+                entry.update(status="unknown", note=_unknown_hint(text, level, vintage, str(exc)))
+        records.append(entry)
+    report = pd.DataFrame(records)
+    taken = report["adcode"].notna() & report["adcode"].duplicated(keep=False)
+    report.loc[taken, "note"] = [f"{n} also matched by another row; neither value is used" for n in report.loc[taken, "name"]]
+    report.loc[taken, "status"] = "duplicate"
+    ok = report["status"].isin(["matched", "renamed"]).to_numpy()
+    matched = table.iloc[np.nonzero(ok)[0]].copy()
+    matched["adcode"] = report.loc[ok, "adcode"].to_numpy()
+    return matched, report
+
+
+def _unknown_hint(text: str, level: str, vintage: str, message: str) -> str:
+    zones = _not_divisions()
+    if _chinese_key(text) in set(zones["name"]) or text in set(zones["adcode"]):
+        return f"{text} is an economic development zone, a statistical area that is not a division"
+    if level == "county":
+        try:
+            prefecture = resolve(text, level="prefecture", vintage=vintage)
+            return f"{message}; {text!r} is the prefecture {prefecture.name} ({prefecture.adcode}): join prefecture values with level='partner'"
+        except PlaceError:
+            pass
+    return message

@@ -95,7 +95,7 @@ def platform_metrics(
     --------
     >>> import chuanyu_geo as cg
     >>> table = cg.platform_metrics(level="partner")
-    >>> table.set_index("platform").loc["遂潼", "cross_border_km"] > 0
+    >>> bool(table.set_index("platform").loc["遂潼", "cross_border_km"] > 0)
     True
     """
     graph, layer, total = _context(level, vintage, detail, graph)

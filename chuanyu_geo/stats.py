@@ -67,8 +67,8 @@ def load_census(year: int, level: str | None = "county") -> pd.DataFrame:
     >>> census = cg.load_census(2010)
     >>> census.set_index("adcode").loc["500110", "name"]
     '万盛区'
-    >>> int(census["population"].sum())
-    108888374
+    >>> int(census["population"].sum())  # Sichuan 80,417,528 + Chongqing 28,846,170
+    109263698
     """
     if year not in CENSUS_YEARS:
         raise InvalidArgumentError(f"year={year!r} is not a shipped census; expected one of: {', '.join(map(str, CENSUS_YEARS))}")
@@ -514,7 +514,7 @@ def harmonise(
     >>> import chuanyu_geo as cg
     >>> census = cg.load_census(2010)
     >>> on2024 = cg.harmonise(census, "adcode", year=2010, columns={"population": "sum"})
-    >>> on2024.set_index("name").loc["綦江区", "n_sources"]
+    >>> int(on2024.set_index("name").loc["綦江区", "n_sources"])  # 綦江县 + 万盛区
     2
     >>> on2024.attrs["report"].set_index("key").loc["500234", "status"]
     'renamed'
@@ -580,11 +580,12 @@ def panel(
     Examples
     --------
     >>> import chuanyu_geo as cg
-    >>> long = cg.panel({2010: cg.load_census(2010), 2020: cg.load_census(2020)}, "adcode",
-    ...                 columns={"population": "sum"})
+    >>> c2020 = cg.load_census(2020)
+    >>> c2020 = c2020[~c2020["adcode"].isin(cg.not_divisions()["adcode"])]  # development zones
+    >>> long = cg.panel({2010: cg.load_census(2010), 2020: c2020}, "adcode", columns={"population": "sum"})
     >>> sorted(set(long["year"]))
     [2010, 2020]
-    >>> long.groupby("unit")["year"].count().eq(2).all()
+    >>> bool(long.groupby("unit")["year"].count().eq(2).all())
     True
     """
     if not isinstance(tables, Mapping) or not tables:

@@ -20,8 +20,10 @@ from run_notebooks import execute  # noqa: E402
 ELAPSED: dict[str, float] = {}
 
 
-def test_there_are_four_notebooks():
-    assert [p.name for p in PATHS] == ["01-quickstart.ipynb", "02-cross-border-adjacency.ipynb", "03-maps.ipynb", "04-your-own-data.ipynb"]
+def test_the_notebooks():
+    assert [p.name for p in PATHS] == [
+        "01-quickstart.ipynb", "02-cross-border-adjacency.ipynb", "03-maps.ipynb", "04-your-own-data.ipynb", "05-census-panel.ipynb",
+    ]
 
 
 @pytest.fixture(scope="module")

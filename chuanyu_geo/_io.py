@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ctypes
 import errno
+import hashlib
 import os
 import shutil
 import sys
@@ -38,9 +39,11 @@ def write_text_atomic(path: str | os.PathLike, text: str) -> Path:
     target = Path(path)
     if target.is_dir():
         raise InvalidArgumentError(f"{target} is a directory; expected a file path")
+    if target.exists() and not target.is_file():  # a FIFO or a device: never replace it
+        raise InvalidArgumentError(f"{target} exists and is not a regular file; choose another output path")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+        fd, tmp = tempfile.mkstemp(prefix=f".{_short(target.name)}.", suffix=".tmp", dir=target.parent)
     except OSError as exc:  # name the user's path, not our temporary one
         raise OSError(exc.errno, exc.strerror, str(target)) from exc
     try:
@@ -74,6 +77,11 @@ def parse_toml(text: str, origin: str) -> dict:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise DefinitionError(f"{origin} is not valid TOML: {exc}") from exc
+    except RecursionError as exc:
+        raise DefinitionError(f"{origin} is nested too deeply to be a definition file") from exc
+
+
+MAX_USER_FILE_BYTES = 10_000_000
 
 
 def read_user_text(path: Path, what: str) -> str:
@@ -84,6 +92,10 @@ def read_user_text(path: Path, what: str) -> str:
         raise DefinitionError(f"{what} {str(path)!r} is a directory; expected a UTF-8 text file")
     if not path.exists():
         raise DefinitionError(f"{what} {str(path)!r} does not exist")
+    if not path.is_file():  # a FIFO would block, /dev/zero would never end
+        raise DefinitionError(f"{what} {str(path)!r} is not a regular file; expected a UTF-8 text file")
+    if path.stat().st_size > MAX_USER_FILE_BYTES:
+        raise DefinitionError(f"{what} {str(path)!r} is {path.stat().st_size:,} bytes; a definition file is expected to be under {MAX_USER_FILE_BYTES:,}")
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -111,6 +123,15 @@ def read_package_text(name: str) -> str:
 STAGING_TAG = "chuanyu-staging"
 
 
+def _short(name: str) -> str:
+    """A name short enough to prefix a temporary file with (names may be up to 255 bytes)."""
+    return name if len(name.encode("utf-8", "surrogateescape")) <= 60 else hashlib.sha1(os.fsencode(name)).hexdigest()[:16]
+
+
+def _staging_prefix(target: Path) -> str:
+    return f".{_short(target.name)}.{STAGING_TAG}-"
+
+
 def staging_dir(target: Path) -> Path:
     """A fresh, empty sibling of ``target`` (mode as for ``mkdir``) to build its new content in.
 
@@ -119,7 +140,7 @@ def staging_dir(target: Path) -> Path:
     """
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{STAGING_TAG}-{os.getpid()}-", dir=target.parent))
+        staging = Path(tempfile.mkdtemp(prefix=f"{_staging_prefix(target)}{os.getpid()}-", dir=target.parent))
     except OSError as exc:  # name the user's path, not our temporary one
         raise OSError(exc.errno, exc.strerror, str(target)) from exc
     staging.chmod(0o777 & ~current_umask())  # mkdtemp creates 0700
@@ -133,7 +154,7 @@ def remove_stale_staging(target: Path, max_age_s: float = 86_400) -> list[Path]:
     is older than ``max_age_s`` (process ids are reused).
     """
     removed = []
-    prefix = f".{target.name}.{STAGING_TAG}-"
+    prefix = _staging_prefix(target)
     if not target.parent.is_dir():
         return removed
     for entry in target.parent.iterdir():
@@ -201,7 +222,7 @@ def swap_directory(staging: Path, target: Path) -> None:
                 return
             _libc_rename(staging, target, "exchange")
         except NotImplementedError:
-            old = target.with_name(f".{target.name}.{STAGING_TAG}-{os.getpid()}-old")
+            old = target.with_name(f"{_staging_prefix(target)}{os.getpid()}-old")
             os.rename(target, old)
             os.rename(staging, target)
             shutil.rmtree(old, ignore_errors=True)

@@ -21,11 +21,12 @@ from typing import Any
 
 from ._errors import ChuanyuGeoError, DefinitionError
 
-__all__ = ["inert", "inert_figure_text", "check_color", "check_tree", "UnsafeTextError", "JINJA_OPENER"]
+__all__ = ["inert", "inert_figure_text", "safe_link", "check_color", "color_rgba", "check_tree", "UnsafeTextError", "JINJA_OPENER"]
 
 # The three sequences that open a Jinja tag; braces alone are harmless.
 JINJA_OPENER = re.compile(r"\{[{%#]")
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _ENTITIES = str.maketrans({"{": "&#123;", "}": "&#125;", "\u2028": "&#8232;", "\u2029": "&#8233;"})
 
 
@@ -55,7 +56,31 @@ def inert(value: Any) -> str:
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    return html.escape(str(value), quote=True).translate(_ENTITIES)
+    # Lone surrogates (undecodable bytes from a command line) cannot be written as UTF-8.
+    text = _SURROGATE.sub("\ufffd", str(value))
+    return html.escape(text, quote=True).translate(_ENTITIES)
+
+
+def safe_link(value: Any) -> str:
+    """A link target that cannot run script: a relative path or an http(s) URL.
+
+    Examples
+    --------
+    >>> safe_link("map.html")
+    'map.html'
+    >>> safe_link("javascript:alert(1)")
+    Traceback (most recent call last):
+    ...
+    chuanyu_geo._errors.InvalidArgumentError: link 'javascript:alert(1)' is not allowed; expected a relative path (map.html) or an http(s) URL
+    """
+    from ._errors import InvalidArgumentError
+
+    text = str(value)
+    scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.\-]*):", text)
+    control = any(ord(ch) < 32 for ch in text)
+    if control or (scheme and scheme.group(1).lower() not in ("http", "https")) or text.strip().startswith("//"):
+        raise InvalidArgumentError(f"link {text[:80]!r} is not allowed; expected a relative path (map.html) or an http(s) URL")
+    return text
 
 
 def inert_figure_text(value: Any) -> str:
@@ -66,27 +91,79 @@ def inert_figure_text(value: Any) -> str:
     >>> print(inert_figure_text("GDP $ per head $"))
     GDP \\$ per head \\$
     """
-    return ("" if value is None else str(value)).replace("$", r"\$")
+    return _SURROGATE.sub("\ufffd", "" if value is None else str(value)).replace("$", r"\$")
 
 
 # --------------------------------------------------------------------------- colours
 
-_NUMBER = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:%|deg)?"
-_FUNCTION = re.compile(
-    rf"(?:rgba?|hsla?)\(\s*{_NUMBER}\s*(?:,\s*{_NUMBER}\s*){{2,3}}\)"  # rgb(1, 2, 3) / rgba(1, 2, 3, .5)
-    rf"|(?:rgba?|hsla?)\(\s*{_NUMBER}(?:\s+{_NUMBER}){{2}}\s*(?:/\s*{_NUMBER}\s*)?\)",  # rgb(1 2 3 / 50%)
-    re.IGNORECASE,
+# ASCII only: \d and \s would also accept other scripts' digits and spaces, which CSS does not.
+_NUM = r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:e[+-]?\d+)?"
+_SP = r"[ \t]*"
+_ALPHA = rf"(?P<a>{_NUM}%?)"
+_RGB = re.compile(
+    rf"rgba?\({_SP}(?P<r>{_NUM}%?){_SP},{_SP}(?P<g>{_NUM}%?){_SP},{_SP}(?P<b>{_NUM}%?){_SP}(?:,{_SP}{_ALPHA}{_SP})?\)"
+    rf"|rgba?\({_SP}(?P<r2>{_NUM}%?)[ \t]+(?P<g2>{_NUM}%?)[ \t]+(?P<b2>{_NUM}%?){_SP}(?:/{_SP}(?P<a2>{_NUM}%?){_SP})?\)",
+    re.IGNORECASE | re.ASCII,
 )
-_HEX = re.compile(r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})", re.IGNORECASE)
-COLOR_GRAMMAR = "a CSS colour name, #rgb, #rgba, #rrggbb, #rrggbbaa, or rgb()/rgba()/hsl()/hsla() with numbers only"
+_HSL = re.compile(
+    rf"hsla?\({_SP}(?P<h>{_NUM})(?:deg)?{_SP},{_SP}(?P<s>{_NUM})%{_SP},{_SP}(?P<l>{_NUM})%{_SP}(?:,{_SP}{_ALPHA}{_SP})?\)"
+    rf"|hsla?\({_SP}(?P<h2>{_NUM})(?:deg)?[ \t]+(?P<s2>{_NUM})%[ \t]+(?P<l2>{_NUM})%{_SP}(?:/{_SP}(?P<a2>{_NUM}%?){_SP})?\)",
+    re.IGNORECASE | re.ASCII,
+)
+_HEX = re.compile(r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})", re.IGNORECASE | re.ASCII)
+COLOR_GRAMMAR = (
+    "a CSS colour name (or transparent), #rgb, #rgba, #rrggbb, #rrggbbaa, or rgb()/rgba()/hsl()/hsla() with numbers only"
+)
 
 
 @functools.lru_cache(maxsize=1)
-def _named_colors() -> frozenset[str]:
-    # The CSS Color Module's 148 named colours, as matplotlib keeps them.
+def _named_colors() -> dict[str, str]:
+    # The CSS Color Module's 148 named colours, as matplotlib keeps them (name -> #rrggbb).
     from matplotlib.colors import CSS4_COLORS
 
-    return frozenset(CSS4_COLORS)
+    return {**CSS4_COLORS, "transparent": "#00000000"}
+
+
+def _unit(text: str, scale: float) -> float:
+    """A CSS number or percentage as a fraction of ``scale``, clamped to 0–1."""
+    value = float(text[:-1]) / 100 if text.endswith("%") else float(text) / scale
+    return min(max(value, 0.0), 1.0)
+
+
+def color_rgba(value: Any) -> tuple[float, float, float, float] | None:
+    """RGBA (0–1) of a colour of the accepted grammar, or None if it is not one.
+
+    Examples
+    --------
+    >>> color_rgba("hsl(120, 100%, 25%)")
+    (0.0, 0.5, 0.0, 1.0)
+    >>> color_rgba("red;x") is None
+    True
+    """
+    import colorsys
+
+    from matplotlib.colors import to_rgba
+
+    if not isinstance(value, str) or not value.isascii():
+        return None
+    if _HEX.fullmatch(value):
+        return tuple(float(c) for c in to_rgba(value))
+    if value.lower() in _named_colors():
+        return tuple(float(c) for c in to_rgba(_named_colors()[value.lower()]))
+    match = _RGB.fullmatch(value)
+    if match:
+        parts = [match.group(k) or match.group(k + "2") for k in ("r", "g", "b")]
+        if len({p.endswith("%") for p in parts}) > 1:
+            return None  # CSS: all three numbers or all three percentages
+        alpha = match.group("a") or match.group("a2")
+        return (*(_unit(p, 255) for p in parts), _unit(alpha, 1) if alpha else 1.0)
+    match = _HSL.fullmatch(value)
+    if match:
+        h, sat, light = (float(match.group(k) or match.group(k + "2")) for k in ("h", "s", "l"))
+        alpha = match.group("a") or match.group("a2")
+        r, g, b = colorsys.hls_to_rgb((h % 360) / 360, min(max(light / 100, 0), 1), min(max(sat / 100, 0), 1))
+        return (r, g, b, _unit(alpha, 1) if alpha else 1.0)
+    return None
 
 
 def check_color(value: Any, what: str) -> str:
@@ -117,11 +194,12 @@ def check_color(value: Any, what: str) -> str:
     >>> check_color("red;x", "cluster 'south'")
     Traceback (most recent call last):
     ...
-    chuanyu_geo._errors.DefinitionError: cluster 'south': color 'red;x' is not valid; expected a CSS colour name, #rgb, #rgba, #rrggbb, #rrggbbaa, or rgb()/rgba()/hsl()/hsla() with numbers only
+    chuanyu_geo._errors.DefinitionError: cluster 'south': color 'red;x' is not valid; expected a CSS colour name (or transparent), #rgb, #rgba, #rrggbb, #rrggbbaa, or rgb()/rgba()/hsl()/hsla() with numbers only
     """
-    if isinstance(value, str) and (_HEX.fullmatch(value) or _FUNCTION.fullmatch(value) or value.lower() in _named_colors()):
+    if color_rgba(value) is not None:
         return value
-    raise DefinitionError(f"{what}: color {value!r} is not valid; expected {COLOR_GRAMMAR}")
+    shown = repr(value) if len(repr(value)) <= 80 else repr(value)[:77] + "…"
+    raise DefinitionError(f"{what}: color {shown} is not valid; expected {COLOR_GRAMMAR}")
 
 
 # --------------------------------------------------------------------------- the tripwire

@@ -26,6 +26,7 @@ RESOLVE_LEVELS = ("county", "prefecture", "province", "partner")
 # and a prefecture-level unit with one adcode: the province wins).
 _DEFAULT_LEVELS = ("province", "prefecture", "county")
 # A vintage holds the divisions in force on this date.
+MAX_QUERY_CHARS = 100
 VINTAGE_DATES = {"2024": "2024-12-31", "2025": "2025-12-31"}
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -400,7 +401,9 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
     if not text:
         raise InvalidArgumentError("query is empty; expected a name, pinyin or 6-digit adcode")
     if text.isdigit() and len(text) != 6:
-        raise InvalidArgumentError(f"adcode {text!r} has {len(text)} digits; expected 6 (e.g. 500101)")
+        raise InvalidArgumentError(f"adcode {text[:20]!r} has {len(text)} digits; expected 6 (e.g. 500101)")
+    if len(text) > MAX_QUERY_CHARS:  # no unit name is that long; do not spend seconds on suggestions
+        raise UnknownPlaceError(f"no unit matches {text[:30]!r}… ({len(text):,} characters; unit names have at most a few dozen)", text, [])
     index = _index(vintage)
 
     rows = _direct_matches(index, text, level) or _prefixed_matches(index, text, level)

@@ -479,6 +479,10 @@ def choropleth(
         raise InvalidArgumentError(f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}")
     if key_col not in table.columns:
         raise InvalidArgumentError(f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+    if table.columns.duplicated().any():
+        raise InvalidArgumentError(f"the table has duplicate column names ({', '.join(map(str, table.columns[table.columns.duplicated()]))}); rename them first")
+    if value_col == key_col:
+        raise InvalidArgumentError(f"value_col and key_col are both {value_col!r}; the values to map must be another column")
     values = pd.to_numeric(table[value_col], errors="coerce")
     not_numbers = values.isna() & table[value_col].notna()
     if not_numbers.any():
@@ -488,7 +492,9 @@ def choropleth(
     if infinite.any():
         bad = [f"row {i} ({table[key_col].iloc[i]!r})" for i in np.nonzero(infinite)[0][:20]]
         raise InvalidArgumentError(f"{value_col} has infinite values, which cannot be classified: {', '.join(bad)}")
-    matched, report = join_table(table.assign(**{value_col: values}), key_col, level, vintage, year=year)
+    numeric = table.copy()
+    numeric[value_col] = values  # any hashable column name, not only text
+    matched, report = join_table(numeric, key_col, level, vintage, year=year)
     missing = report["row"].isin(np.nonzero(values.isna().to_numpy())[0]) & report["status"].isin(["matched", "renamed"])
     report.loc[missing, "note"] = [f"row {r} has no value in {value_col}" for r in report.loc[missing, "row"]]
     report.loc[missing, "status"] = "no value"

@@ -8,6 +8,7 @@ counties). Nothing here draws or measures adjacency: that happens downstream.
 from __future__ import annotations
 
 import difflib
+import math
 import functools
 import os
 from collections.abc import Mapping
@@ -360,10 +361,14 @@ def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
     if "clusters" not in data:
         return {c.id: {"id": c.id, "name": c.name, "name_en": c.name_en, "clause": c.clause, "quote": c.quote, "color": c.color} for c in clusters()}
     parsed: dict[str, dict] = {}
-    for i, entry in enumerate(data["clusters"]):
+    for i, entry in enumerate(_check_list(data["clusters"], "clusters", origin)):
         what = f"{origin}: cluster #{i + 1}"
+        if not isinstance(entry, Mapping):
+            raise DefinitionError(f"{what} must be a table, got {_shown(entry)}")
         _check_keys(entry, _CLUSTER_KEYS, what)
         cid = _require(entry, "id", what)
+        if not isinstance(cid, str):
+            raise DefinitionError(f"{what}: id must be text, got {type(cid).__name__} {_shown(cid)}")
         if cid in parsed:
             raise DefinitionError(f"{origin}: duplicate cluster id {cid!r}")
         parsed[cid] = {"name": cid, "name_en": "", "clause": "", "quote": "", "color": DEFAULT_CLUSTER_COLOR, **entry}
@@ -373,19 +378,32 @@ def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
     return parsed
 
 
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "…"
+
+
+def _check_list(value: Any, key: str, what: str) -> list:
+    if not isinstance(value, list):
+        raise DefinitionError(f"{what}: {key} must be a list, got {type(value).__name__} {_shown(value)}")
+    return value
+
+
 def _check_text(entry: Mapping, key: str, what: str) -> None:
     value = entry.get(key)
     if value is not None and not isinstance(value, str):
-        raise DefinitionError(f"{what}: {key} must be text, got {type(value).__name__} {value!r}")
+        raise DefinitionError(f"{what}: {key} must be text, got {type(value).__name__} {_shown(value)}")
 
 
 def _parse_partner(entry: Any, platform_id: str, origin: str, vintage: str) -> Partner:
     if isinstance(entry, str):
         entry = {"name": entry}
-    what = f"{origin}: platform {platform_id!r}, partner {entry.get('name', entry)!r}" if isinstance(entry, Mapping) else f"{origin}: platform {platform_id!r}"
+    what = f"{origin}: platform {_shown(platform_id)}, partner {_shown(entry.get('name', entry))}" if isinstance(entry, Mapping) else f"{origin}: platform {_shown(platform_id)}"
     if not isinstance(entry, Mapping):
         raise DefinitionError(f"{what}: a partner must be a name or a table with 'name', got {entry!r}")
     _check_keys(entry, _PARTNER_KEYS, what)
+    for key in ("name", "quoted", "level"):
+        _check_text(entry, key, what)
     name = _require(entry, "name", what)
     level = entry.get("level")
     try:
@@ -432,6 +450,7 @@ def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict
     partners_raw = entry.get("partners")
     if not partners_raw:
         raise DefinitionError(f"{what} has an empty partner list; name at least one unit")
+    _check_list(partners_raw, "partners", what)
     partners = tuple(_parse_partner(p, pid, origin, vintage) for p in partners_raw)
     precision = entry.get("footprint", "exact")
     if precision not in PRECISIONS:
@@ -445,14 +464,26 @@ def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict
     if missing:  # a missing vintage would silently widen the footprint to every partner
         raise DefinitionError(f"{what}: footprint_units has no entry for vintage {', '.join(missing)}; list the containing units for every vintage ({', '.join(VINTAGES)})")
     for fv, names in footprint_units.items():
-        for name in names:
+        for name in _check_list(names, f"footprint_units[{fv!r}]", what):
+            if not isinstance(name, str):
+                raise DefinitionError(f"{what}: footprint_units[{fv!r}] must list unit names, got {_shown(name)}")
             try:
                 resolve(name, vintage=fv)
             except ChuanyuGeoError as exc:
                 raise DefinitionError(f"{what}: footprint_units[{fv!r}] names {name!r}, which is not a unit of vintage {fv}: {exc}") from exc
     later = []
-    for fact in entry.get("later", []):
+    for fact in _check_list(entry.get("later", []), "later", what):
+        if not isinstance(fact, Mapping):
+            raise DefinitionError(f"{what}: each later fact must be a table, got {_shown(fact)}")
         _check_keys(fact, _LATER_KEYS, f"{what}: later fact")
+        for key in ("fact", "source"):
+            _check_text(fact, key, f"{what}: later fact")
+        area = fact.get("area_km2")
+        if area is not None and (isinstance(area, bool) or not isinstance(area, (int, float)) or not math.isfinite(area) or area <= 0):
+            raise DefinitionError(f"{what}: later fact area_km2 must be a positive number, got {_shown(area)}")
+        for unit in _check_list(fact.get("adds", []), "adds", f"{what}: later fact"):
+            if not isinstance(unit, str):
+                raise DefinitionError(f"{what}: later fact adds must list unit names, got {_shown(unit)}")
         later.append(
             LaterFact(
                 fact=_require(fact, "fact", f"{what}: later fact"),
@@ -490,10 +521,14 @@ def _parse(data: Mapping, origin: str) -> tuple[list[Platform], dict[str, dict]]
     unknown = sorted(set(data) - {"platforms", "clusters", "source", "plan_vintage"})
     if unknown:
         raise DefinitionError(f"{origin} has unknown top-level key(s) {', '.join(unknown)}; expected platforms, clusters, source, plan_vintage")
-    vintage = check_choice(f"{origin}: plan_vintage", data.get("plan_vintage", DEFAULT_VINTAGE), VINTAGES)
+    plan_vintage = data.get("plan_vintage", DEFAULT_VINTAGE)
+    if plan_vintage not in VINTAGES:
+        raise DefinitionError(f"{origin}: plan_vintage={_shown(plan_vintage)} is not valid; expected one of: {', '.join(VINTAGES)}")
+    vintage = plan_vintage
     entries = data.get("platforms")
     if not entries:
         raise DefinitionError(f"{origin} defines no platforms; expected a [[platforms]] list")
+    _check_list(entries, "platforms", origin)
     cluster_table = _parse_clusters(data, origin)
     parsed: list[Platform] = []
     seen: set[str] = set()
@@ -529,9 +564,18 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
         platform, the partner and suggestions). Nothing is returned half-loaded.
     """
     if isinstance(source, Mapping):
-        return _parse(source, "platform mapping")[0]
+        return _parse_safely(source, "platform mapping")
     path = Path(source)
-    return _parse(parse_toml(read_user_text(path, "platform file"), str(path)), str(path))[0]
+    return _parse_safely(parse_toml(read_user_text(path, "platform file"), str(path)), str(path))
+
+
+def _parse_safely(data: Mapping, origin: str) -> list[Platform]:
+    try:
+        return _parse(data, origin)[0]
+    except ChuanyuGeoError:
+        raise
+    except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:  # a shape the checks above missed
+        raise DefinitionError(f"{origin} is malformed: {type(exc).__name__}: {str(exc)[:200]}") from exc
 
 
 _BUILTIN_ORIGIN = "chuanyu_geo/platforms.toml"

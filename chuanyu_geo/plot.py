@@ -12,7 +12,7 @@ import warnings
 import numpy as np
 import shapely
 
-from ._safe import check_color, inert_figure_text
+from ._safe import check_color, color_rgba, inert_figure_text
 from ._style import config, membership_by_unit, unit_color
 from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
@@ -179,7 +179,8 @@ def plot_platforms(
     member_of = membership_by_unit(chosen, level, vintage)
     with plt.rc_context(_rc(font)):
         fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
-        colors = [unit_color(member_of.get(code, [])) for code in layer["adcode"]]
+        # CSS colours (rgb(), hsl()) as RGBA tuples: matplotlib reads only names and hex.
+        colors = [color_rgba(unit_color(member_of.get(code, []))) for code in layer["adcode"]]
         layer.plot(ax=ax, color=colors, edgecolor="#777", linewidth=0.3, alpha=0.75)
         footprints = {p.id: p.footprint(level, vintage, "standard") for p in chosen}
         # Approximate outlines last, dashed over a white casing: visible along exact ones.
@@ -188,16 +189,16 @@ def plot_platforms(
             dashed = footprint["precision"].iloc[0] == "approximate"
             if dashed:
                 footprint.boundary.plot(ax=ax, color="white", linewidth=2.2)
-            footprint.boundary.plot(ax=ax, color=platform.cluster_color, linewidth=1.6, linestyle="--" if dashed else "-")
+            footprint.boundary.plot(ax=ax, color=color_rgba(platform.cluster_color), linewidth=1.6, linestyle="--" if dashed else "-")
             spot = shapely.point_on_surface(footprint.geometry.iloc[0])
             label = inert_figure_text(platform.short_name if lang == "zh" else platform.short_name_en)
-            ax.annotate(label, (spot.x, spot.y), fontsize=7.5, ha="center", va="center", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": platform.cluster_color, "alpha": 0.85})
+            ax.annotate(label, (spot.x, spot.y), fontsize=7.5, ha="center", va="center", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": color_rgba(platform.cluster_color), "alpha": 0.85})
         provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
         border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
         ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.2)
         clusters_seen = {}
         for p in chosen:
-            clusters_seen.setdefault(p.cluster, (p.cluster_color, inert_figure_text(p.cluster_name if lang == "zh" else p.cluster)))
+            clusters_seen.setdefault(p.cluster, (color_rgba(p.cluster_color), inert_figure_text(p.cluster_name if lang == "zh" else p.cluster)))
         handles = [Patch(facecolor=c, alpha=0.75, label=n) for c, n in clusters_seen.values()]
         handles += [
             Patch(facecolor=style["several_clusters_color"], alpha=0.75, label="多个片区" if lang == "zh" else "several clusters"),

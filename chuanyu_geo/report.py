@@ -19,7 +19,7 @@ import pandas as pd
 
 from . import __version__
 from ._errors import InvalidArgumentError
-from ._safe import inert
+from ._safe import inert, safe_link
 from ._io import parse_toml, read_package_text, remove_stale_staging, staging_dir, swap_directory, write_text_atomic
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
 from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
@@ -108,7 +108,8 @@ class AdjacencyReport:
         lines = [f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, {self.meta['vintage']})", ""]
         lines += [f"- **{k}**: {_md_cell(v)}" for k, v in self._meta_lines()]
         if map_link:
-            lines.append(f"- **Map 地图**: [{map_link}]({map_link}) (interactive, offline)")
+            link = safe_link(map_link)
+            lines.append(f"- **Map 地图**: [{_md_cell(link)}](<{link}>) (interactive, offline)")
         for key, table in self.tables.items():
             lines += ["", f"## {TABLE_TITLES.get(key, key)}", "", _markdown_table(table)]
         lines += ["", "## Glossary 术语表", "", "| column | meaning | 含义 |", "|---|---|---|"]
@@ -138,7 +139,8 @@ class AdjacencyReport:
         esc = inert
         meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in self._meta_lines())
         if map_link:
-            meta += f'<tr><th>Map 地图</th><td><a href="{esc(map_link)}">{esc(map_link)}</a> (interactive, offline)</td></tr>'
+            link = esc(safe_link(map_link))
+            meta += f'<tr><th>Map 地图</th><td><a href="{link}">{link}</a> (interactive, offline)</td></tr>'
         sections = "".join(
             f'<section><h2 id="{esc(key)}">{esc(TABLE_TITLES.get(key, key))}</h2>{_html_table(table)}</section>' for key, table in self.tables.items()
         )
@@ -226,8 +228,9 @@ class prepare_output_dir:
 
     def __init__(self, target: Path, force: bool = False, expected: set[str] | None = None):
         target = Path(os.path.abspath(target))
-        here = Path(os.path.abspath(os.getcwd()))
-        if target == here or target in here.parents or target.parent == target:
+        # Through symlinks too: the directory that would be replaced is the real one.
+        real, here = Path(os.path.realpath(target)), Path(os.path.realpath(os.getcwd()))
+        if real == here or real in here.parents or target.parent == target:
             raise InvalidArgumentError(
                 f"{target} is the current directory or one of its parents; a report is written into a directory of "
                 f"its own that it can replace, e.g. {target / 'chuanyu-report'}"
@@ -332,7 +335,9 @@ def _text(value) -> str:
 
 
 def _md_cell(value) -> str:
-    return _text(value).replace("|", "\\|").replace("\n", " ")
+    # Inert in Markdown too: no raw HTML, no row break, no column break.
+    text = _text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return " ".join(text.replace("|", "\\|").split())
 
 
 def _markdown_table(table: pd.DataFrame) -> str:

@@ -288,3 +288,95 @@ def test_cli_creates_parent_directories_for_every_output(tmp_path):
 def test_cli_version():
     run = subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", "--version"], capture_output=True, text=True)
     assert run.returncode == 0 and run.stdout.strip() == f"chuanyu-geo {cg.__version__}"
+
+
+# --------------------------------------------------------------------------- what an outside audit found
+
+
+def test_report_links_cannot_run_script(tmp_path):
+    report = cg.adjacency_report()
+    for link in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//evil.example/x", "map\n.html"):
+        with pytest.raises(cg.InvalidArgumentError, match="is not allowed"):
+            report.to_html(map_link=link)
+        with pytest.raises(cg.InvalidArgumentError, match="is not allowed"):
+            report.to_markdown(map_link=link)
+    assert 'href="map.html"' in report.to_html(map_link="map.html")
+
+
+MALFORMED = [
+    {"platforms": 5},
+    {"clusters": [1], "platforms": [{"id": "x"}]},
+    {"clusters": [{"id": 5}], "platforms": [{"id": "x"}]},
+    {"plan_vintage": [1], "platforms": [{"id": "x"}]},
+    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": 5}]},
+    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": [{"name": "遂宁", "quoted": ["x"]}]}]},
+    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": 5}]},
+    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": [{"fact": "f", "source": "s", "area_km2": "abc"}]}]},
+    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": [{"fact": "f", "source": ["s"]}]}]},
+    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": [{"fact": "f", "source": "s", "adds": 5}]}]},
+    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "footprint": "approximate", "footprint_units": {"2024": 5, "2025": ["船山区"]}}]},
+]
+
+
+@pytest.mark.parametrize("definition", MALFORMED, ids=range(len(MALFORMED)))
+def test_malformed_definitions_are_definition_errors(definition):
+    with pytest.raises(cg.DefinitionError):
+        cg.load_platforms(definition)
+
+
+def test_cli_malformed_and_special_files(tmp_path):
+    (tmp_path / "types.toml").write_text('[[platforms]]\nid = "x"\nname = "a"\ncluster = "central"\npartners = 5\n', encoding="utf-8")
+    (tmp_path / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
+    os.mkfifo(tmp_path / "fifo")
+    for args, expected in (
+        (["platforms", "--file", "types.toml"], "partners must be a list"),
+        (["platforms", "--file", "deep.toml"], "deep.toml"),
+        (["platforms", "--file", "fifo"], "not a regular file"),
+        (["platforms", "--file", "/dev/zero"], "not a regular file"),
+        (["layers", "-o", "fifo"], "not a regular file"),
+    ):
+        run = _cli(args, tmp_path)
+        assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and expected in run.stderr, (args, run.stderr[-500:])
+    assert (tmp_path / "fifo").is_fifo(), "an output never replaces a FIFO or a device"
+
+
+def test_cli_never_replaces_the_directory_it_runs_in_even_through_a_symlink(tmp_path):
+    work = tmp_path / "t" / "work"
+    work.mkdir(parents=True)
+    (work / "thesis.tex").write_text("precious")
+    (tmp_path / "t" / "l").symlink_to(tmp_path / "t")
+    run = _cli(["report", "-o", "../l/work", "--force"], work)
+    assert run.returncode == 2 and "current directory" in run.stderr
+    assert (work / "thesis.tex").read_text() == "precious"
+
+
+def test_cli_undecodable_title_and_long_names(tmp_path):
+    run = subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", "map", "--offline", "--title", os.fsdecode(b"T\xff"), "-o", "t.html"], capture_output=True, cwd=tmp_path, timeout=300)
+    assert run.returncode == 0 and b"Traceback" not in run.stderr, run.stderr[-400:]
+    assert "T\ufffd" in (tmp_path / "t.html").read_text(encoding="utf-8")
+    long_file, long_dir = "m" * 245 + ".html", "r" * 240
+    assert _cli(["map", "--offline", "-o", long_file], tmp_path).returncode == 0
+    assert _cli(["report", "--format", "csv", "-o", long_dir], tmp_path).returncode == 0
+    assert (tmp_path / long_file).exists() and (tmp_path / long_dir / "pairs.csv").exists()
+
+
+@pytest.mark.parametrize("color", ["rgb(27, 158, 119)", "hsl(120, 50%, 40%)", "transparent"])
+def test_css_colours_work_in_figures(tmp_path, color):
+    import matplotlib.pyplot as plt
+
+    user = cg.load_platforms(_platform_file(tmp_path, "平台", color=color))
+    fig = cg.plot_platforms(platform_set=user, lang="en")
+    fig.savefig(tmp_path / "f.png", dpi=40)
+    plt.close(fig)
+
+
+def test_choropleth_column_names_and_long_keys():
+    table = pd.DataFrame({"k": [500101, 500102, None, 500104], 5: [1.0, 2.0, 3.0, 4.0]})
+    m = cg.choropleth(table, 5, "k", k=3, tiles=None, allow_partial=True)
+    assert list(m.unmatched["status"]) == ["missing key"], "integer codes read through a float column still match"
+    with pytest.raises(cg.InvalidArgumentError, match="both 'k'"):
+        cg.choropleth(table, "k", "k", tiles=None)
+    start = __import__("time").perf_counter()
+    with pytest.raises(cg.DefinitionError, match="does not resolve"):
+        cg.load_platforms({"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂" * 300_000]}]})
+    assert __import__("time").perf_counter() - start < 2, "a huge name is refused at once"

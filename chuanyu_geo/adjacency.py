@@ -141,6 +141,66 @@ def _coverage_contacts(geoms: np.ndarray, frame: "_Frame") -> _Contacts:
     return _Contacts(all_keys // n, all_keys % n, shared, is_edge, zeros, np.zeros(len(all_keys), dtype=bool))
 
 
+# --------------------------------------------------------------------------- near-coincident vertices
+
+MIN_EDGE_KM = 1e-6  # 1 mm: shorter shared lines are corners drawn with float noise
+SNAP_ULPS = 32  # default snapping distance: this many units in the last place of the largest coordinate
+
+
+def snap_distance(geoms: np.ndarray) -> float:
+    """The default snapping distance of a layer: a few ULPs of its largest coordinate.
+
+    Float noise from a round trip through another CRS moves a vertex by one or two ULPs
+    (~2e-14 deg at longitude 105); 32 ULPs (~5e-13 deg, ~50 nm) merges such copies and
+    nothing a surveyor drew apart.
+    """
+    bounds = shapely.total_bounds(geoms)
+    largest = float(np.nanmax(np.abs(bounds))) if np.isfinite(bounds).all() else 1.0
+    return SNAP_ULPS * float(np.spacing(max(largest, 1.0)))
+
+
+def _snap_vertices(geoms: np.ndarray, distance: float) -> tuple[np.ndarray, int]:
+    """Geometries whose vertices closer than ``distance`` (per axis) are made identical.
+
+    Vertices are grouped by four grids of cell ``4 * distance`` offset by half a cell in x
+    and y: two vertices within ``distance`` share a cell in at least one of them, and the
+    groups of all four grids are joined (connected components). Each group takes its first
+    vertex's coordinates. Returns the geometries and the number of vertices moved.
+    """
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    xy = shapely.get_coordinates(geoms)
+    if len(xy) == 0:
+        return geoms, 0
+    unique, inverse = np.unique(xy[:, 0] + 1j * xy[:, 1], return_inverse=True)
+    inverse = inverse.ravel()
+    ux, uy = unique.real, unique.imag
+    m, cell = len(unique), 4 * distance
+    rows, cols, offset = [], [], m
+    for ox in (0.0, 0.5):
+        for oy in (0.0, 0.5):
+            key = np.floor(ux / cell + ox) + 1j * np.floor(uy / cell + oy)
+            ids = np.unique(key, return_inverse=True)[1].ravel()
+            rows.append(np.arange(m))
+            cols.append(ids + offset)
+            offset += int(ids.max()) + 1
+    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(offset, offset))
+    _, labels = connected_components(graph, directed=False)
+    labels = labels[:m]
+    first = np.full(labels.max() + 1, m, dtype=np.int64)
+    np.minimum.at(first, labels, np.arange(m))
+    representative = first[labels]
+    moved = representative != np.arange(m)
+    if not moved.any():
+        return geoms, 0
+    snapped = np.stack([ux[representative], uy[representative]], axis=1)[inverse]
+    out = shapely.set_coordinates(np.array(geoms, dtype=object).copy(), snapped)  # replaces the copy's elements
+    # Two vertices of one ring may have merged: drop the repeated point.
+    return shapely.remove_repeated_points(out), int(moved[inverse].sum())
+
+
 # --------------------------------------------------------------------------- general path
 
 
@@ -192,7 +252,8 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
     lines = shapely.intersection(shapely.boundary(geoms[a]), shapely.boundary(geoms[b]))
     shared = frame.length_km(shapely.line_merge(_linework(lines)))
     overlap_km2 = frame.area_km2(_areal(shapely.intersection(geoms[a], geoms[b])))
-    return _Contacts(a, b, shared, shared > 0, overlap_km2, np.zeros(len(a), dtype=bool))
+    edge = shared > MIN_EDGE_KM  # a line of float noise at a corner is not a shared border
+    return _Contacts(a, b, np.where(edge, shared, 0.0), edge, overlap_km2, np.zeros(len(a), dtype=bool))
 
 
 def _linework(geoms: np.ndarray) -> np.ndarray:
@@ -212,21 +273,47 @@ def _areal(geoms: np.ndarray) -> np.ndarray:
     return np.array(out, dtype=object)
 
 
-def _tolerance_contacts(geoms: np.ndarray, known: set[int], tolerance_m: float, frame: _Frame) -> _Contacts:
-    """Pairs separated by a gap of at most ``tolerance_m``: shared length = border within reach."""
+def _tolerant_contacts(geoms: np.ndarray, found: _Contacts, tolerance_m: float, frame: _Frame) -> _Contacts:
+    """Contacts within ``tolerance_m``: gaps and slivers up to that width are shared borders.
+
+    Each candidate pair (closer than the tolerance and not already sharing a clean edge) is
+    measured after snapping one polygon's vertices onto the other's boundary (GEOS snap,
+    within the tolerance, in metres): the borders then coincide where they ran side by side,
+    and the shared length is that of the border itself, not of a buffered outline. The two
+    directions are averaged. Found only thanks to the tolerance: ``gap``; overlapping pairs
+    keep their ``overlap_km2``.
+    """
+    n = len(geoms)
     projected, metric = frame.metric(geoms)
     tree = shapely.STRtree(projected)
     src, dst = tree.query(projected, predicate="dwithin", distance=tolerance_m)
-    n = len(geoms)
     keep = src < dst
-    keys = np.setdiff1d(np.unique(src[keep] * n + dst[keep]), np.fromiter(known, dtype=np.int64, count=len(known)))
+    keys = np.unique(src[keep] * n + dst[keep])
+    known = found.i * n + found.j
+    clean = known[found.edge & (found.overlap_km2 == 0)]
+    keys = np.setdiff1d(keys, clean)
+    if not len(keys):
+        return found
     a, b = keys // n, keys % n
-    reach_a = shapely.intersection(shapely.boundary(projected[a]), shapely.buffer(projected[b], tolerance_m))
-    reach_b = shapely.intersection(shapely.boundary(projected[b]), shapely.buffer(projected[a], tolerance_m))
-    km = (metric.length_km(reach_a) + metric.length_km(reach_b)) / 2
-    # Along a gap the two borders run side by side; a contact shorter than a few tolerances is a corner.
-    edge = km * 1000 > 4 * tolerance_m
-    return _Contacts(a, b, np.where(edge, km, 0.0), edge, np.zeros(len(a)), np.ones(len(a), dtype=bool))
+    pa, pb = projected[a], projected[b]
+    towards_b = shapely.intersection(shapely.boundary(shapely.snap(pa, pb, tolerance_m)), shapely.boundary(pb))
+    towards_a = shapely.intersection(shapely.boundary(shapely.snap(pb, pa, tolerance_m)), shapely.boundary(pa))
+    km = (metric.length_km(shapely.line_merge(_linework(towards_b))) + metric.length_km(shapely.line_merge(_linework(towards_a)))) / 2
+    edge = km * 1000 > tolerance_m  # after snapping, a corner is a point; a border is longer than the tolerance
+    position = {int(k): p for p, k in enumerate(known)}
+    shared, is_edge, overlap, gap = found.shared_km.copy(), found.edge.copy(), found.overlap_km2.copy(), found.gap.copy()
+    extra = {f: [] for f in _CONTACT_FIELDS}
+    for key, ai, bi, length, e in zip(keys.tolist(), a, b, km, edge):
+        p = position.get(key)
+        if p is None:  # no contact at all without the tolerance
+            for f, v in zip(_CONTACT_FIELDS, (ai, bi, length if e else 0.0, e, 0.0, True)):
+                extra[f].append(v)
+        elif e and (not is_edge[p] or overlap[p] > 0):
+            gap[p] = gap[p] or (not is_edge[p] and overlap[p] == 0)
+            shared[p], is_edge[p] = length, True
+    base = _Contacts(found.i, found.j, shared, is_edge, overlap, gap)
+    added = _Contacts(*(np.asarray(extra[f], dtype=getattr(found, f).dtype) for f in _CONTACT_FIELDS))
+    return _combine(base, added)
 
 
 _CONTACT_FIELDS = ("i", "j", "shared_km", "edge", "overlap_km2", "gap")
@@ -243,37 +330,54 @@ def _combine(base: _Contacts, extra: _Contacts, drop_rows: np.ndarray | None = N
 # --------------------------------------------------------------------------- input checks
 
 
+def _id_key(value) -> str:
+    """The identity networkx and readers give an id: 1, 1.0 and "1" are one id."""
+    if isinstance(value, (bool, np.bool_)):
+        return repr(bool(value))
+    if isinstance(value, (int, np.integer)):
+        return str(int(value))
+    if isinstance(value, (float, np.floating)) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.GeoDataFrame, list]:
-    """Refuse what cannot be measured; return the layer in WGS84 and the row ids."""
+    """Refuse what cannot be measured; return the layer and the row ids."""
     if not isinstance(gdf, gpd.GeoDataFrame):
         raise InvalidArgumentError(f"expected a GeoDataFrame of polygons, got {type(gdf).__name__}")
+    if id_col is not None and id_col not in gdf.columns:
+        raise InvalidArgumentError(f"id_col={id_col!r} is not a column; columns: {', '.join(map(str, gdf.columns))}")
+    if len(gdf) == 0:
+        return gdf, []
     if gdf.crs is None:
         raise InvalidArgumentError("the layer has no CRS; set one (e.g. gdf.set_crs(4326)) so lengths can be measured on the ellipsoid")
     if is_gcj02(gdf):
         raise InvalidArgumentError("the layer is in GCJ-02; convert it with chuanyu_geo.coords.to_wgs84 first")
-    if id_col is not None and id_col not in gdf.columns:
-        raise InvalidArgumentError(f"id_col={id_col!r} is not a column; columns: {', '.join(map(str, gdf.columns))}")
     ids = list(gdf[id_col]) if id_col else list(gdf.index)
-    duplicated = pd.Series(ids)[pd.Series(ids).duplicated()].unique()
-    if len(duplicated):
-        raise InvalidArgumentError(f"duplicate ids in {id_col or 'the index'}: {', '.join(map(str, duplicated[:10]))}")
-    missing = (gdf.geometry.isna() | gdf.geometry.is_empty).to_numpy()
-    wrong_type = ~gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy() & ~missing
-    if missing.any() or wrong_type.any():
-        bad = [f"{ids[k]} ({'empty' if missing[k] else gdf.geom_type.iloc[k]})" for k in np.nonzero(missing | wrong_type)[0]]
+    where = f"id_col={id_col!r}" if id_col else "the index"
+    missing_ids = [k for k, v in enumerate(ids) if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT]
+    if missing_ids:
+        raise InvalidArgumentError(f"{where} has missing ids (NaN/None) in rows {', '.join(map(str, missing_ids[:20]))}; every polygon needs an id")
+    groups: dict[str, list] = {}
+    for value in ids:
+        groups.setdefault(_id_key(value), []).append(value)
+    clashes = [values for values in groups.values() if len(values) > 1]
+    if clashes:
+        listing = "; ".join(" = ".join(f"{v!r} ({type(v).__name__})" for v in values) for values in clashes[:10])
+        raise InvalidArgumentError(f"duplicate ids in {id_col or 'the index'}: {listing}")
+    geometry = gdf.geometry
+    none = geometry.isna().to_numpy()
+    empty = ~none & geometry.is_empty.to_numpy()
+    wrong_type = ~none & ~empty & ~gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    if none.any() or empty.any() or wrong_type.any():
+        bad = [f"{ids[k]} ({'missing geometry' if none[k] else 'empty' if empty[k] else gdf.geom_type.iloc[k]})" for k in np.nonzero(none | empty | wrong_type)[0]]
         raise InvalidArgumentError(f"adjacency needs polygons; these rows are not: {', '.join(bad[:20])}")
     return gdf, ids
 
 
-def _repair(geoms: np.ndarray, invalid: np.ndarray, ids: list) -> np.ndarray:
-    names = [str(ids[k]) for k in np.nonzero(invalid)[0]]
-    reasons = [shapely.is_valid_reason(g) for g in geoms[invalid]]
-    warnings.warn(
-        f"repaired {len(names)} invalid geometries with shapely.make_valid: "
-        + "; ".join(f"{n}: {r}" for n, r in zip(names[:20], reasons[:20])),
-        AdjacencyWarning,
-        stacklevel=4,
-    )
+def _repair(geoms: np.ndarray, invalid: np.ndarray, ids: list, issues: list[dict]) -> np.ndarray:
+    for k in np.nonzero(invalid)[0]:
+        issues.append({"kind": "repaired", "id_a": ids[k], "id_b": None, "value": None, "detail": shapely.is_valid_reason(geoms[k])})
     fixed = geoms.copy()
     fixed[invalid] = _areal(shapely.make_valid(geoms[invalid]))
     return fixed
@@ -321,8 +425,51 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts, np.nd
     return found, invalid, np.union1d(west_problems, east_problems)
 
 
-def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: float | None = None, trusted_coverage: bool = False) -> pd.DataFrame:
+def _check_tolerance(tolerance_m) -> float | None:
+    if tolerance_m is None:
+        return None
+    if isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float, np.integer, np.floating)) or not np.isfinite(tolerance_m) or tolerance_m < 0:
+        raise InvalidArgumentError(f"tolerance_m={tolerance_m!r} must be a finite number of metres >= 0 (or None)")
+    return float(tolerance_m) or None
+
+
+def _has_near_duplicates(geoms: np.ndarray, distance: float) -> bool:
+    """Whether two distinct vertices lie within ``distance`` in x or in y (cheap pre-check)."""
+    xy = shapely.get_coordinates(geoms)
+    for axis in (0, 1):
+        values = np.unique(xy[:, axis])
+        if len(values) > 1 and np.diff(values).min() <= distance:
+            return True
+    return False
+
+
+ISSUE_COLUMNS = ["kind", "id_a", "id_b", "value", "detail"]
+
+
+def _report_issues(issues: list[dict], stacklevel: int) -> pd.DataFrame:
+    """The issues as a table; one bounded warning line for those a user must know about."""
+    table = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    parts = []
+    repaired = table[table["kind"] == "repaired"]
+    if len(repaired):
+        shown = "; ".join(f"{r.id_a}: {r.detail}" for r in repaired.head(5).itertuples())
+        parts.append(f"repaired {len(repaired)} invalid geometries with shapely.make_valid ({shown}{', …' if len(repaired) > 5 else ''})")
+    overlaps = table[table["kind"] == "overlap"].sort_values("value", ascending=False)
+    if len(overlaps):
+        shown = "; ".join(f"{r.id_a}–{r.id_b}: {r.value:.4f} km²" for r in overlaps.head(5).itertuples())
+        parts.append(f"{len(overlaps)} pairs of polygons overlap ({'largest: ' if len(overlaps) > 5 else ''}{shown})")
+    if parts:
+        where = " in graph.graph['issues']" if stacklevel > 3 else " in .attrs['issues']"
+        warnings.warn("; ".join(parts) + f"; the full list is{where}", AdjacencyWarning, stacklevel=stacklevel)
+    return table
+
+
+def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: float | None = None, trusted_coverage: bool = False, _stacklevel: int = 2) -> pd.DataFrame:
     """Every pair of polygons that touch, with the kind and length of the contact.
+
+    Vertices closer than a few ULPs of the layer's coordinates (float noise from a round
+    trip through another CRS) are first made identical, so such a layer gives exactly the
+    contacts and lengths of the clean one.
 
     Parameters
     ----------
@@ -331,8 +478,9 @@ def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: floa
     id_col : str, optional
         Column with unique ids; the index by default.
     tolerance_m : float, optional
-        Also count polygons separated by a gap or sliver of at most this many metres as
-        touching (``gap`` is True for them). Without it only exact contacts count.
+        Also count gaps and overlaps (slivers) up to this many metres wide as shared
+        borders, measured along the border itself; contacts found only thanks to it have
+        ``gap`` True, overlapping pairs keep ``overlap_km2``. ``None`` or 0: exact contacts.
     trusted_coverage : bool
         Skip validation (for the shipped layers, validated when they were built).
 
@@ -341,32 +489,52 @@ def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: floa
     pandas.DataFrame
         ``id_a``, ``id_b`` (a before b in layer order), ``shared_km`` (length of the shared
         border on the WGS84 ellipsoid), ``contact`` (``edge`` or ``point``), ``overlap_km2``,
-        ``gap``.
+        ``gap``. ``attrs["issues"]``: what was repaired, snapped or found overlapping
+        (``kind``, ``id_a``, ``id_b``, ``value``, ``detail``).
 
     Warns
     -----
     AdjacencyWarning
-        When invalid geometries were repaired or polygons overlap (naming them).
+        One line when invalid geometries were repaired or polygons overlap (counts and the
+        five largest cases); an empty layer gives an empty table and a warning.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, chuanyu_geo as cg
+    >>> cells = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs=3857)
+    >>> cg.contacts(cells, "id")[["id_a", "id_b", "contact"]].values.tolist()
+    [['a', 'b', 'edge']]
     """
-    if tolerance_m is not None and (isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float)) or tolerance_m <= 0):
-        raise InvalidArgumentError(f"tolerance_m={tolerance_m!r} must be a positive number of metres")
+    tolerance = _check_tolerance(tolerance_m)
     layer, ids = _check_user_layer(gdf, id_col)
+    columns = ["id_a", "id_b", "shared_km", "contact", "overlap_km2", "gap"]
+    if len(layer) == 0:
+        warnings.warn("the layer has no rows: no contacts", AdjacencyWarning, stacklevel=_stacklevel)
+        table = pd.DataFrame(columns=columns)
+        table.attrs["issues"] = pd.DataFrame(columns=ISSUE_COLUMNS)
+        return table
     geoms = np.asarray(layer.geometry.values)
     frame = _Frame(layer.crs)
+    issues: list[dict] = []
     if trusted_coverage:
         found = _coverage_contacts(geoms, frame)
     else:
+        distance = snap_distance(geoms)
+        if _has_near_duplicates(geoms, distance):
+            geoms, moved = _snap_vertices(geoms, distance)
+            if moved:
+                issues.append({"kind": "snapped", "id_a": None, "id_b": None, "value": moved, "detail": f"{moved} vertices within {distance:.1e} (layer units) of another made identical"})
         found, invalid, flagged = _check_and_match(geoms, frame)
         if invalid.any():
-            geoms = _repair(geoms, invalid, ids)
+            geoms = _repair(geoms, invalid, ids, issues)
             found, _, flagged = _check_and_match(geoms, frame)
         if len(flagged):
             # The exact contacts of flagged rows replace what vertex matching found for them.
             found = _combine(found, _exact_contacts(geoms, flagged, frame), drop_rows=flagged)
-    if tolerance_m:
-        known = set((found.i * len(geoms) + found.j).tolist())
-        found = _combine(found, _tolerance_contacts(geoms, known, float(tolerance_m), frame))
-    id_array = pd.Series(ids).to_numpy()
+    if tolerance:
+        found = _tolerant_contacts(geoms, found, tolerance, frame)
+    id_array = np.empty(len(ids), dtype=object)
+    id_array[:] = ids
     table = pd.DataFrame(
         {
             "id_a": id_array[found.i],
@@ -377,10 +545,11 @@ def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: floa
             "gap": found.gap,
         }
     )
-    overlaps = table[table["overlap_km2"] > 0]
-    if len(overlaps):
-        listing = "; ".join(f"{r.id_a}–{r.id_b}: {r.overlap_km2:.4f} km²" for r in overlaps.itertuples())
-        warnings.warn(f"{len(overlaps)} pairs of polygons overlap: {listing}", AdjacencyWarning, stacklevel=2)
+    for row in table[table["overlap_km2"] > 0].itertuples():
+        issues.append({"kind": "overlap", "id_a": row.id_a, "id_b": row.id_b, "value": row.overlap_km2, "detail": "km² of overlap"})
+    for row in table[table["gap"]].itertuples():
+        issues.append({"kind": "gap", "id_a": row.id_a, "id_b": row.id_b, "value": row.shared_km, "detail": f"contact within tolerance_m={tolerance:g} only"})
+    table.attrs["issues"] = _report_issues(issues, _stacklevel + 1)
     return table
 
 
@@ -418,7 +587,8 @@ def adjacency_graph(
     id_col : str, optional
         Node key column of a user layer; adcode for shipped layers.
     tolerance_m : float, optional
-        Count gaps and slivers up to this width as contact (user layers).
+        Count gaps and overlaps up to this many metres wide as shared borders (user
+        layers; see :func:`contacts`).
 
     Returns
     -------
@@ -447,19 +617,19 @@ def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | N
 
 
 def _user_graph(layer: gpd.GeoDataFrame, id_col: str | None, tolerance_m: float | None) -> nx.Graph:
-    table = contacts(layer, id_col, tolerance_m)
+    table = contacts(layer, id_col, tolerance_m, _stacklevel=4)
     meta = {"level": "user layer", "vintage": layer.attrs.get("vintage"), "detail": layer.attrs.get("detail"), "source": layer.attrs.get("source", "user layer")}
     return _build_graph(layer, id_col, table, meta, tolerance_m, {}, {})
 
 
 def _build_graph(layer, key: str | None, table: pd.DataFrame, meta: dict, tolerance_m, platforms: dict, clusters: dict) -> nx.Graph:
-    graph = nx.Graph(**meta, resolution_note=RESOLUTION_NOTE, tolerance_m=tolerance_m)
+    graph = nx.Graph(**meta, resolution_note=RESOLUTION_NOTE, tolerance_m=tolerance_m, issues=table.attrs.get("issues"))
     ids = list(layer[key]) if key else list(layer.index)
     attributes = [c for c in _NODE_COLUMNS if c in layer.columns]
     for node, row in zip(ids, layer[attributes].to_dict(orient="records")):
         # Tuples: the shipped graphs are cached and handed out as copies.
         graph.add_node(node, **row, platforms=tuple(platforms.get(node, ())), clusters=tuple(clusters.get(node, ())))
-    province = dict(zip(ids, layer["province"])) if "province" in layer.columns else {}
+    province = dict(zip(ids, layer["province"])) if "province" in layer.columns and len(layer) else {}
     for row in table.itertuples(index=False):
         graph.add_edge(
             row.id_a,

@@ -184,62 +184,122 @@ def _name_of_code(code: str, year: int, vintage: str) -> tuple[str | None, str |
 # --------------------------------------------------------------------------- keys
 
 
-def _normalise_key(key) -> tuple[str | None, str | None]:
-    """(text, problem): codes read as numbers become 6-digit text; NaN is refused."""
+def _normalise_key(key) -> tuple[str | None, str | None, str]:
+    """(text, problem, status): codes read as numbers become 6-digit text; NaN is refused."""
     if key is None or (isinstance(key, float) and math.isnan(key)):
-        return None, "the key is empty (NaN); expected an adcode or a name"
-    if isinstance(key, bool):
-        return None, f"the key {key!r} is not an adcode or a name"
+        return None, "the key is empty (NaN); expected an adcode or a name", "missing key"
+    if isinstance(key, (bool, np.bool_)):
+        return None, f"the key {key!r} is not an adcode or a name", "invalid key"
     if isinstance(key, (int, np.integer)):
-        return str(int(key)), None
+        return str(int(key)), None, "ok"
     if isinstance(key, (float, np.floating)):
-        return (str(int(key)), None) if float(key).is_integer() else (None, f"the key {key!r} is not an adcode")
+        if float(key).is_integer():
+            return str(int(key)), None, "ok"
+        return None, f"the key {key!r} is not an adcode (six digits) or a name", "invalid key"
     text = str(key).strip()
     if re.fullmatch(r"\d{6}\.0+", text):  # a code that went through a float column
         text = text.split(".")[0]
-    return (text, None) if text else (None, "the key is empty; expected an adcode or a name")
+    return (text, None, "ok") if text else (None, "the key is empty; expected an adcode or a name", "missing key")
+
+
+def _zone(key: str, year: int) -> pd.Series | None:
+    """The not-a-division row a name or code denotes in ``year``, if any."""
+    zones = _not_divisions()
+    hits = zones[(zones["adcode"] == key) | (zones["name"] == key)]
+    in_force = [not until or year < int(until[:4]) for until in hits["until"]]
+    hits = hits[np.asarray(in_force, dtype=bool)]
+    return hits.iloc[0] if len(hits) else None
+
+
+def _advance(version: tuple[str, str], year: int, vintage: str) -> tuple[tuple[str, str], str | None]:
+    """A former name still used in a table of a later year: the unit it had become by then."""
+    note = None
+    for date, event_year, old, news in _events(vintage):
+        if old == version and event_year is not None and event_year < year and len(news) == 1:
+            note = f"{version[1]} ({version[0]}) had become {news[0][0][1]} ({news[0][0][0]}) in {date}, before {year}"
+            version = news[0][0]
+    return version, note
+
+
+def _prefixed_former(key: str, year: int, vintage: str) -> list[tuple[str, str]]:
+    """Former units named with their prefecture in front (广元市市中区)."""
+    prefectures = _unit_table("prefecture", "2024")
+    events = _changes(vintage)
+    found = set()
+    for row in prefectures.itertuples():
+        for prefix in {row.name, row.short_name}:
+            if key.startswith(prefix) and len(key) > len(prefix):
+                rest = key[len(prefix):]
+                hits = events[(events["old_name"] == rest) & (events["old_adcode"].str[:4] == row.adcode[:4])]
+                found.update(zip(hits["old_adcode"], hits["old_name"]))
+    return sorted(found)
 
 
 def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str] | None, str, str | None]:
     """(version, status, note) for one key: the unit it names in ``year``."""
-    zones = _not_divisions()
+    zone = _zone(_chinese_key(text), year)
+    if zone is not None:
+        return None, "not a division", f"{zone['name']}: {zone['note']}"
     if _CODE.fullmatch(text):
-        if text in set(zones["adcode"]):
-            zone = zones.set_index("adcode").loc[text]
-            return None, "not a division", f"{zone['name']}: {zone['note']}"
         if text.endswith("00"):
             return None, "not a county", f"{text} is a prefecture or province code; harmonise takes county rows"
         name, problem = _name_of_code(text, year, vintage)
         return ((text, name), "ok", None) if name else (None, "unknown", problem)
     key = _chinese_key(text)
-    if key in set(zones["name"]):
-        zone = zones.set_index("name").loc[key]
-        return None, "not a division", f"{key}: {zone['note']}"
     events = _changes(vintage)
-    former = events[(events["old_name"] == key) & _after(events, year, inclusive=True)]
-    former_versions = sorted(set(zip(former["old_adcode"], former["old_name"])))
+    named = events[events["old_name"] == key]
+    valid = named[_after(named, year, inclusive=True)]
+    former_versions = sorted(set(zip(valid["old_adcode"], valid["old_name"]))) or _prefixed_former(key, year, vintage)
+    stale_versions = sorted(set(zip(named["old_adcode"], named["old_name"])) - set(former_versions))
     try:
         place = resolve(text, level="county", vintage="2024")
     except AmbiguousPlaceError as exc:
         if len(former_versions) == 1:
             return former_versions[0], "ok", None
-        return None, "ambiguous", str(exc)
+        also = "; ".join(f"formerly {n} ({c}), {_advance((c, n), year, vintage)[0][1]} by {year}" for c, n in stale_versions)
+        return None, "ambiguous", str(exc) + (f"; also {also}: write the code" if also else "")
     except PlaceError as exc:
         if len(former_versions) == 1:
-            return former_versions[0], "ok", None
+            return (*_with_note(former_versions[0], year, vintage),)
+        try:
+            resolve(text, level="prefecture", vintage="2024")
+            return None, "not a county", f"{text} is a prefecture; harmonise takes county rows"
+        except PlaceError:
+            pass
         try:  # a unit of a later vintage (两江新区)
             place = resolve(text, level="county", vintage=vintage)
         except PlaceError:
             return None, "unknown", str(exc)
     if place.former_name:
-        rows = events[(events["old_name"] == place.former_name)]
-        return (rows["old_adcode"].iloc[0], place.former_name), "ok", None
+        rows = events[events["old_name"] == place.former_name]
+        return (*_with_note((rows["old_adcode"].iloc[0], place.former_name), year, vintage),)
     if former_versions and (place.adcode, place.name) not in former_versions and place.name == key:
         return former_versions[0], "ok", None
     name, problem = _name_of_code(place.adcode, year, vintage)
     if name is None:
         return None, "unknown", f"{text}: {problem}"
+    if name != place.name:  # the code meant another unit in the table's year (綦江区 in 2010: 500110 was 万盛区)
+        created = events[(events["new_name"] == place.name) & (events["new_adcode"] == place.adcode)]
+        since = f" since {created['date'].min()}" if len(created) else ""
+        return None, "unknown", f"{text}: {place.name} exists only{since}; in {year} its code {place.adcode} was {name}"
     return (place.adcode, name), "ok", None
+
+
+def _same_unit(version: tuple[str, str], vintage: str) -> tuple[str, str]:
+    """The latest version of a unit through one-to-one renames and recodes (any date)."""
+    predecessors: dict[tuple, int] = {}
+    for _date, _year, _old, news in _events(vintage):
+        for new, _share in news:
+            predecessors[new] = predecessors.get(new, 0) + 1
+    for _date, _year, old, news in _events(vintage):
+        if old == version and len(news) == 1 and news[0][1] == "all" and predecessors[news[0][0]] == 1:
+            version = news[0][0]
+    return version
+
+
+def _with_note(version: tuple[str, str], year: int, vintage: str) -> tuple[tuple[str, str], str, str | None]:
+    advanced, note = _advance(version, year, vintage)
+    return advanced, "ok", note
 
 
 # --------------------------------------------------------------------------- columns
@@ -295,11 +355,12 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
     records = []
     for position, raw in enumerate(table[key].tolist()):
         entry = {"row": position, "key": raw, "year": year, "source_adcode": None, "source_name": None, "status": None, "targets": {}, "note": None}
-        text, problem = _normalise_key(raw)
+        text, problem, key_status = _normalise_key(raw)
         if text is None:
-            entry.update(status="missing key", note=f"row {position}: {problem}")
+            entry.update(status=key_status, note=f"row {position}: {problem}")
         else:
             version, status, note = _source_version(text, year, vintage)
+            entry["note"] = note  # e.g. a name already out of date in the table's year
             if version is None:
                 entry.update(status=status, note=f"row {position} {raw!r}: {note}")
             else:
@@ -313,7 +374,8 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
         records.append(entry)
     relation = pd.DataFrame(records)
     linked = relation["source_adcode"].notna()
-    versions = list(zip(relation["source_adcode"], relation["source_name"]))
+    # One unit under two names in one table (康定县 and 康定市) is a duplicate, not a merge.
+    versions = [_same_unit(v, vintage) if ok else v for v, ok in zip(zip(relation["source_adcode"], relation["source_name"]), linked)]
     counts = pd.Series(versions)[linked.to_numpy()].value_counts()
     for i in np.nonzero(linked.to_numpy())[0]:
         if counts[versions[i]] > 1:
@@ -342,12 +404,16 @@ def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[
 
 
 def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage: str) -> pd.DataFrame:
+    """Each linked row's unit in the result (``unit_of``: target -> its result unit) and status."""
     names = _names(vintage)
-    sources_per_unit: dict[tuple, int] = {}
+
+    def units_of(row) -> tuple[str, ...]:
+        return tuple(sorted({c for t in row.targets for c in unit_of[t]}))
+
+    rows_per_unit: dict[tuple, int] = {}
     for row in relation.itertuples():
-        if row.targets:
-            unit = unit_of[next(iter(row.targets))]
-            sources_per_unit[unit] = sources_per_unit.get(unit, 0) + 1
+        for target in row.targets:
+            rows_per_unit[unit_of[target]] = rows_per_unit.get(unit_of[target], 0) + 1
     units, unit_names, statuses = [], [], []
     for row in relation.itertuples():
         if not row.targets:
@@ -355,14 +421,14 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
             unit_names.append(None)
             statuses.append(row.status)
             continue
-        unit = unit_of[next(iter(row.targets))]
+        unit = units_of(row)
         units.append("+".join(unit))
         unit_names.append("+".join(names[c] for c in unit))
         if len(row.targets) > 1:
             statuses.append("split")
         elif len(unit) > 1:
             statuses.append("combined")  # its unit was joined with another source's split
-        elif sources_per_unit[unit] > 1:
+        elif rows_per_unit[unit_of[next(iter(row.targets))]] > 1:
             statuses.append("merged")
         elif (row.source_adcode, row.source_name) == (unit[0], names[unit[0]]):
             statuses.append("matched")
@@ -370,7 +436,7 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
             statuses.append("renamed")
     out = relation.assign(unit=units, unit_name=unit_names, status=statuses)
     out["note"] = [
-        note if note else (f"{r.source_name} ({r.source_adcode}) -> {r.unit_name}" if r.status != "matched" else None)
+        note if isinstance(note, str) else (f"{r.source_name} ({r.source_adcode}) -> {r.unit_name}" if r.status != "matched" else None)
         for note, r in zip(out["note"], out.itertuples())
     ]
     return out
@@ -388,15 +454,30 @@ def _area_weights(relation: pd.DataFrame, year: int, vintage: str) -> dict[tuple
 
     before = load_boundaries("county", "2024", "fine").set_index("adcode").geometry
     after = load_boundaries("county", vintage, "fine").set_index("adcode").geometry
+    names_2024 = _names("2024")
+    area_2024 = {c: float(geodesic_area_km2(before[c])) for c in before.index}
+
+    def onward(piece: str) -> dict[str, float]:
+        """How a 2024 unit spreads over the target vintage's units (overlay of the fine layers)."""
+        targets = _descend((piece, names_2024[piece]), 2024, vintage)
+        if len(targets) == 1:
+            return {next(iter(targets)): 1.0}
+        areas = {t: float(geodesic_area_km2(shapely.intersection(before[piece], after[t]))) for t in targets}
+        return {t: a / sum(areas.values()) for t, a in areas.items()}
+
     weights = {}
     for row in relation.itertuples():
         if len(row.targets) < 2:
             continue
-        # The source's area: what it became in 2024, when all its successors are on our layers.
-        shape = shapely.union_all([before[c] for c in _descend((row.source_adcode, row.source_name), year, "2024")])
-        areas = {t: float(geodesic_area_km2(shapely.intersection(shape, after[t]))) for t in row.targets}
-        total = sum(areas.values())
-        weights[(row.source_adcode, row.source_name)] = {t: a / total for t, a in areas.items()}
+        # Two steps, so a split before 2024 gets the same shares whatever the target vintage:
+        # the source over its 2024 successors (by their areas), then each of those onward.
+        pieces = _descend((row.source_adcode, row.source_name), year, "2024")
+        total = sum(area_2024[p] for p in pieces)
+        shares: dict[str, float] = {}
+        for piece in pieces:
+            for target, fraction in onward(piece).items():
+                shares[target] = shares.get(target, 0.0) + area_2024[piece] / total * fraction
+        weights[(row.source_adcode, row.source_name)] = {t: shares.get(t, 0.0) for t in row.targets}
     return weights
 
 
@@ -417,15 +498,22 @@ def _combine(table: pd.DataFrame, relation: pd.DataFrame, rules, unit_of, how: s
     out = frame.groupby("unit", sort=True).agg(n_sources=("row", "nunique"), approximate=("apportioned", "any"))
     for column, (rule, weight) in rules.items():
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)[frame["row"]]
+        if rule == "passthrough":  # one row per unit: its own value, with its own type
+            out[column] = pd.Series(table[column].to_numpy()[frame["row"]], index=frame["unit"]).groupby(level=0).first()
+            continue
+        # A missing part makes the combined value missing, never smaller or biased.
+        incomplete = pd.Series(np.isnan(values), index=frame["unit"]).groupby(level=0).any()
         if rule == "sum":
             frame[column] = values * frame["fraction"]
-            out[column] = frame.groupby("unit")[column].sum(min_count=1).where(~frame.groupby("unit")[column].apply(lambda s: s.isna().any()))
+            out[column] = frame.groupby("unit")[column].sum().where(~incomplete)
         else:
-            w = pd.to_numeric(table[weight], errors="coerce").to_numpy(dtype=float)[frame["row"]] * frame["fraction"]
+            raw_w = pd.to_numeric(table[weight], errors="coerce").to_numpy(dtype=float)[frame["row"]]
+            incomplete |= pd.Series(np.isnan(raw_w), index=frame["unit"]).groupby(level=0).any()
+            w = raw_w * frame["fraction"]
             frame[f"_{column}_num"] = values * w
             frame[f"_{column}_den"] = w
             grouped = frame.groupby("unit")
-            out[column] = grouped[f"_{column}_num"].sum(min_count=1) / grouped[f"_{column}_den"].sum(min_count=1)
+            out[column] = (grouped[f"_{column}_num"].sum() / grouped[f"_{column}_den"].sum()).where(~incomplete)
     out = out.reset_index()
     out.insert(1, "name", ["+".join(names[c] for c in u.split("+")) for u in out["unit"]])
     out.insert(2, "adcodes", [u.split("+") for u in out["unit"]])
@@ -526,17 +614,17 @@ def harmonise(
     rules = _check_columns(table, columns, key)
     relation = _relation(table, key, year, to_vintage)
     unit_of = _components([relation], to_vintage) if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
-    relation = _status(relation, _components([relation], to_vintage), to_vintage)
+    components = _components([relation], to_vintage)
+    relation = _status(relation, components if how == "aggregate" else unit_of, to_vintage)
     if columns is None:
-        if not _passthrough_ok(relation, _components([relation], to_vintage)):
+        if not _passthrough_ok(relation, components):
             combined = relation[relation["status"].isin(["merged", "split", "combined"])]
             examples = ", ".join(f"{r.source_name} -> {r.unit_name}" for r in combined.head(3).itertuples())
             raise InvalidArgumentError(
                 f"rows are merged or split on the way to vintage {to_vintage} ({examples}); say how to combine each value "
                 "column with columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}"
             )
-        numeric = [c for c in table.columns if c != key and pd.api.types.is_numeric_dtype(table[c])]
-        rules = {c: ("sum", None) for c in numeric}  # one row per unit: a sum of one value is the value
+        rules = {c: ("passthrough", None) for c in table.columns if c != key}  # one row per unit: nothing to combine
     report = _finish(relation)
     out = _combine(table, relation, rules, unit_of, how, year, to_vintage)
     out.attrs.update(
@@ -740,9 +828,9 @@ def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage
     records = []
     for position, key in enumerate(table[key_col].tolist()):
         entry = {"row": position, "key": key, "status": "matched", "adcode": None, "name": None, "note": None}
-        text, problem = _normalise_key(key)
+        text, problem, key_status = _normalise_key(key)
         if text is None:
-            entry.update(status="missing key", note=f"row {position}: {problem}")
+            entry.update(status=key_status, note=f"row {position}: {problem}")
         else:
             try:
                 entry.update(_join_one(text, level, vintage, year))
@@ -763,8 +851,9 @@ def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage
 
 def _unknown_hint(text: str, level: str, vintage: str, message: str) -> str:
     zones = _not_divisions()
-    if _chinese_key(text) in set(zones["name"]) or text in set(zones["adcode"]):
-        return f"{text} is an economic development zone, a statistical area that is not a division"
+    hit = zones[(zones["name"] == _chinese_key(text)) | (zones["adcode"] == text)]
+    if len(hit):
+        return f"{text}: {hit['note'].iloc[0]}"
     if level == "county":
         try:
             prefecture = resolve(text, level="prefecture", vintage=vintage)

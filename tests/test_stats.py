@@ -172,3 +172,56 @@ def test_census_ships_with_its_citation():
     assert table["adcode"].str.fullmatch(r"\d{6}").all()
     with pytest.raises(cg.InvalidArgumentError, match="year=2015 is not a shipped census"):
         cg.load_census(2015)
+
+
+# --------------------------------------------------------------------------- what an independent review found
+
+
+def _keys(keys, year, vintage="2024"):
+    table = pd.DataFrame({"k": keys, "v": 1})
+    return _quiet(cg.harmonise, table, "k", year=year, to_vintage=vintage, columns={"v": "sum"})
+
+
+def test_a_name_is_read_in_the_tables_year():
+    report = _keys(["綦江区", "大足区"], 2010).attrs["report"]
+    assert list(report["status"]) == ["unknown", "unknown"]
+    assert "綦江区 exists only since 2011; in 2010 its code 500110 was 万盛区" in report["note"].iloc[0]
+    stale = _keys(["双桥区", "大足区"], 2020).attrs["report"]
+    assert list(stale["status"]) == ["duplicate", "duplicate"], "one unit under an old and a new name is not a merge"
+    assert list(_keys(["康定县", "康定市"], 2020).attrs["report"]["status"]) == ["duplicate", "duplicate"]
+    assert _keys(["两江新区"], 2020, "2025").attrs["report"]["status"].iloc[0] == "not a division"
+    guangyuan = _keys(["广元市市中区"], 2010).attrs["report"].iloc[0]
+    assert (guangyuan["status"], guangyuan["unit"]) == ("matched", "510802")
+    assert "had become 利州区" in guangyuan["note"]
+    odd = _keys(["成都市", True, 500101.5], 2010).attrs["report"]
+    assert list(odd["status"]) == ["not a county", "invalid key", "invalid key"]
+
+
+def test_a_missing_part_makes_the_mean_missing(census):
+    table = census[2010].copy()
+    table.loc[table["adcode"] == "500110", "household_size"] = np.nan
+    result = cg.harmonise(table, "adcode", year=2010, columns={"household_size": ("mean", "households")}).set_index("name")
+    assert np.isnan(result.loc["綦江区", "household_size"])
+    weights = census[2010].copy()
+    weights.loc[weights["adcode"] == "500110", "households"] = np.nan
+    result = cg.harmonise(weights, "adcode", year=2010, columns={"household_size": ("mean", "households")}).set_index("name")
+    assert np.isnan(result.loc["綦江区", "household_size"])
+
+
+def test_report_notes_and_area_units(census):
+    report = _quiet(cg.harmonise, census[2020], "adcode", year=2020, columns={"population": "sum"}).attrs["report"]
+    huili = report.set_index("key").loc["513425"]
+    assert huili["status"] == "renamed" and huili["note"] == "会理县 (513425) -> 会理市"
+    area = _quiet(cg.harmonise, census[2020], "adcode", year=2020, to_vintage="2025", columns={"population": "sum"}, how="area")
+    units = set(area["unit"])
+    rows = area.attrs["report"].dropna(subset=["unit"])
+    assert all(part in units for unit in rows["unit"] for part in unit.split("+")), "the report's units are the result's rows"
+    shares = {v: _quiet(cg.harmonise, census[2010], "adcode", year=2010, to_vintage=v, columns={"population": "sum"}, how="area").set_index("unit").loc["511902", "population"] for v in ("2024", "2025")}
+    assert shares["2024"] == pytest.approx(shares["2025"], rel=1e-12), "a 2013 split is apportioned the same way for either vintage"
+
+
+def test_one_to_one_tables_pass_through_unchanged():
+    table = pd.DataFrame({"k": ["500101", "500102"], "year": [2010, 2010], "label": ["a", "b"], "n": [1, 2]})
+    result = cg.harmonise(table, "k", year=2010)
+    assert list(result["year"]) == [2010, 2010] and list(result["label"]) == ["a", "b"]
+    assert result["n"].dtype == table["n"].dtype

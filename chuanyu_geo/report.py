@@ -53,10 +53,19 @@ def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
     ------
     KeyError
         A column has no entry in ``glossary.toml`` (a test keeps them complete).
+
+    Notes
+    -----
+    Keys are column names, or ``table.column`` where a table gives a column its own meaning.
     """
     entries = _glossary()["columns"]
-    names = dict.fromkeys(c for t in tables.values() for c in t.columns)
-    return {name: dict(entries[name]) for name in names if name in entries}
+    out: dict[str, dict[str, str]] = {}
+    for key, table in tables.items():
+        for column in table.columns:
+            # A table may give a column its own meaning (platforms.cross_border_km).
+            name = f"{key}.{column}" if f"{key}.{column}" in entries else column
+            out.setdefault(name, dict(entries[name]))
+    return out
 
 
 @dataclass
@@ -91,7 +100,7 @@ class AdjacencyReport:
             (
                 "Inside a platform on both sides 两侧同属一平台",
                 f"{c['covered_km']:.2f} km (share {c['share']:.4f} = {c['share']:.1%}); "
-                f"both sides in some platform: {c['both_sides_in_any_km']:.2f} km",
+                f"both sides in platforms, not necessarily the same one: {c['both_sides_in_any_km']:.2f} km",
             ),
             ("Caveat 说明", m["resolution_note"]),
             ("Generated 生成", f"{m['generator']}, {m['date']}"),
@@ -340,22 +349,61 @@ def _md_cell(value) -> str:
     return " ".join(text.replace("|", "\\|").split())
 
 
+# One display format per quantity in Markdown and HTML (CSV and JSON keep full numbers).
+LONG_TEXT = ("units", "external_neighbours", "neighbours", "platforms", "area_note", "note")
+
+
+def _formatter(column: str, series: pd.Series):
+    """How a column's values are shown: km with 2 decimals, km² with 1, shares as %."""
+    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
+        return _text
+    if column.endswith("_km2"):
+        return lambda v: "" if pd.isna(v) else f"{v:,.1f}"
+    if column.endswith("_km"):
+        return lambda v: "" if pd.isna(v) else f"{v:,.2f}"
+    if column.endswith("share"):
+        return lambda v: "" if pd.isna(v) else f"{v:.1%}"
+    return _text
+
+
+def _numeric(series: pd.Series) -> bool:
+    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
+
+
+def _html_cell(text: str, long: bool) -> str:
+    """A cell's HTML; a long list of units folds into a <details> so rows stay short."""
+    items = text.split("、")
+    if not long or (len(text) <= 48 and len(items) <= 4):
+        return inert(text)
+    summary = "、".join(items[:3]) + (f"… ({len(items)})" if len(items) > 3 else "…")
+    return f"<details><summary>{inert(summary)}</summary>{inert(text)}</details>"
+
+
 def _markdown_table(table: pd.DataFrame) -> str:
+    formats = [_formatter(str(c), table[c]) for c in table.columns]
     header = "| " + " | ".join(_md_cell(c) for c in table.columns) + " |"
-    rule = "|" + "|".join("---:" if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) else "---" for c in table.columns) + "|"
-    rows = ["| " + " | ".join(_md_cell(v) for v in row) + " |" for row in table.itertuples(index=False)]
+    rule = "|" + "|".join("---:" if _numeric(table[c]) else "---" for c in table.columns) + "|"
+    rows = ["| " + " | ".join(_md_cell(f(v)) for f, v in zip(formats, row)) + " |" for row in table.itertuples(index=False)]
     return "\n".join([header, rule, *rows])
 
 
 def _html_table(table: pd.DataFrame) -> str:
     esc = inert
-    numeric = [pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c]) for c in table.columns]
+    numeric = [_numeric(table[c]) for c in table.columns]
+    formats = [_formatter(str(c), table[c]) for c in table.columns]
+    classes = ["num" if n else "long" if str(c) in LONG_TEXT else "" for c, n in zip(table.columns, numeric)]
     head = "".join(f'<th data-type="{"num" if n else "text"}" tabindex="0">{esc(str(c))}</th>' for c, n in zip(table.columns, numeric))
+    # Sorting reads data-value (the full number), the cell shows the formatted one.
     body = "".join(
-        "<tr>" + "".join(f'<td class="{"num" if n else ""}">{esc(_text(v))}</td>' for v, n in zip(row, numeric)) + "</tr>"
+        "<tr>"
+        + "".join(
+            f'<td class="{k}"' + (f' data-value="{esc(_text(v))}"' if n else "") + f">{_html_cell(f(v), k == 'long')}</td>"
+            for v, n, f, k in zip(row, numeric, formats, classes)
+        )
+        + "</tr>"
         for row in table.itertuples(index=False)
     )
-    return f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<div class="scroll"><table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 _HTML_PAGE = """<!DOCTYPE html>
@@ -365,8 +413,18 @@ _HTML_PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 2rem; color: #222; }}
-table {{ border-collapse: collapse; margin: 1rem 0 2rem; font-size: 0.9rem; }}
+body {{ font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 2rem; color: #222; max-width: 100%; }}
+@media (max-width: 600px) {{
+  body {{ margin: 0.75rem; }} h1 {{ font-size: 1.3rem; }}
+  table.glossary th, table.glossary td {{ display: block; border: 0; padding: 0.1rem 0.25rem; }}
+  table.glossary tr {{ display: block; border-top: 1px solid #ccc; padding: 0.3rem 0; }}
+}}
+.scroll {{ overflow-x: auto; max-width: 100%; margin: 1rem 0 2rem; }}
+table {{ border-collapse: collapse; font-size: 0.9rem; }}
+table.meta {{ margin: 1rem 0 2rem; }}
+td.long {{ min-width: 14em; max-width: 32em; }}
+details summary {{ cursor: pointer; }}
+table.meta td {{ overflow-wrap: anywhere; }}
 th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }}
 thead th {{ background: #f0f0f0; cursor: pointer; user-select: none; position: sticky; top: 0; }}
 thead th[aria-sort="ascending"]::after {{ content: " ▲"; }}
@@ -390,7 +448,7 @@ document.querySelectorAll("table.sortable").forEach(function (table) {{
       var num = th.dataset.type === "num";
       var rows = Array.prototype.slice.call(table.tBodies[0].rows);
       rows.sort(function (a, b) {{
-        var x = a.cells[col].textContent, y = b.cells[col].textContent;
+        var x = a.cells[col].dataset.value || a.cells[col].textContent, y = b.cells[col].dataset.value || b.cells[col].textContent;
         var d = num ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y, "zh-Hans-CN");
         return asc ? d : -d;
       }});

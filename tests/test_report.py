@@ -61,15 +61,28 @@ def test_html_sorts_in_a_real_browser(report, tmp_path, browser):
     errors = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     page.goto(path.as_uri())
-    header = page.locator("#pairs + table thead th", has_text="shared_km")
-    cells = page.locator("#pairs + table tbody tr td:nth-child(7)")
+    header = page.locator("#pairs + .scroll table thead th", has_text="shared_km")
+    cells = page.locator("#pairs + .scroll table tbody tr td:nth-child(7)")
     header.click()
-    ascending = [float(x) for x in cells.all_inner_texts()]
+    ascending = [float(x.replace(",", "")) for x in cells.all_inner_texts()]
     assert ascending == sorted(ascending)
     header.click()
-    descending = [float(x) for x in cells.all_inner_texts()]
+    descending = [float(x.replace(",", "")) for x in cells.all_inner_texts()]
     assert descending == sorted(ascending, reverse=True) and descending[0] == pytest.approx(102.29, abs=0.01)  # 合江县–江津区
     assert requests == [path.as_uri()] and errors == []
+    page.close()
+
+
+@pytest.mark.parametrize("width,height", [(1400, 900), (390, 844)])
+def test_html_is_readable_on_a_desktop_and_a_phone(report, tmp_path, browser, width, height):
+    path = tmp_path / "r.html"
+    report.to_html(path)
+    page = browser.new_page(viewport={"width": width, "height": height})
+    page.goto(path.as_uri())
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, "tables scroll inside their own box"
+    tallest = page.evaluate("Math.max(...[...document.querySelectorAll('section tbody tr')].map(r => r.getBoundingClientRect().height))")
+    assert tallest <= 120 if width >= 1400 else tallest <= 400, tallest
+    page.screenshot(path=str(tmp_path / f"report-{width}.png"))
     page.close()
 
 

@@ -74,7 +74,7 @@ def _cmd_layers(args: argparse.Namespace) -> int:
     return 0
 
 
-def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL, platform_set=None) -> pd.DataFrame:
+def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL, platform_set=None, plan: str | None = None) -> pd.DataFrame:
     """One row per platform: partners as named, member units at ``level``, footprint area and precision.
 
     Parameters
@@ -84,16 +84,18 @@ def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, det
     detail : {"standard", "fine"}
         Boundary detail the footprint areas are measured on.
     platform_set : list of Platform, optional
+    plan : str, optional
+        Which plan's platforms (see :func:`chuanyu_geo.plans`).
 
     Returns
     -------
     pandas.DataFrame
     """
-    from .platforms import platforms
+    from .platforms import platform_set_of
 
     units = unit_table(level, vintage).set_index("adcode")["name"]
     rows = []
-    for platform in platform_set if platform_set is not None else platforms():
+    for platform in platform_set_of(platform_set, plan):
         footprint = platform.footprint(level, vintage, detail).iloc[0]
         members = platform.member_adcodes(level, vintage)
         rows.append(
@@ -112,6 +114,10 @@ def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, det
                 "footprint_units": footprint["units"],
                 "note": footprint["note"],
                 "vintage": vintage,
+                "plan": platform.plan,
+                "designated": platform.designated.date if platform.designated else None,
+                "overall_plan": (platform.overall_plan.document or platform.overall_plan.status) if platform.overall_plan else "not found",
+                "overall_plan_date": platform.overall_plan.date if platform.overall_plan else None,
                 "source": footprint["source"],
             }
         )
@@ -121,11 +127,13 @@ def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, det
 def _cmd_platforms(args: argparse.Namespace) -> int:
     from .platforms import load_platforms
 
+    if args.file and args.plan:
+        raise InvalidArgumentError("give either --file or --plan, not both")
     platform_set = load_platforms(args.file) if args.file else None
-    table = platforms_summary(args.level, args.vintage, args.detail, platform_set)
+    table = platforms_summary(args.level, args.vintage, args.detail, platform_set, args.plan)
     if args.format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")  # NaN is not JSON
-        text = json.dumps({"level": args.level, "vintage": args.vintage, "vintage_note": VINTAGE_NOTES[args.vintage], "detail": args.detail, "platforms": records}, ensure_ascii=False, indent=2) + "\n"
+        text = json.dumps({"plan": table["plan"].iloc[0], "level": args.level, "vintage": args.vintage, "vintage_note": VINTAGE_NOTES[args.vintage], "detail": args.detail, "platforms": records}, ensure_ascii=False, indent=2) + "\n"
     elif args.format == "csv":
         text = table.to_csv(index=False)
     else:
@@ -135,7 +143,7 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
         lines += [f"{row.platform} ({row.precision}): {row.note}" for row in table.itertuples() if isinstance(row.note, str)]
         lines += [
             "",
-            f"level {args.level}, vintage {args.vintage}: {VINTAGE_NOTES[args.vintage]}",
+            f"plan {table['plan'].iloc[0]}; level {args.level}, vintage {args.vintage}: {VINTAGE_NOTES[args.vintage]}",
             f"areas: geodesic km² of the footprint on {table['source'].iloc[0]} ({args.detail} detail); "
             "plan_area_km2: the area an approved overall plan states, for comparison",
         ]
@@ -151,7 +159,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
         raise InvalidArgumentError(f"--format {args.format} writes a directory: give it with -o DIR")
     if args.format == "html" and not args.output:
         raise InvalidArgumentError("--format html writes a file: give it with -o FILE")
-    report = adjacency_report(args.level, args.vintage, args.detail)
+    report = adjacency_report(args.level, args.vintage, args.detail, plan=args.plan)
     if args.format in ("all", "csv"):
         formats = ("md", "json", "html", "csv", "map") if args.format == "all" else ("csv",)
         target = report.write(args.output, formats=formats, force=args.force)
@@ -171,7 +179,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         tiles = None if args.tiles == "none" else args.tiles
     if args.offline and tiles is not None:
         raise InvalidArgumentError(f"--offline makes no network request, so it cannot load {tiles} tiles; use --tiles none")
-    m = platform_map(level=args.level, vintage=args.vintage, tiles=tiles, lang=args.lang, offline=args.offline, title=args.title)
+    m = platform_map(level=args.level, vintage=args.vintage, tiles=tiles, lang=args.lang, offline=args.offline, title=args.title, plan=args.plan)
     path = save_map(m, args.output)
     print(f"wrote {path}")
     return 0
@@ -187,6 +195,9 @@ def _emit(text: str, output: str | None, csv: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .platforms import plans
+
+    plan_ids = list(plans()["id"])
     parser = argparse.ArgumentParser(prog="chuanyu-geo", description="Boundaries and platforms of the Sichuan–Chongqing region.")
     parser.add_argument("--version", action="version", version=f"chuanyu-geo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -195,12 +206,13 @@ def build_parser() -> argparse.ArgumentParser:
     layers.add_argument("--vintage", choices=VINTAGES, help="only this vintage (default: all)")
     layers.add_argument("-o", "--output", help="write to this file instead of standard output")
     layers.set_defaults(func=_cmd_layers)
-    plat = sub.add_parser("platforms", help="the platforms of the 2020 plan: partners, members, footprint areas")
+    plat = sub.add_parser("platforms", help="the platforms of a plan: partners, members, footprint areas, dates")
     plat.add_argument("--format", choices=("table", "json", "csv"), default="table")
     plat.add_argument("--level", choices=("county", "partner"), default="county")
     plat.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
     plat.add_argument("--detail", choices=DETAILS, default="standard")
     plat.add_argument("--file", help="a platform set in TOML (schema of platforms.toml) instead of the built-in one")
+    plat.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
     plat.add_argument("-o", "--output", help="write to this file instead of standard output")
     plat.set_defaults(func=_cmd_platforms)
     rep = sub.add_parser("report", help="the cross-border adjacency report (the main job)")
@@ -210,6 +222,7 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--format", choices=("all", "md", "csv", "json", "html"), default="all", help="all: md, json, html, csv and an offline map.html into the directory -o")
     rep.add_argument("-o", "--output", help="output file (md, json, html) or directory (all, csv); md and json go to standard output without it")
     rep.add_argument("--force", action="store_true", help="replace a non-empty directory that is not an earlier report")
+    rep.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
     rep.set_defaults(func=_cmd_report)
     mp = sub.add_parser("map", help="the interactive platform map as one HTML file")
     mp.add_argument("-o", "--output", required=True, help="HTML file to write")
@@ -219,6 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     mp.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
     mp.add_argument("--level", choices=("county", "partner"), default="county")
     mp.add_argument("--title", help="title shown on the map")
+    mp.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
     mp.set_defaults(func=_cmd_map)
     return parser
 

@@ -36,7 +36,7 @@ from ._style import config, membership_by_unit, unit_color
 from .adjacency import adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
 from .coords import to_gcj02
-from .platforms import Platform, platforms
+from .platforms import Platform, plan_of, platform_set_of
 from .stats import UnmatchedRowsError, join_table
 
 __all__ = [
@@ -253,6 +253,7 @@ def platform_map(
     offline: bool = False,
     platform_set: list[Platform] | None = None,
     title: str | None = None,
+    plan: str | None = None,
 ) -> folium.Map:
     """Units coloured by cluster, one toggleable layer per platform, the border and cross-border edges.
 
@@ -269,6 +270,8 @@ def platform_map(
     platform_set : list of Platform, optional
         A user set from :func:`chuanyu_geo.load_platforms`.
     title : str, optional
+    plan : str, optional
+        Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.
 
     Returns
     -------
@@ -276,7 +279,7 @@ def platform_map(
         Save it with :func:`save_map` (atomic, honours ``offline``) or ``Map.save``.
     """
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
-    chosen = platform_set if platform_set is not None else platforms()
+    chosen = platform_set_of(platform_set, plan)
     web = _web_layer(level, vintage)
     member_of = membership_by_unit(chosen, level, vintage)
     # Open on the platforms (the border region); the whole of both provinces is one zoom out.
@@ -344,7 +347,7 @@ def platform_map(
         _swatch(style["no_platform_color"], _esc("no platform 无平台")),
         _swatch("#333", _esc("approximate footprint 近似范围"), dashed=True, line=True),
         _swatch(style["border_color"], _esc("Sichuan–Chongqing border 川渝省界"), line=True),
-        f"<div style='color:#555'>{_esc('vintage ' + vintage + '; ' + web.attrs['source'])}</div>",
+        f"<div style='color:#555'>{_esc('plan ' + plan_of(chosen) + '; vintage ' + vintage + '; ' + web.attrs['source'])}</div>",
     ]
     _add_legend(m, "".join(legend))
     folium.LayerControl(collapsed=False).add_to(m)

@@ -13,7 +13,7 @@ import shapely
 from .adjacency import cross_border_pairs, graph_for
 from .boundaries import load_boundaries
 from .coords import geodesic_area_km2
-from .platforms import Platform, clusters, platforms
+from .platforms import Platform, clusters, plan_of, platform_set_of
 
 __all__ = ["platform_metrics", "cluster_metrics", "border_coverage", "platform_pairs"]
 
@@ -64,6 +64,7 @@ def platform_metrics(
     detail: str | None = None,
     graph: nx.Graph | None = None,
     platform_set: list[Platform] | None = None,
+    plan: str | None = None,
 ) -> pd.DataFrame:
     """Per platform: members, area, contiguity, cross-border edges inside, outside neighbours.
 
@@ -78,6 +79,8 @@ def platform_metrics(
     graph : networkx.Graph, optional
         From :func:`chuanyu_geo.adjacency_graph`; an argument that contradicts it raises.
     platform_set : list of Platform, optional
+    plan : str, optional
+        Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.
 
     Returns
     -------
@@ -101,7 +104,7 @@ def platform_metrics(
     graph, layer, total = _context(level, vintage, detail, graph)
     meta = graph.graph
     rows = []
-    for platform in platform_set if platform_set is not None else platforms():
+    for platform in platform_set_of(platform_set, plan):
         footprint = platform.footprint(meta["level"], meta["vintage"], meta["detail"]).iloc[0]
         members = footprint["unit_adcodes"].split(",")
         metrics = _group_metrics(graph, members, layer, total)
@@ -126,13 +129,13 @@ def platform_metrics(
 
 
 def cluster_metrics(
-    level: str | None = None, vintage: str | None = None, detail: str | None = None, graph: nx.Graph | None = None
+    level: str | None = None, vintage: str | None = None, detail: str | None = None, graph: nx.Graph | None = None, plan: str | None = None
 ) -> pd.DataFrame:
     """The metrics of :func:`platform_metrics` for each cluster (union of its platforms' units).
 
     Parameters
     ----------
-    level, vintage, detail, graph
+    level, vintage, detail, graph, plan
         As for :func:`platform_metrics`.
 
     Returns
@@ -149,9 +152,9 @@ def cluster_metrics(
     """
     graph, layer, total = _context(level, vintage, detail, graph)
     meta = graph.graph
-    by_id = {p.id: p for p in platforms()}
+    by_id = {p.id: p for p in platform_set_of(None, plan)}
     rows = []
-    for cluster in clusters():
+    for cluster in clusters(plan):
         members = sorted({c for pid in cluster.platform_ids for c in by_id[pid].member_adcodes(meta["level"], meta["vintage"])})
         rows.append(
             {
@@ -172,6 +175,7 @@ def border_coverage(
     detail: str | None = None,
     graph: nx.Graph | None = None,
     platform_set: list[Platform] | None = None,
+    plan: str | None = None,
 ) -> dict:
     """Share of the Sichuan–Chongqing border that lies inside some platform on both sides.
 
@@ -180,7 +184,7 @@ def border_coverage(
 
     Parameters
     ----------
-    level, vintage, detail, graph, platform_set
+    level, vintage, detail, graph, platform_set, plan
         As for :func:`platform_metrics`.
 
     Returns
@@ -199,7 +203,8 @@ def border_coverage(
     graph, _, total = _context(level, vintage, detail, graph)
     meta = graph.graph
     platform_of: dict[str, set[str]] = {}
-    for platform in platform_set if platform_set is not None else platforms():
+    chosen = platform_set_of(platform_set, plan)
+    for platform in chosen:
         for code in platform.member_adcodes(meta["level"], meta["vintage"]):
             platform_of.setdefault(code, set()).add(platform.id)
     covered = any_side = 0.0
@@ -213,6 +218,7 @@ def border_coverage(
         "share": round(covered / total, 4) if total else 0.0,
         "both_sides_in_any_km": round(any_side, 2),
         **{k: meta.get(k) for k in ("level", "vintage", "detail", "source")},
+        "plan": plan_of(chosen),
     }
 
 
@@ -222,12 +228,13 @@ def platform_pairs(
     detail: str | None = None,
     graph: nx.Graph | None = None,
     platform_set: list[Platform] | None = None,
+    plan: str | None = None,
 ) -> pd.DataFrame:
     """Each platform's cross-border pairs: contacts with both units in the platform.
 
     Parameters
     ----------
-    level, vintage, detail, graph, platform_set
+    level, vintage, detail, graph, platform_set, plan
         As for :func:`platform_metrics`.
 
     Returns
@@ -247,7 +254,7 @@ def platform_pairs(
     meta = graph.graph
     pairs = cross_border_pairs(graph=graph)
     frames = []
-    for platform in platform_set if platform_set is not None else platforms():
+    for platform in platform_set_of(platform_set, plan):
         members = set(platform.member_adcodes(meta["level"], meta["vintage"]))
         inside = pairs[pairs["adcode_a"].isin(members) & pairs["adcode_b"].isin(members)]
         frames.append(inside.assign(platform_id=platform.id, platform=platform.short_name))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import functools
 import os
 from collections.abc import Mapping
@@ -20,7 +21,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ._errors import AmbiguousPlaceError, ChuanyuGeoError, DefinitionError, UnknownPlaceError, UnknownPlatformError
+from ._errors import AmbiguousPlaceError, ChuanyuGeoError, DefinitionError, InvalidArgumentError, UnknownPlaceError, UnknownPlatformError
 from ._safe import check_color
 from ._io import parse_toml, read_package_text, read_user_text
 from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGES, _unit_table, check_choice, load_boundaries
@@ -37,6 +38,10 @@ __all__ = [
     "get_platform",
     "load_platforms",
     "membership",
+    "plans",
+    "treatment_table",
+    "Designation",
+    "OverallPlan",
 ]
 
 PRECISIONS = ("exact", "approximate")
@@ -46,7 +51,11 @@ _LEVEL_RANK = {"county": 0, "prefecture": 1, "province": 2}
 _PLATFORM_KEYS = {
     "id", "name", "name_in_plan", "short_name", "short_name_en", "name_en", "cluster", "theme", "theme_en",
     "clause", "quote", "partners", "footprint", "footprint_note", "footprint_units", "later",
+    "designated", "overall_plan",
 }  # fmt: skip
+_DESIGNATED_KEYS = {"date", "source", "precision", "note"}
+_OVERALL_KEYS = {"status", "source", "document", "date", "approval", "footprint", "area_km2", "adds", "note"}
+OVERALL_STATUSES = ("found", "reported", "not found")
 _PARTNER_KEYS = {"name", "level", "quoted"}
 _CLUSTER_KEYS = {"id", "name", "name_en", "clause", "quote", "color"}
 DEFAULT_CLUSTER_COLOR = "#666666"
@@ -86,6 +95,39 @@ class LaterFact:
 
 
 @dataclass(frozen=True)
+class Designation:
+    """When a platform was designated, with the source.
+
+    ``precision`` is ``exact`` (the date of the designating document) or ``by`` (the
+    designation happened no later than ``date``; the document was not found).
+    """
+
+    date: str
+    source: str
+    precision: str = "exact"
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class OverallPlan:
+    """A platform's overall plan (总体方案), or what is known of it.
+
+    ``status``: ``found`` (on a government page), ``reported`` (news reports and reposts)
+    or ``not found``. Fields that were not found are None; ``note`` says what is missing.
+    """
+
+    status: str
+    source: str
+    document: str | None = None
+    date: str | None = None
+    approval: str | None = None
+    footprint: str | None = None
+    area_km2: float | None = None
+    adds: tuple[str, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Cluster:
     """One of the plan's three clusters of platforms."""
 
@@ -120,9 +162,15 @@ class Platform:
     footprint_note : str or None
         Why the footprint is approximate, or a caveat.
     later : tuple of LaterFact
-        Facts from later overall plans (they do not change membership).
+        Facts from later plans (they do not change membership).
     plan_vintage : str
         Division vintage the partners were resolved in.
+    plan : str
+        The plan this definition belongs to (``2020``, ``2023``; ``user`` for a user file).
+    designated : Designation or None
+        When the platform was designated (a treatment date).
+    overall_plan : OverallPlan or None
+        Its overall plan: document, date, approval, footprint, area; or what was not found.
     """
 
     id: str
@@ -144,6 +192,9 @@ class Platform:
     plan_vintage: str = DEFAULT_VINTAGE
     cluster_color: str = DEFAULT_CLUSTER_COLOR
     short_name_en: str = ""
+    plan: str = "user"
+    designated: Designation | None = None
+    overall_plan: OverallPlan | None = None
 
     def __str__(self) -> str:
         return f"{self.short_name} ({self.id}, {self.cluster_name})"
@@ -237,6 +288,8 @@ class Platform:
     @property
     def plan_area_km2(self) -> float | None:
         """The area an approved overall plan states (km²), or None where none was found."""
+        if self.overall_plan is not None and self.overall_plan.area_km2:
+            return float(self.overall_plan.area_km2)
         return next((float(f.area_km2) for f in self.later if f.area_km2), None)
 
     def area_note(self, precision: str, area_km2: float) -> str | None:
@@ -432,7 +485,9 @@ def _parse_partner(entry: Any, platform_id: str, origin: str, vintage: str) -> P
     )
 
 
-def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict], origin: str, vintage: str) -> Platform:
+def _parse_platform(
+    entry: Mapping, index: int, cluster_table: Mapping[str, dict], origin: str, vintage: str, plan: str = "user", default_designated: Any = None
+) -> Platform:
     what = f"{origin}: platform #{index + 1}"
     if not isinstance(entry, Mapping):
         raise DefinitionError(f"{what} must be a table, got {entry!r}")
@@ -492,6 +547,8 @@ def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict
                 adds=tuple(fact.get("adds", ())),
             )
         )
+    designated = _parse_designated(entry.get("designated", default_designated), what)
+    overall = _parse_overall(entry.get("overall_plan"), what)
     return Platform(
         id=pid,
         name=name,
@@ -512,15 +569,95 @@ def _parse_platform(entry: Mapping, index: int, cluster_table: Mapping[str, dict
         plan_vintage=vintage,
         cluster_color=cluster_table[cluster].get("color", DEFAULT_CLUSTER_COLOR),
         short_name_en=entry.get("short_name_en", pid),
+        plan=plan,
+        designated=designated,
+        overall_plan=overall,
     )
 
 
-def _parse(data: Mapping, origin: str) -> tuple[list[Platform], dict[str, dict]]:
+_DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _parse_designated(raw: Any, what: str) -> Designation | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, Mapping):
+        raise DefinitionError(f"{what}: designated must be a table with date and source, got {_shown(raw)}")
+    _check_keys(raw, _DESIGNATED_KEYS, f"{what}: designated")
+    for key in _DESIGNATED_KEYS:
+        _check_text(raw, key, f"{what}: designated")
+    date = _require(raw, "date", f"{what}: designated")
+    if not _DATE.fullmatch(date):
+        raise DefinitionError(f"{what}: designated date {date!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    precision = raw.get("precision", "exact")
+    if precision not in ("exact", "by"):
+        raise DefinitionError(f"{what}: designated precision {precision!r} is not 'exact' or 'by'")
+    return Designation(date=date, source=_require(raw, "source", f"{what}: designated"), precision=precision, note=raw.get("note"))
+
+
+def _parse_overall(raw: Any, what: str) -> OverallPlan | None:
+    if raw is None:
+        return None
+    where = f"{what}: overall_plan"
+    if not isinstance(raw, Mapping):
+        raise DefinitionError(f"{where} must be a table, got {_shown(raw)}")
+    _check_keys(raw, _OVERALL_KEYS, where)
+    for key in _OVERALL_KEYS - {"area_km2", "adds"}:
+        _check_text(raw, key, where)
+    status = _require(raw, "status", where)
+    if status not in OVERALL_STATUSES:
+        raise DefinitionError(f"{where}: status {status!r} is not one of: {', '.join(OVERALL_STATUSES)}")
+    if raw.get("date") is not None and not _DATE.fullmatch(raw["date"]):
+        raise DefinitionError(f"{where}: date {raw['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
+    area = raw.get("area_km2")
+    if area is not None and (isinstance(area, bool) or not isinstance(area, (int, float)) or not math.isfinite(area) or area <= 0):
+        raise DefinitionError(f"{where}: area_km2 must be a positive number, got {_shown(area)}")
+    adds = _check_list(raw.get("adds", []), "adds", where)
+    if not all(isinstance(a, str) for a in adds):
+        raise DefinitionError(f"{where}: adds must list unit names")
+    return OverallPlan(
+        status=status,
+        source=_require(raw, "source", where),
+        document=raw.get("document"),
+        date=raw.get("date"),
+        approval=raw.get("approval"),
+        footprint=raw.get("footprint"),
+        area_km2=float(area) if area is not None else None,
+        adds=tuple(adds),
+        note=raw.get("note"),
+    )
+
+
+_TOP_KEYS = {"platforms", "clusters", "source", "plan_vintage", "designated", "extends"}
+
+
+def _extended(data: Mapping, origin: str, read) -> Mapping:
+    """A definition with ``extends = "other.toml"``: the other file's clusters and platforms first."""
+    if "extends" not in data:
+        return data
+    name = data["extends"]
+    if not isinstance(name, str):
+        raise DefinitionError(f"{origin}: extends must be a file name, got {_shown(name)}")
+    base = _extended(read(name), name, read)
+    merged = dict(base)
+    if "clusters" in data:
+        merged["clusters"] = list(base.get("clusters", [])) + list(data["clusters"])
+    merged["source"] = data.get("source", base.get("source"))
+    # Each platform keeps the designation of the file it comes from.
+    default = base.get("designated")
+    merged["platforms"] = [dict(p, designated=p.get("designated", default)) if default else p for p in base.get("platforms", [])] + list(data.get("platforms", []))
+    merged.pop("designated", None)
+    if "designated" in data:
+        merged["designated"] = data["designated"]
+    return merged
+
+
+def _parse(data: Mapping, origin: str, plan: str = "user") -> tuple[list[Platform], dict[str, dict]]:
     if not isinstance(data, Mapping):
         raise DefinitionError(f"{origin} must be a mapping with a 'platforms' list, got {type(data).__name__}")
-    unknown = sorted(set(data) - {"platforms", "clusters", "source", "plan_vintage"})
+    unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise DefinitionError(f"{origin} has unknown top-level key(s) {', '.join(unknown)}; expected platforms, clusters, source, plan_vintage")
+        raise DefinitionError(f"{origin} has unknown top-level key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}")
     plan_vintage = data.get("plan_vintage", DEFAULT_VINTAGE)
     if plan_vintage not in VINTAGES:
         raise DefinitionError(f"{origin}: plan_vintage={_shown(plan_vintage)} is not valid; expected one of: {', '.join(VINTAGES)}")
@@ -533,7 +670,7 @@ def _parse(data: Mapping, origin: str) -> tuple[list[Platform], dict[str, dict]]
     parsed: list[Platform] = []
     seen: set[str] = set()
     for i, entry in enumerate(entries):
-        platform = _parse_platform(entry, i, cluster_table, origin, vintage)
+        platform = _parse_platform(entry, i, cluster_table, origin, vintage, plan, data.get("designated"))
         if platform.id in seen:
             raise DefinitionError(f"{origin}: duplicate platform id {platform.id!r} (platform #{i + 1})")
         seen.add(platform.id)
@@ -563,32 +700,99 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
         partner list, or a partner that does not resolve or is ambiguous (naming the
         platform, the partner and suggestions). Nothing is returned half-loaded.
     """
+    def read(name: str) -> Mapping:
+        # A user file may extend a file beside it, or a built-in plan's file (platforms.toml).
+        beside = path.parent / name if path is not None else None
+        if beside is not None and beside.exists():
+            return parse_toml(read_user_text(beside, "platform file"), str(beside))
+        if name in {p["platforms"] for p in _plan_registry().values()}:
+            return parse_toml(read_package_text(name), f"chuanyu_geo/{name}")
+        raise DefinitionError(f"extends = {name!r}: no such file beside the definition, and not a built-in platform file")
+
     if isinstance(source, Mapping):
-        return _parse_safely(source, "platform mapping")
+        path = None
+        return _parse_safely(source, "platform mapping", read)
     path = Path(source)
-    return _parse_safely(parse_toml(read_user_text(path, "platform file"), str(path)), str(path))
+    return _parse_safely(parse_toml(read_user_text(path, "platform file"), str(path)), str(path), read)
 
 
-def _parse_safely(data: Mapping, origin: str) -> list[Platform]:
+def _parse_safely(data: Mapping, origin: str, read) -> list[Platform]:
     try:
-        return _parse(data, origin)[0]
+        return _parse(_extended(data, origin, read), origin)[0]
     except ChuanyuGeoError:
         raise
     except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:  # a shape the checks above missed
         raise DefinitionError(f"{origin} is malformed: {type(exc).__name__}: {str(exc)[:200]}") from exc
 
 
-_BUILTIN_ORIGIN = "chuanyu_geo/platforms.toml"
+# --------------------------------------------------------------------------- plans
+
+
+_PLAN_KEYS = {"id", "title", "title_en", "document", "date", "source", "platforms", "note"}
 
 
 @functools.lru_cache(maxsize=1)
-def _builtin_data() -> dict:
-    return parse_toml(read_package_text("platforms.toml"), _BUILTIN_ORIGIN)
+def _plan_registry() -> dict[str, dict]:
+    origin = "chuanyu_geo/plans.toml"
+    data = parse_toml(read_package_text("plans.toml"), origin)
+    registry: dict[str, dict] = {}
+    for i, entry in enumerate(data.get("plans", [])):
+        what = f"{origin}: plan #{i + 1}"
+        _check_keys(entry, _PLAN_KEYS, what)
+        for key in ("id", "title", "document", "date", "source", "platforms"):
+            _require(entry, key, what)
+        registry[entry["id"]] = dict(entry)
+    if not registry:
+        raise DefinitionError(f"{origin} lists no plans")
+    return registry
 
 
-@functools.lru_cache(maxsize=1)
-def _builtin_clusters() -> tuple[Cluster, ...]:
-    data = _builtin_data()
+def default_plan() -> str:
+    """The plan used when none is given: the first of the registry (the 2020 推进方案)."""
+    return next(iter(_plan_registry()))
+
+
+def check_plan(plan: str | None) -> str:
+    """``plan`` checked against the registry (None: the default plan)."""
+    return default_plan() if plan is None else check_choice("plan", plan, tuple(_plan_registry()))
+
+
+def plan_facts(plan: str | None = None) -> dict:
+    """The registry entry of a plan: id, title, title_en, document, date, source, note."""
+    return {k: v for k, v in _plan_registry()[check_plan(plan)].items() if k != "platforms"}
+
+
+def plans() -> pd.DataFrame:
+    """The plans a platform set can come from, as the registry ``plans.toml`` lists them.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id``, ``title``, ``title_en``, ``document``, ``date``, ``source``, ``n_platforms``, ``note``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> cg.plans()[["id", "n_platforms"]].values.tolist()
+    [['2020', 9], ['2023', 10]]
+    """
+    rows = [
+        {**{k: entry.get(k) for k in ("id", "title", "title_en", "document", "date", "source")}, "n_platforms": len(_builtin_platforms(pid)), "note": entry.get("note")}
+        for pid, entry in _plan_registry().items()
+    ]
+    return pd.DataFrame(rows)
+
+
+@functools.lru_cache(maxsize=None)
+def _plan_data(plan: str) -> Mapping:
+    name = _plan_registry()[plan]["platforms"]
+    read = lambda file: parse_toml(read_package_text(file), f"chuanyu_geo/{file}")  # noqa: E731
+    return _extended(read(name), f"chuanyu_geo/{name}", read)
+
+
+@functools.lru_cache(maxsize=None)
+def _builtin_clusters(plan: str) -> tuple[Cluster, ...]:
+    data = _plan_data(plan)
     return tuple(
         Cluster(
             id=c["id"],
@@ -603,32 +807,64 @@ def _builtin_clusters() -> tuple[Cluster, ...]:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _builtin_platforms() -> tuple[Platform, ...]:
-    return tuple(_parse(_builtin_data(), _BUILTIN_ORIGIN)[0])
+@functools.lru_cache(maxsize=None)
+def _builtin_platforms(plan: str) -> tuple[Platform, ...]:
+    return tuple(_parse(_plan_data(plan), f"chuanyu_geo/{_plan_registry()[plan]['platforms']}", plan)[0])
 
 
-def platforms() -> list[Platform]:
-    """The nine platforms of the 2020 plan, in the plan's order.
+def platforms(plan: str | None = None) -> list[Platform]:
+    """The platforms of a plan, in the plan's order.
+
+    Parameters
+    ----------
+    plan : str, optional
+        A plan id of :func:`plans`: ``2020`` (default, the nine of the 推进方案) or ``2023``
+        (the ten: the nine and 川南渝西融合发展试验区).
 
     Returns
     -------
     list of Platform
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> len(cg.platforms()), len(cg.platforms(plan="2023"))
+    (9, 10)
     """
-    return list(_builtin_platforms())
+    return list(_builtin_platforms(check_plan(plan)))
 
 
-def clusters() -> list[Cluster]:
+def clusters(plan: str | None = None) -> list[Cluster]:
     """The plan's three clusters: northeast 川东北渝东北, central 成渝中部, south-west 川南渝西.
+
+    Parameters
+    ----------
+    plan : str, optional
+        As for :func:`platforms`; ``Cluster.platform_ids`` are that plan's platforms.
 
     Returns
     -------
     list of Cluster
     """
-    return list(_builtin_clusters())
+    return list(_builtin_clusters(check_plan(plan)))
 
 
-def get_platform(key: str, platform_set: list[Platform] | None = None) -> Platform:
+def platform_set_of(platform_set: list[Platform] | None, plan: str | None = None) -> list[Platform]:
+    """A user set if given, else the platforms of ``plan``: the one place that choice is made."""
+    if platform_set is not None:
+        if plan is not None:
+            raise InvalidArgumentError("pass either platform_set= or plan=, not both")
+        return list(platform_set)
+    return platforms(plan)
+
+
+def plan_of(platform_set: list[Platform]) -> str:
+    """The plan a set of platforms comes from (``user`` for a user file, or mixed)."""
+    ids = {p.plan for p in platform_set}
+    return ids.pop() if len(ids) == 1 else "mixed"
+
+
+def get_platform(key: str, platform_set: list[Platform] | None = None, plan: str | None = None) -> Platform:
     """One platform by id, Chinese full, plan or short name, or English name (any case).
 
     Parameters
@@ -637,6 +873,8 @@ def get_platform(key: str, platform_set: list[Platform] | None = None) -> Platfo
         ``luyongjiang``, ``泸永江``, ``泸永江融合发展示范区`` or the English name.
     platform_set : list of Platform, optional
         Search a user set instead of the built-in platforms.
+    plan : str, optional
+        Search this plan's platforms (see :func:`plans`).
 
     Returns
     -------
@@ -647,7 +885,7 @@ def get_platform(key: str, platform_set: list[Platform] | None = None) -> Platfo
     UnknownPlatformError
         With up to three close matches.
     """
-    candidates = platform_set if platform_set is not None else platforms()
+    candidates = platform_set_of(platform_set, plan)
     folded = str(key).strip().casefold()
     for platform in candidates:
         names = (platform.id, platform.name, platform.name_in_plan, platform.short_name, platform.name_en)
@@ -660,7 +898,7 @@ def get_platform(key: str, platform_set: list[Platform] | None = None) -> Platfo
     raise UnknownPlatformError(f"no platform matches {key!r}{hint} Known ids: {valid}")
 
 
-def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_set: list[Platform] | None = None) -> pd.DataFrame:
+def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_set: list[Platform] | None = None, plan: str | None = None) -> pd.DataFrame:
     """One row per unit × platform, with the platform's cluster.
 
     A unit in several platforms appears once per platform (邻水 is named in 明月山 and lies in
@@ -672,6 +910,8 @@ def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_s
     vintage : {"2024", "2025"}
     platform_set : list of Platform, optional
         A user set from :func:`load_platforms`; the built-in platforms by default.
+    plan : str, optional
+        The plan whose platforms to use (see :func:`plans`); default the 2020 plan.
 
     Returns
     -------
@@ -679,13 +919,21 @@ def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_s
         ``adcode``, ``name``, ``short_name``, ``name_en``, ``province``, ``prefecture``,
         ``prefecture_adcode``, ``platform_id``, ``platform``, ``platform_en``, ``cluster``,
         ``cluster_name``, ``partner`` (the partner the unit comes through), ``widened``,
-        ``note``, ``vintage``.
+        ``note``, ``vintage``, ``plan``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> table = cg.membership(level="partner", plan="2023")
+    >>> sorted(table.loc[table["name"] == "内江市", "platform"])
+    ['内荣', '川南渝西']
     """
     level = check_choice("level", level, MEMBER_LEVELS)
     vintage = check_choice("vintage", vintage, VINTAGES)
     units = _unit_table(level if level in EXPAND_LEVELS else "county", vintage).set_index("adcode")
     frames = []
-    for platform in platform_set if platform_set is not None else platforms():
+    chosen = platform_set_of(platform_set, plan)
+    for platform in chosen:
         members = platform.members(level, vintage)
         members = members.assign(
             platform_id=platform.id,
@@ -699,8 +947,76 @@ def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_s
     attributes = units.loc[table["adcode"], ["name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode"]].reset_index()
     table = pd.concat([attributes, table.drop(columns="adcode")], axis=1)
     table["vintage"] = vintage
+    table["plan"] = [p.plan for p in chosen for _ in range(len(p.member_adcodes(level, vintage)))]
     columns = [
         "adcode", "name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode",
-        "platform_id", "platform", "platform_en", "cluster", "cluster_name", "partner", "widened", "note", "vintage",
+        "platform_id", "platform", "platform_en", "cluster", "cluster_name", "partner", "widened", "note", "vintage", "plan",
     ]  # fmt: skip
     return table[columns]
+
+
+TREATMENT_EVENTS = ("designated", "overall_plan")
+
+
+def treatment_table(plan: str | None = None, level: str = "county", vintage: str = DEFAULT_VINTAGE, event: str = "designated", platform_set: list[Platform] | None = None) -> pd.DataFrame:
+    """One row per unit × platform with its treatment date, for a staggered difference-in-differences design.
+
+    Parameters
+    ----------
+    plan : str, optional
+        Which plan's platforms (see :func:`plans`); default the 2020 plan.
+    level : {"county", "partner", "prefecture"}
+    vintage : {"2024", "2025"}
+    event : {"designated", "overall_plan"}
+        The treatment: the platform's designation, or the approval of its overall plan.
+    platform_set : list of Platform, optional
+        A user set instead of a plan.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The columns of :func:`membership`, then ``event``, ``date`` (text as found:
+        YYYY-MM-DD, or YYYY-MM where only the month is known), ``treated`` (the date as a
+        timestamp, at the first day of the period when only month or year are known),
+        ``date_precision`` (``exact``, ``by`` = no later than, ``month``, ``year``,
+        ``unknown``), ``date_source``, ``date_status`` (``found`` on a government page,
+        ``reported`` in news and reposts, ``not found``), ``n_platforms`` (platforms the unit is in) and
+        ``in_several`` (True when the unit appears more than once: decide how to treat it).
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> table = cg.treatment_table(plan="2020", event="designated")
+    >>> sorted(set(table["date"]))
+    ['2020-07-27']
+    >>> int(table.loc[table["name"] == "邻水县", "n_platforms"].iloc[0])
+    3
+    """
+    event = check_choice("event", event, TREATMENT_EVENTS)
+    chosen = platform_set_of(platform_set, plan)
+    table = membership(level, vintage, platform_set=chosen)
+    facts = {}
+    for platform in chosen:
+        if event == "designated":
+            fact = platform.designated
+            date, precision, source = (fact.date, fact.precision, fact.source) if fact else (None, "unknown", None)
+            status = "not found" if fact is None else ("found" if fact.precision == "exact" else "reported")
+        else:
+            fact = platform.overall_plan
+            date = fact.date if fact else None
+            precision = "unknown" if not date else "exact"
+            source = fact.source if fact else None
+            status = fact.status if fact else "not found"
+        if precision == "exact" and date and len(date) < 10:
+            precision = "month" if len(date) == 7 else "year"
+        facts[platform.id] = (date, precision, source, status)
+    table["event"] = event
+    table["date"] = [facts[p][0] for p in table["platform_id"]]
+    table["treated"] = pd.to_datetime(table["date"], format="mixed", errors="coerce")
+    table["date_precision"] = [facts[p][1] for p in table["platform_id"]]
+    table["date_source"] = [facts[p][2] for p in table["platform_id"]]
+    table["date_status"] = [facts[p][3] for p in table["platform_id"]]
+    counts = table.groupby("adcode")["platform_id"].transform("count")
+    table["n_platforms"] = counts
+    table["in_several"] = counts > 1
+    return table

@@ -16,7 +16,7 @@ from ._safe import check_color, color_rgba, inert_figure_text
 from ._style import config, membership_by_unit, unit_color
 from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
-from .platforms import Platform, platforms
+from .platforms import Platform, plan_of, platform_set_of
 
 __all__ = ["CJKFontWarning", "cjk_font", "plot_platforms", "plot_adjacency"]
 
@@ -147,6 +147,7 @@ def plot_platforms(
     platform_set: list[Platform] | None = None,
     figsize: tuple[float, float] = (8, 7),
     title: str | None = None,
+    plan: str | None = None,
 ):
     """Units coloured by cluster, platform outlines (dashed when approximate) and the border.
 
@@ -159,6 +160,8 @@ def plot_platforms(
     platform_set : list of Platform, optional
     figsize : tuple of float
     title : str, optional
+    plan : str, optional
+        Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.
 
     Returns
     -------
@@ -171,7 +174,7 @@ def plot_platforms(
     level = check_choice("level", level, PLOT_LEVELS)
     vintage = check_choice("vintage", vintage, VINTAGES)
     lang, font = _resolve_lang(lang)
-    chosen = platform_set if platform_set is not None else platforms()
+    chosen = platform_set_of(platform_set, plan)
     layer = load_boundaries(level, vintage, "standard")
     style = config()["style"]
     for platform in chosen:
@@ -210,7 +213,7 @@ def plot_platforms(
         _scale_bar(ax, layer.total_bounds)
         ax.set_axis_off()
         ax.set_title(inert_figure_text(title) if title else ("川渝毗邻地区合作共建区域发展功能平台" if lang == "zh" else "Sichuan–Chongqing cross-border platforms (2020 plan)"), fontsize=11)
-        _caption(fig, layer, vintage)
+        _caption(fig, layer, vintage, f" Platforms: plan {plan_of(chosen)}.")
         fig.tight_layout()
     return fig
 

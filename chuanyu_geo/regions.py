@@ -131,7 +131,7 @@ def regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, detail: str =
     return frame
 
 
-def platform_regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, platform_set: list[Platform] | None = None) -> pd.DataFrame:
+def platform_regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, platform_set: list[Platform] | None = None, plan: str | None = None) -> pd.DataFrame:
     """Cross-tab of platforms against a grouping's regions: member counties in each.
 
     Parameters
@@ -146,7 +146,7 @@ def platform_regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, plat
         Index: platform short names in the plan's order; columns: region names; values:
         number of the platform's member counties in the region.
     """
-    members = membership("county", vintage, platform_set)
+    members = membership("county", vintage, platform_set, plan)
     regions_of = region_membership(kind, vintage)
     joined = members.merge(regions_of[["adcode", "region"]], on="adcode", how="inner")
     table = pd.crosstab(joined["platform"], joined["region"])

@@ -23,6 +23,7 @@ from ._safe import inert, safe_link
 from ._io import parse_toml, read_package_text, remove_stale_staging, staging_dir, swap_directory, write_text_atomic
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
 from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
+from .platforms import check_plan, plan_facts
 from .metrics import border_coverage, cluster_metrics, platform_metrics, platform_pairs
 
 __all__ = ["AdjacencyReport", "adjacency_report", "REPORT_MARKER", "prepare_output_dir"]
@@ -64,7 +65,8 @@ def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
         for column in table.columns:
             # A table may give a column its own meaning (platforms.cross_border_km).
             name = f"{key}.{column}" if f"{key}.{column}" in entries else column
-            out.setdefault(name, dict(entries[name]))
+            if name in entries:  # a table built by hand may carry columns of its own
+                out.setdefault(name, dict(entries[name]))
     return out
 
 
@@ -91,7 +93,7 @@ class AdjacencyReport:
     def _meta_lines(self) -> list[tuple[str, str]]:
         m, c = self.meta, self.meta["coverage"]
         plan = m.get("plan") or {}
-        lines = [("Plan 方案", f"《{plan['title']}》 ({plan['document']}, {plan['signed']}) — {plan['title_en']}")] if plan else []
+        lines = [("Plan 方案", f"{plan['title']} ({plan['document']}, {plan['date']}; plan id {plan['id']}) — {plan['title_en']}")] if plan else []
         return lines + [
             ("Level 层级", m["level"]),
             ("Vintage 区划版本", f"{m['vintage']} — {m['vintage_note']}"),
@@ -215,7 +217,8 @@ class AdjacencyReport:
 
                 level = self.meta["level"] if self.meta["level"] in ("county", "partner") else "county"
                 title = f"川渝毗邻地区功能平台 Cross-border platforms ({level}, {self.meta['vintage']})"
-                save_map(platform_map(level, self.meta["vintage"], tiles=None, offline=True, title=title), staging / "map.html")
+                plan = (self.meta.get("plan") or {}).get("id")
+                save_map(platform_map(level, self.meta["vintage"], tiles=None, offline=True, title=title, plan=plan), staging / "map.html")
             if "csv" in formats:
                 for key, table in self.tables.items():
                     # A BOM lets Excel open the Chinese text correctly; pandas and R skip it.
@@ -284,7 +287,7 @@ class prepare_output_dir:
         return False
 
 
-def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> AdjacencyReport:
+def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL, plan: str | None = None) -> AdjacencyReport:
     """Build the cross-border adjacency report for one layer.
 
     Parameters
@@ -292,6 +295,8 @@ def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, deta
     level : {"county", "partner", "prefecture"}
     vintage : {"2024", "2025"}
     detail : {"standard", "fine"}
+    plan : str, optional
+        Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.
 
     Returns
     -------
@@ -304,9 +309,9 @@ def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, deta
     detail = check_choice("detail", detail, DETAILS)
     graph = adjacency_graph(level=level, vintage=vintage, detail=detail)
     pairs = cross_border_pairs(graph=graph)
-    plan = _glossary()["plan"]
+    plan = check_plan(plan)
     meta = {
-        "plan": dict(plan),
+        "plan": plan_facts(plan),
         "level": level,
         "vintage": vintage,
         "vintage_note": VINTAGE_NOTES[vintage],
@@ -314,7 +319,7 @@ def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, deta
         "source": graph.graph["source"],
         "crs": "EPSG:4326 (WGS84); lengths and areas on the WGS84 ellipsoid",
         "resolution_note": RESOLUTION_NOTE,
-        "coverage": border_coverage(graph=graph),
+        "coverage": border_coverage(graph=graph, plan=plan),
         "generator": f"chuanyu-geo {__version__}",
         "date": date.today().isoformat(),
     }
@@ -322,9 +327,9 @@ def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, deta
         "pairs": pairs.round({"shared_km": 2}),
         "units": border_length_by_unit(pairs).round({"cross_border_km": 2}),
         "totals": border_totals(pairs).round({"shared_km": 2}),
-        "platforms": platform_metrics(graph=graph),
-        "platform_pairs": platform_pairs(graph=graph).round({"shared_km": 2}),
-        "clusters": cluster_metrics(graph=graph),
+        "platforms": platform_metrics(graph=graph, plan=plan),
+        "platform_pairs": platform_pairs(graph=graph, plan=plan).round({"shared_km": 2}),
+        "clusters": cluster_metrics(graph=graph, plan=plan),
     }
     return AdjacencyReport(meta, tables)
 

@@ -96,18 +96,21 @@ def _not_divisions() -> pd.DataFrame:
 
 
 def not_divisions() -> pd.DataFrame:
-    """Statistical areas with their own codes that are not divisions (development zones).
+    """Statistical areas with their own codes or names that are not divisions.
+
+    The economic development zones of the 2020 census, and 两江新区 before it became a
+    county-level district on 2025-11-06 (``until``).
 
     Returns
     -------
     pandas.DataFrame
-        ``adcode``, ``name``, ``prefecture_adcode``, ``prefecture``, ``kind``, ``note``, ``source``.
+        ``adcode``, ``name``, ``prefecture_adcode``, ``prefecture``, ``kind``, ``until``, ``note``, ``source``.
 
     Examples
     --------
     >>> import chuanyu_geo as cg
     >>> list(cg.not_divisions()["name"])
-    ['内江经济开发区', '达州经济开发区', '巴中经济开发区']
+    ['内江经济开发区', '达州经济开发区', '巴中经济开发区', '两江新区']
     """
     return _not_divisions().copy()
 

@@ -74,13 +74,19 @@ def test_partners_keep_their_level():
     assert (levels["达州"], levels["达川"], levels["渝北"], levels["广安"]) == ("prefecture", "county", "county", "prefecture")
 
 
-def test_later_facts_are_recorded_with_sources():
+def test_overall_plans_are_recorded_with_sources():
     mingyueshan = cg.get_platform("明月山")
-    assert any("长寿" in fact.adds for fact in mingyueshan.later)
+    assert mingyueshan.overall_plan.adds == ("长寿",) and mingyueshan.overall_plan.document == "渝发改合作〔2021〕1449号"
     assert "500115" not in mingyueshan.member_adcodes(), "later additions do not change the 2020 membership"
     gaozhu = cg.get_platform("gaozhu")
-    assert [fact.area_km2 for fact in gaozhu.later] == [262]
-    assert all(fact.source for p in cg.platforms() for fact in p.later)
+    assert gaozhu.overall_plan.area_km2 == 262 and gaozhu.plan_area_km2 == 262
+    for plan in cg.plans()["id"]:
+        for platform in cg.platforms(plan=plan):
+            assert platform.plan == plan
+            assert platform.designated is not None and platform.designated.source, platform.id
+            known = platform.overall_plan
+            assert known is not None and known.source, platform.id
+            assert known.document or known.note, f"{platform.id}: a document number or a note saying it was not found"
 
 
 def _platforms_of(table, name):

@@ -19,7 +19,18 @@ from ._errors import (
 )
 from .boundaries import DETAILS, LEVELS, VINTAGES, layer_info, load_boundaries, unit_table
 from .gazetteer import Place, crosswalk, expand, resolve
-from .platforms import Cluster, Partner, Platform, clusters, get_platform, load_platforms, membership, plans, platforms, treatment_table
+from .platforms import (
+    Cluster,
+    Partner,
+    Platform,
+    clusters,
+    get_platform,
+    load_platforms,
+    membership,
+    plans,
+    platforms,
+    treatment_table,
+)
 from .regions import platform_regions, region_membership, regions
 
 # Names whose modules import networkx, folium or matplotlib: loaded on first use, so

@@ -95,7 +95,10 @@ def read_user_text(path: Path, what: str) -> str:
     if not path.is_file():  # a FIFO would block, /dev/zero would never end
         raise DefinitionError(f"{what} {str(path)!r} is not a regular file; expected a UTF-8 text file")
     if path.stat().st_size > MAX_USER_FILE_BYTES:
-        raise DefinitionError(f"{what} {str(path)!r} is {path.stat().st_size:,} bytes; a definition file is expected to be under {MAX_USER_FILE_BYTES:,}")
+        raise DefinitionError(
+            f"{what} {str(path)!r} is {path.stat().st_size:,} bytes; a definition file is expected to be "
+            f"under {MAX_USER_FILE_BYTES:,}"
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -104,10 +107,13 @@ def read_user_text(path: Path, what: str) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise DefinitionError(
-            f"{what} {str(path)!r} is not UTF-8 text (undecodable byte at offset {exc.start}); save it as UTF-8"
+            f"{what} {str(path)!r} is not UTF-8 text (undecodable byte at offset {exc.start}); save it as "
+            f"UTF-8"
         ) from exc
     if "\x00" in text:
-        raise DefinitionError(f"{what} {str(path)!r} holds NUL characters (a binary or UTF-16 file?); save it as UTF-8 text")
+        raise DefinitionError(
+            f"{what} {str(path)!r} holds NUL characters (a binary or UTF-16 file?); save it as UTF-8 text"
+        )
     return text
 
 
@@ -125,7 +131,11 @@ STAGING_TAG = "chuanyu-staging"
 
 def _short(name: str) -> str:
     """A name short enough to prefix a temporary file with (names may be up to 255 bytes)."""
-    return name if len(name.encode("utf-8", "surrogateescape")) <= 60 else hashlib.sha1(os.fsencode(name)).hexdigest()[:16]
+    return (
+        name
+        if len(name.encode("utf-8", "surrogateescape")) <= 60
+        else hashlib.sha1(os.fsencode(name)).hexdigest()[:16]
+    )
 
 
 def _staging_prefix(target: Path) -> str:
@@ -160,7 +170,7 @@ def remove_stale_staging(target: Path, max_age_s: float = 86_400) -> list[Path]:
     for entry in target.parent.iterdir():
         if not entry.name.startswith(prefix) or not entry.is_dir() or entry.is_symlink():
             continue
-        pid_text = entry.name[len(prefix):].split("-", 1)[0]
+        pid_text = entry.name[len(prefix) :].split("-", 1)[0]
         try:
             age = time.time() - entry.stat().st_mtime
         except FileNotFoundError:
@@ -191,7 +201,9 @@ def _libc_rename(source: Path, dest: Path, flag: str) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     a, b = os.fsencode(source), os.fsencode(dest)
     if sys.platform.startswith("linux") and hasattr(libc, "renameat2"):
-        result = libc.renameat2(_AT_FDCWD, a, _AT_FDCWD, b, _RENAME_EXCHANGE if flag == "exchange" else _RENAME_NOREPLACE)
+        result = libc.renameat2(
+            _AT_FDCWD, a, _AT_FDCWD, b, _RENAME_EXCHANGE if flag == "exchange" else _RENAME_NOREPLACE
+        )
     elif sys.platform == "darwin" and hasattr(libc, "renamex_np"):
         result = libc.renamex_np(a, b, _MAC_RENAME_SWAP if flag == "exchange" else _MAC_RENAME_EXCL)
     else:

@@ -21,7 +21,16 @@ from typing import Any
 
 from ._errors import ChuanyuGeoError, DefinitionError
 
-__all__ = ["inert", "inert_figure_text", "safe_link", "check_color", "color_rgba", "check_tree", "UnsafeTextError", "JINJA_OPENER"]
+__all__ = [
+    "inert",
+    "inert_figure_text",
+    "safe_link",
+    "check_color",
+    "color_rgba",
+    "check_tree",
+    "UnsafeTextError",
+    "JINJA_OPENER",
+]
 
 # The three sequences that open a Jinja tag; braces alone are harmless.
 JINJA_OPENER = re.compile(r"\{[{%#]")
@@ -68,18 +77,24 @@ def safe_link(value: Any) -> str:
     --------
     >>> safe_link("map.html")
     'map.html'
-    >>> safe_link("javascript:alert(1)")
+    >>> safe_link("javascript:alert(1)")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    chuanyu_geo._errors.InvalidArgumentError: link 'javascript:alert(1)' is not allowed; expected a relative path (map.html) or an http(s) URL
+    chuanyu_geo._errors.InvalidArgumentError: link 'javascript:alert(1)' is not allowed; ...
     """
     from ._errors import InvalidArgumentError
 
     text = str(value)
     scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.\-]*):", text)
     control = any(ord(ch) < 32 for ch in text)
-    if control or (scheme and scheme.group(1).lower() not in ("http", "https")) or text.strip().startswith("//"):
-        raise InvalidArgumentError(f"link {text[:80]!r} is not allowed; expected a relative path (map.html) or an http(s) URL")
+    if (
+        control
+        or (scheme and scheme.group(1).lower() not in ("http", "https"))
+        or text.strip().startswith("//")
+    ):
+        raise InvalidArgumentError(
+            f"link {text[:80]!r} is not allowed; expected a relative path (map.html) or an http(s) URL"
+        )
     return text
 
 
@@ -102,17 +117,20 @@ _SP = r"[ \t]*"
 _ALPHA = rf"(?P<a>{_NUM}%?)"
 _RGB = re.compile(
     rf"rgba?\({_SP}(?P<r>{_NUM}%?){_SP},{_SP}(?P<g>{_NUM}%?){_SP},{_SP}(?P<b>{_NUM}%?){_SP}(?:,{_SP}{_ALPHA}{_SP})?\)"
-    rf"|rgba?\({_SP}(?P<r2>{_NUM}%?)[ \t]+(?P<g2>{_NUM}%?)[ \t]+(?P<b2>{_NUM}%?){_SP}(?:/{_SP}(?P<a2>{_NUM}%?){_SP})?\)",
+    rf"|rgba?\({_SP}(?P<r2>{_NUM}%?)[ \t]+(?P<g2>{_NUM}%?)[ "
+    rf"\t]+(?P<b2>{_NUM}%?){_SP}(?:/{_SP}(?P<a2>{_NUM}%?){_SP})?\)",
     re.IGNORECASE | re.ASCII,
 )
 _HSL = re.compile(
     rf"hsla?\({_SP}(?P<h>{_NUM})(?:deg)?{_SP},{_SP}(?P<s>{_NUM})%{_SP},{_SP}(?P<l>{_NUM})%{_SP}(?:,{_SP}{_ALPHA}{_SP})?\)"
-    rf"|hsla?\({_SP}(?P<h2>{_NUM})(?:deg)?[ \t]+(?P<s2>{_NUM})%[ \t]+(?P<l2>{_NUM})%{_SP}(?:/{_SP}(?P<a2>{_NUM}%?){_SP})?\)",
+    rf"|hsla?\({_SP}(?P<h2>{_NUM})(?:deg)?[ \t]+(?P<s2>{_NUM})%[ "
+    rf"\t]+(?P<l2>{_NUM})%{_SP}(?:/{_SP}(?P<a2>{_NUM}%?){_SP})?\)",
     re.IGNORECASE | re.ASCII,
 )
 _HEX = re.compile(r"#(?:[0-9a-f]{3,4}|[0-9a-f]{6}|[0-9a-f]{8})", re.IGNORECASE | re.ASCII)
 COLOR_GRAMMAR = (
-    "a CSS colour name (or transparent), #rgb, #rgba, #rrggbb, #rrggbbaa, or rgb()/rgba()/hsl()/hsla() with numbers only"
+    "a CSS colour name (or transparent), #rgb, #rgba, #rrggbb, #rrggbbaa, "
+    "or rgb()/rgba()/hsl()/hsla() with numbers only"
 )
 
 
@@ -191,10 +209,10 @@ def check_color(value: Any, what: str) -> str:
     '#1b9e77'
     >>> check_color("rgb(27, 158, 119)", "cluster 'south'")
     'rgb(27, 158, 119)'
-    >>> check_color("red;x", "cluster 'south'")
+    >>> check_color("red;x", "cluster 'south'")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    chuanyu_geo._errors.DefinitionError: cluster 'south': color 'red;x' is not valid; expected a CSS colour name (or transparent), #rgb, #rgba, #rrggbb, #rrggbbaa, or rgb()/rgba()/hsl()/hsla() with numbers only
+    chuanyu_geo._errors.DefinitionError: cluster 'south': color 'red;x' is not valid; ...
     """
     if color_rgba(value) is not None:
         return value
@@ -231,7 +249,8 @@ def check_tree(root: Any) -> None:
             if match:
                 start = max(match.start() - 30, 0)
                 raise UnsafeTextError(
-                    f"{owner} holds text that a template engine would run ({value[start:match.start() + 30]!r}); "
+                    f"{owner} holds text that a template engine would run "
+                    f"({value[start : match.start() + 30]!r}); "
                     "user text must pass through chuanyu_geo._safe.inert — please report this as a bug"
                 )
         elif isinstance(value, dict):

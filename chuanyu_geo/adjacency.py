@@ -1,30 +1,41 @@
-"""Who touches whom, and over how many km.
+"""Adjacency of the shipped Sichuan–Chongqing layers: platform labels, cross-border pairs, vintages.
 
-Contiguity follows libpysal's semantics: Queen = any shared point, Rook = a shared edge.
-A valid polygon coverage (every shipped layer, and most administrative layers) shares its
-borders vertex for vertex, so contacts are found by matching identical boundary segments
-and vertices with numpy sorts, and a shared edge's length is the geodesic length of its
-matched segments. Polygons that break the coverage rules (overlaps, borders with
-different vertices) go through an exact geometric path instead, pair by pair.
+The geometry lives in :mod:`chuanyu_geo.contiguity` (any polygon layer); this module adds
+what is specific to the region: the shipped layers, the platforms on the nodes, the
+provincial border and the comparison of division vintages.
 """
 
 from __future__ import annotations
 
 import functools
-import warnings
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 
 import geopandas as gpd
 import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
-from pyproj import CRS
 
 from ._errors import InvalidArgumentError
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGES, check_choice, load_boundaries
-from .coords import WGS84_CRS, geodesic_area_km2, geodesic_length_km, is_gcj02, segment_lengths_m
+from .boundaries import (
+    DEFAULT_DETAIL,
+    DEFAULT_VINTAGE,
+    DETAILS,
+    LEVELS,
+    VINTAGES,
+    check_choice,
+    load_boundaries,
+)
+from .contiguity import (
+    PAIR_COLUMNS,
+    RESOLUTION_NOTE,
+    AdjacencyWarning,
+    build_graph,
+    contacts,
+    contiguity_graph,
+    graph_to_frame,
+    shared_lines,
+)
+from .gazetteer import crosswalk
+from .platforms import default_plan, membership
 
 __all__ = [
     "AdjacencyWarning",
@@ -35,529 +46,14 @@ __all__ = [
     "border_totals",
     "compare_vintages",
     "graph_to_frame",
+    "graph_for",
     "shared_lines",
+    "RESOLUTION_NOTE",
+    "PAIR_COLUMNS",
 ]
-
-RESOLUTION_NOTE = (
-    "shared lengths depend on the boundary resolution (finer layers give longer borders); "
-    "compare lengths only within one layer"
-)
-PAIR_COLUMNS = ["adcode_a", "name_a", "province_a", "adcode_b", "name_b", "province_b", "shared_km", "contact"]
-_NODE_COLUMNS = ("name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode")
-
-
-class AdjacencyWarning(UserWarning):
-    """A user layer needed repair, or overlaps were found."""
-
-
-@dataclass(frozen=True)
-class _Contacts:
-    """Contacts between rows i < j of a layer."""
-
-    i: np.ndarray
-    j: np.ndarray
-    shared_km: np.ndarray
-    edge: np.ndarray  # bool: a line is shared (Rook), else only points (Queen only)
-    overlap_km2: np.ndarray
-    gap: np.ndarray  # bool: contact found only through the tolerance
-
-
-# --------------------------------------------------------------------------- fast path
-
-
-def _ring_coordinates(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """All ring vertices with their owning row and ring number."""
-    parts, part_owner = shapely.get_parts(geoms, return_index=True)
-    rings, ring_part = shapely.get_rings(parts, return_index=True)
-    xy, ring_of_vertex = shapely.get_coordinates(rings, return_index=True)
-    owner = part_owner[ring_part][ring_of_vertex]
-    return xy, owner, ring_of_vertex
-
-
-def _pairs_from_sorted_groups(keys: np.ndarray, owners: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of different owners holding the same key.
-
-    ``keys``/``owners`` must be sorted by key with duplicates (key, owner) removed. Groups
-    are tiny (a vertex is shared by a handful of units), so comparing each row with the next
-    few rows finds every pair without a Python loop over groups.
-    """
-    first, second, where = [], [], []
-    offset = 1
-    while offset < len(keys):
-        same = keys[offset:] == keys[:-offset]
-        if not same.any():
-            break
-        idx = np.nonzero(same)[0]
-        first.append(owners[idx])
-        second.append(owners[idx + offset])
-        where.append(idx)
-        offset += 1
-    if not first:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty, empty
-    return np.concatenate(first), np.concatenate(second), np.concatenate(where)
-
-
-def _coverage_contacts(geoms: np.ndarray, frame: "_Frame") -> _Contacts:
-    """Contacts of a valid coverage by matching identical vertices and segments."""
-    xy, owner, ring = _ring_coordinates(geoms)
-    # Integer id per distinct vertex; np.unique on a complex view sorts x then y in one pass.
-    vertex_id = np.unique(xy[:, 0] + 1j * xy[:, 1], return_inverse=True)[1].ravel()
-
-    # Queen: owners sharing a vertex.
-    order = np.lexsort((owner, vertex_id))
-    vo = np.stack([vertex_id[order], owner[order]], axis=1)
-    vo = vo[np.r_[True, np.any(vo[1:] != vo[:-1], axis=1)]]
-    qa, qb, _ = _pairs_from_sorted_groups(vo[:, 0], vo[:, 1])
-
-    # Rook: owners sharing a segment (consecutive vertices of one ring).
-    same_ring = ring[1:] == ring[:-1]
-    start = np.nonzero(same_ring)[0]
-    va, vb = vertex_id[start], vertex_id[start + 1]
-    lo, hi = np.minimum(va, vb), np.maximum(va, vb)
-    n_vertices = int(vertex_id.max()) + 1 if len(vertex_id) else 1
-    segment_key = lo.astype(np.int64) * n_vertices + hi
-    seg_owner = owner[start]
-    order = np.lexsort((seg_owner, segment_key))
-    keys, owners, starts = segment_key[order], seg_owner[order], start[order]
-    keep = np.r_[True, (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])]
-    keys, owners, starts = keys[keep], owners[keep], starts[keep]
-    ra, rb, where = _pairs_from_sorted_groups(keys, owners)
-    seg = starts[where]
-    ends = np.concatenate([seg, seg + 1])
-    lon, lat = frame.lonlat(xy[ends, 0], xy[ends, 1])
-    seg_m = segment_lengths_m(lon[: len(seg)], lat[: len(seg)], lon[len(seg) :], lat[len(seg) :])
-
-    n = len(geoms)
-    rook_key = np.minimum(ra, rb) * n + np.maximum(ra, rb)
-    edge_keys, inverse = np.unique(rook_key, return_inverse=True)
-    edge_km = np.bincount(inverse.ravel(), weights=np.asarray(seg_m)) / 1e3
-    queen_keys = np.unique(np.minimum(qa, qb) * n + np.maximum(qa, qb))
-    all_keys = np.union1d(queen_keys, edge_keys)
-    shared = np.zeros(len(all_keys))
-    is_edge = np.isin(all_keys, edge_keys)
-    shared[is_edge] = edge_km
-    zeros = np.zeros(len(all_keys))
-    return _Contacts(all_keys // n, all_keys % n, shared, is_edge, zeros, np.zeros(len(all_keys), dtype=bool))
-
-
-# --------------------------------------------------------------------------- near-coincident vertices
-
-MIN_EDGE_KM = 1e-6  # 1 mm: shorter shared lines are corners drawn with float noise
-SNAP_ULPS = 32  # default snapping distance: this many units in the last place of the largest coordinate
-
-
-def snap_distance(geoms: np.ndarray) -> float:
-    """The default snapping distance of a layer: a few ULPs of its largest coordinate.
-
-    Float noise from a round trip through another CRS moves a vertex by one or two ULPs
-    (~2e-14 deg at longitude 105); 32 ULPs (~5e-13 deg, ~50 nm) merges such copies and
-    nothing a surveyor drew apart.
-    """
-    bounds = shapely.total_bounds(geoms)
-    largest = float(np.nanmax(np.abs(bounds))) if np.isfinite(bounds).all() else 1.0
-    return SNAP_ULPS * float(np.spacing(max(largest, 1.0)))
-
-
-def _snap_vertices(geoms: np.ndarray, distance: float) -> tuple[np.ndarray, int]:
-    """Geometries whose vertices closer than ``distance`` (per axis) are made identical.
-
-    Vertices are grouped by four grids of cell ``4 * distance`` offset by half a cell in x
-    and y: two vertices within ``distance`` share a cell in at least one of them, and the
-    groups of all four grids are joined (connected components). Each group takes its first
-    vertex's coordinates. Returns the geometries and the number of vertices moved.
-    """
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-
-    xy = shapely.get_coordinates(geoms)
-    if len(xy) == 0:
-        return geoms, 0
-    unique, inverse = np.unique(xy[:, 0] + 1j * xy[:, 1], return_inverse=True)
-    inverse = inverse.ravel()
-    ux, uy = unique.real, unique.imag
-    m, cell = len(unique), 4 * distance
-    rows, cols, offset = [], [], m
-    for ox in (0.0, 0.5):
-        for oy in (0.0, 0.5):
-            key = np.floor(ux / cell + ox) + 1j * np.floor(uy / cell + oy)
-            ids = np.unique(key, return_inverse=True)[1].ravel()
-            rows.append(np.arange(m))
-            cols.append(ids + offset)
-            offset += int(ids.max()) + 1
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
-    graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(offset, offset))
-    _, labels = connected_components(graph, directed=False)
-    labels = labels[:m]
-    first = np.full(labels.max() + 1, m, dtype=np.int64)
-    np.minimum.at(first, labels, np.arange(m))
-    representative = first[labels]
-    moved = representative != np.arange(m)
-    if not moved.any():
-        return geoms, 0
-    snapped = np.stack([ux[representative], uy[representative]], axis=1)[inverse]
-    out = shapely.set_coordinates(np.array(geoms, dtype=object).copy(), snapped)  # replaces the copy's elements
-    # Two vertices of one ring may have merged: drop the repeated point.
-    return shapely.remove_repeated_points(out), int(moved[inverse].sum())
-
-
-# --------------------------------------------------------------------------- general path
-
-
-@dataclass(frozen=True)
-class _Frame:
-    """The layer's own CRS: topology is judged there (reprojection bends straight edges);
-    lengths and areas are measured on the WGS84 ellipsoid."""
-
-    crs: CRS
-
-    @property
-    def geographic(self) -> bool:
-        return self.crs.equals(WGS84_CRS)
-
-    def lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        if self.geographic:
-            return x, y
-        from pyproj import Transformer
-
-        return Transformer.from_crs(self.crs, WGS84_CRS, always_xy=True).transform(x, y)
-
-    def to_wgs84(self, geoms: np.ndarray) -> np.ndarray:
-        return geoms if self.geographic else gpd.GeoSeries(geoms, crs=self.crs).to_crs(WGS84_CRS).values
-
-    def length_km(self, geoms: np.ndarray) -> np.ndarray:
-        return geodesic_length_km(np.asarray(self.to_wgs84(geoms), dtype=object))
-
-    def area_km2(self, geoms: np.ndarray) -> np.ndarray:
-        return geodesic_area_km2(np.asarray(self.to_wgs84(geoms), dtype=object))
-
-    def metric(self, geoms: np.ndarray) -> tuple[np.ndarray, "_Frame"]:
-        """The geometries in metres: the layer's own CRS if projected, else an equidistant projection."""
-        if self.crs.is_projected and self.crs.axis_info[0].unit_name in ("metre", "meter"):
-            return geoms, self
-        centre = shapely.centroid(shapely.union_all(shapely.envelope(self.to_wgs84(geoms))))
-        local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
-        return gpd.GeoSeries(geoms, crs=self.crs).to_crs(local).values, _Frame(local)
-
-
-def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Contacts:
-    """Contacts of ``rows`` with every polygon, from geometric intersections (any layer)."""
-    tree = shapely.STRtree(geoms)
-    src, dst = tree.query(geoms[rows], predicate="intersects")
-    src = rows[src]
-    keep = src != dst
-    a, b = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
-    keys = np.unique(a * len(geoms) + b)
-    a, b = keys // len(geoms), keys % len(geoms)
-    lines = shapely.intersection(shapely.boundary(geoms[a]), shapely.boundary(geoms[b]))
-    shared = frame.length_km(shapely.line_merge(_linework(lines)))
-    overlap_km2 = frame.area_km2(_areal(shapely.intersection(geoms[a], geoms[b])))
-    edge = shared > MIN_EDGE_KM  # a line of float noise at a corner is not a shared border
-    return _Contacts(a, b, np.where(edge, shared, 0.0), edge, overlap_km2, np.zeros(len(a), dtype=bool))
-
-
-def _linework(geoms: np.ndarray) -> np.ndarray:
-    """Only the (multi)line parts of each geometry (points of contact dropped)."""
-    out = []
-    for g in geoms:
-        parts = [p for p in shapely.get_parts(g) if p.geom_type in ("LineString", "LinearRing", "MultiLineString")]
-        out.append(shapely.multilinestrings(parts) if parts else shapely.MultiLineString())
-    return np.array(out, dtype=object)
-
-
-def _areal(geoms: np.ndarray) -> np.ndarray:
-    out = []
-    for g in geoms:
-        parts = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
-        out.append(shapely.multipolygons(parts) if parts else shapely.MultiPolygon())
-    return np.array(out, dtype=object)
-
-
-def _tolerant_contacts(geoms: np.ndarray, found: _Contacts, tolerance_m: float, frame: _Frame) -> _Contacts:
-    """Contacts within ``tolerance_m``: gaps and slivers up to that width are shared borders.
-
-    Each candidate pair (closer than the tolerance and not already sharing a clean edge) is
-    measured after snapping one polygon's vertices onto the other's boundary (GEOS snap,
-    within the tolerance, in metres): the borders then coincide where they ran side by side,
-    and the shared length is that of the border itself, not of a buffered outline. The two
-    directions are averaged. Found only thanks to the tolerance: ``gap``; overlapping pairs
-    keep their ``overlap_km2``.
-    """
-    n = len(geoms)
-    projected, metric = frame.metric(geoms)
-    tree = shapely.STRtree(projected)
-    src, dst = tree.query(projected, predicate="dwithin", distance=tolerance_m)
-    keep = src < dst
-    keys = np.unique(src[keep] * n + dst[keep])
-    known = found.i * n + found.j
-    clean = known[found.edge & (found.overlap_km2 == 0)]
-    keys = np.setdiff1d(keys, clean)
-    if not len(keys):
-        return found
-    a, b = keys // n, keys % n
-    pa, pb = projected[a], projected[b]
-    towards_b = shapely.intersection(shapely.boundary(shapely.snap(pa, pb, tolerance_m)), shapely.boundary(pb))
-    towards_a = shapely.intersection(shapely.boundary(shapely.snap(pb, pa, tolerance_m)), shapely.boundary(pa))
-    km = (metric.length_km(shapely.line_merge(_linework(towards_b))) + metric.length_km(shapely.line_merge(_linework(towards_a)))) / 2
-    edge = km * 1000 > tolerance_m  # after snapping, a corner is a point; a border is longer than the tolerance
-    position = {int(k): p for p, k in enumerate(known)}
-    shared, is_edge, overlap, gap = found.shared_km.copy(), found.edge.copy(), found.overlap_km2.copy(), found.gap.copy()
-    extra = {f: [] for f in _CONTACT_FIELDS}
-    for key, ai, bi, length, e in zip(keys.tolist(), a, b, km, edge):
-        p = position.get(key)
-        if p is None:  # no contact at all without the tolerance
-            for f, v in zip(_CONTACT_FIELDS, (ai, bi, length if e else 0.0, e, 0.0, True)):
-                extra[f].append(v)
-        elif e and (not is_edge[p] or overlap[p] > 0):
-            gap[p] = gap[p] or (not is_edge[p] and overlap[p] == 0)
-            shared[p], is_edge[p] = length, True
-    base = _Contacts(found.i, found.j, shared, is_edge, overlap, gap)
-    added = _Contacts(*(np.asarray(extra[f], dtype=getattr(found, f).dtype) for f in _CONTACT_FIELDS))
-    return _combine(base, added)
-
-
-_CONTACT_FIELDS = ("i", "j", "shared_km", "edge", "overlap_km2", "gap")
-
-
-def _combine(base: _Contacts, extra: _Contacts, drop_rows: np.ndarray | None = None) -> _Contacts:
-    """``base`` plus ``extra``, sorted by (i, j); first drops base contacts of ``drop_rows``."""
-    keep = np.ones(len(base.i), dtype=bool) if drop_rows is None else ~(np.isin(base.i, drop_rows) | np.isin(base.j, drop_rows))
-    merged = {f: np.concatenate([getattr(base, f)[keep], getattr(extra, f)]) for f in _CONTACT_FIELDS}
-    order = np.lexsort((merged["j"], merged["i"]))
-    return _Contacts(**{f: merged[f][order] for f in _CONTACT_FIELDS})
-
-
-# --------------------------------------------------------------------------- input checks
-
-
-def _id_key(value) -> str:
-    """The identity networkx and readers give an id: 1, 1.0 and "1" are one id."""
-    if isinstance(value, (bool, np.bool_)):
-        return repr(bool(value))
-    if isinstance(value, (int, np.integer)):
-        return str(int(value))
-    if isinstance(value, (float, np.floating)) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.GeoDataFrame, list]:
-    """Refuse what cannot be measured; return the layer and the row ids."""
-    if not isinstance(gdf, gpd.GeoDataFrame):
-        raise InvalidArgumentError(f"expected a GeoDataFrame of polygons, got {type(gdf).__name__}")
-    if id_col is not None and id_col not in gdf.columns:
-        raise InvalidArgumentError(f"id_col={id_col!r} is not a column; columns: {', '.join(map(str, gdf.columns))}")
-    if len(gdf) == 0:
-        return gdf, []
-    if gdf.crs is None:
-        raise InvalidArgumentError("the layer has no CRS; set one (e.g. gdf.set_crs(4326)) so lengths can be measured on the ellipsoid")
-    if is_gcj02(gdf):
-        raise InvalidArgumentError("the layer is in GCJ-02; convert it with chuanyu_geo.coords.to_wgs84 first")
-    ids = list(gdf[id_col]) if id_col else list(gdf.index)
-    where = f"id_col={id_col!r}" if id_col else "the index"
-    missing_ids = [k for k, v in enumerate(ids) if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT]
-    if missing_ids:
-        raise InvalidArgumentError(f"{where} has missing ids (NaN/None) in rows {', '.join(map(str, missing_ids[:20]))}; every polygon needs an id")
-    groups: dict[str, list] = {}
-    for value in ids:
-        groups.setdefault(_id_key(value), []).append(value)
-    clashes = [values for values in groups.values() if len(values) > 1]
-    if clashes:
-        listing = "; ".join(" = ".join(f"{v!r} ({type(v).__name__})" for v in values) for values in clashes[:10])
-        raise InvalidArgumentError(f"duplicate ids in {id_col or 'the index'}: {listing}")
-    geometry = gdf.geometry
-    none = geometry.isna().to_numpy()
-    empty = ~none & geometry.is_empty.to_numpy()
-    wrong_type = ~none & ~empty & ~gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
-    if none.any() or empty.any() or wrong_type.any():
-        bad = [f"{ids[k]} ({'missing geometry' if none[k] else 'empty' if empty[k] else gdf.geom_type.iloc[k]})" for k in np.nonzero(none | empty | wrong_type)[0]]
-        raise InvalidArgumentError(f"adjacency needs polygons; these rows are not: {', '.join(bad[:20])}")
-    return gdf, ids
-
-
-def _repair(geoms: np.ndarray, invalid: np.ndarray, ids: list, issues: list[dict]) -> np.ndarray:
-    for k in np.nonzero(invalid)[0]:
-        issues.append({"kind": "repaired", "id_a": ids[k], "id_b": None, "value": None, "detail": shapely.is_valid_reason(geoms[k])})
-    fixed = geoms.copy()
-    fixed[invalid] = _areal(shapely.make_valid(geoms[invalid]))
-    return fixed
-
-
-def _halves(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Two overlapping halves of the layer, split at the median x of the bounding boxes.
-
-    Polygons whose boxes intersect always fall together in at least one half (a polygon
-    only in the west half ends before the split, one only in the east half starts after
-    it), so validating each half finds every problem of the whole.
-    """
-    bounds = shapely.bounds(geoms)
-    split = np.median(bounds[:, 0])
-    return np.nonzero(bounds[:, 0] < split)[0], np.nonzero(bounds[:, 2] >= split)[0]
-
-
-def _coverage_problems(geoms: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """Rows (of ``rows``) whose edges overlap or fail to match a neighbour's."""
-    invalid_edges = shapely.coverage_invalid_edges(geoms[rows])
-    return rows[~shapely.is_empty(invalid_edges)]
-
-
-def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts, np.ndarray, np.ndarray]:
-    """Match a layer as a coverage while validating it, on two threads.
-
-    Returns the contacts, the mask of invalid geometries and the rows that break the
-    coverage rules. GEOS releases the GIL, so validation of one half runs beside the
-    numpy matching and the validation of the other half.
-    """
-    west, east = _halves(geoms)
-
-    def validate_west() -> tuple[np.ndarray, np.ndarray]:
-        invalid = ~shapely.is_valid(geoms)
-        return invalid, (_coverage_problems(geoms, west) if not invalid.any() else west[:0])
-
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        checking = pool.submit(validate_west)
-        found = _coverage_contacts(geoms, frame)
-        try:
-            east_problems = _coverage_problems(geoms, east)
-        except shapely.errors.GEOSException:  # invalid input: repaired and redone below
-            east_problems = east[:0]
-        invalid, west_problems = checking.result()
-    return found, invalid, np.union1d(west_problems, east_problems)
-
-
-def _check_tolerance(tolerance_m) -> float | None:
-    if tolerance_m is None:
-        return None
-    if isinstance(tolerance_m, bool) or not isinstance(tolerance_m, (int, float, np.integer, np.floating)) or not np.isfinite(tolerance_m) or tolerance_m < 0:
-        raise InvalidArgumentError(f"tolerance_m={tolerance_m!r} must be a finite number of metres >= 0 (or None)")
-    return float(tolerance_m) or None
-
-
-def _has_near_duplicates(geoms: np.ndarray, distance: float) -> bool:
-    """Whether two distinct vertices lie within ``distance`` in x or in y (cheap pre-check)."""
-    xy = shapely.get_coordinates(geoms)
-    for axis in (0, 1):
-        values = np.unique(xy[:, axis])
-        if len(values) > 1 and np.diff(values).min() <= distance:
-            return True
-    return False
-
-
-ISSUE_COLUMNS = ["kind", "id_a", "id_b", "value", "detail"]
-
-
-def _report_issues(issues: list[dict], stacklevel: int) -> pd.DataFrame:
-    """The issues as a table; one bounded warning line for those a user must know about."""
-    table = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
-    parts = []
-    repaired = table[table["kind"] == "repaired"]
-    if len(repaired):
-        shown = "; ".join(f"{r.id_a}: {r.detail}" for r in repaired.head(5).itertuples())
-        parts.append(f"repaired {len(repaired)} invalid geometries with shapely.make_valid ({shown}{', …' if len(repaired) > 5 else ''})")
-    overlaps = table[table["kind"] == "overlap"].sort_values("value", ascending=False)
-    if len(overlaps):
-        shown = "; ".join(f"{r.id_a}–{r.id_b}: {r.value:.4f} km²" for r in overlaps.head(5).itertuples())
-        parts.append(f"{len(overlaps)} pairs of polygons overlap ({'largest: ' if len(overlaps) > 5 else ''}{shown})")
-    if parts:
-        where = " in graph.graph['issues']" if stacklevel > 3 else " in .attrs['issues']"
-        warnings.warn("; ".join(parts) + f"; the full list is{where}", AdjacencyWarning, stacklevel=stacklevel)
-    return table
-
-
-def contacts(gdf: gpd.GeoDataFrame, id_col: str | None = None, tolerance_m: float | None = None, trusted_coverage: bool = False, _stacklevel: int = 2) -> pd.DataFrame:
-    """Every pair of polygons that touch, with the kind and length of the contact.
-
-    Vertices closer than a few ULPs of the layer's coordinates (float noise from a round
-    trip through another CRS) are first made identical, so such a layer gives exactly the
-    contacts and lengths of the clean one.
-
-    Parameters
-    ----------
-    gdf : geopandas.GeoDataFrame
-        Polygons in any CRS pyproj can convert to WGS84.
-    id_col : str, optional
-        Column with unique ids; the index by default.
-    tolerance_m : float, optional
-        Also count gaps and overlaps (slivers) up to this many metres wide as shared
-        borders, measured along the border itself; contacts found only thanks to it have
-        ``gap`` True, overlapping pairs keep ``overlap_km2``. ``None`` or 0: exact contacts.
-    trusted_coverage : bool
-        Skip validation (for the shipped layers, validated when they were built).
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``id_a``, ``id_b`` (a before b in layer order), ``shared_km`` (length of the shared
-        border on the WGS84 ellipsoid), ``contact`` (``edge`` or ``point``), ``overlap_km2``,
-        ``gap``. ``attrs["issues"]``: what was repaired, snapped or found overlapping
-        (``kind``, ``id_a``, ``id_b``, ``value``, ``detail``).
-
-    Warns
-    -----
-    AdjacencyWarning
-        One line when invalid geometries were repaired or polygons overlap (counts and the
-        five largest cases); an empty layer gives an empty table and a warning.
-
-    Examples
-    --------
-    >>> import geopandas as gpd, shapely, chuanyu_geo as cg
-    >>> cells = gpd.GeoDataFrame({"id": ["a", "b"]}, geometry=[shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1)], crs=3857)
-    >>> cg.contacts(cells, "id")[["id_a", "id_b", "contact"]].values.tolist()
-    [['a', 'b', 'edge']]
-    """
-    tolerance = _check_tolerance(tolerance_m)
-    layer, ids = _check_user_layer(gdf, id_col)
-    columns = ["id_a", "id_b", "shared_km", "contact", "overlap_km2", "gap"]
-    if len(layer) == 0:
-        warnings.warn("the layer has no rows: no contacts", AdjacencyWarning, stacklevel=_stacklevel)
-        table = pd.DataFrame(columns=columns)
-        table.attrs["issues"] = pd.DataFrame(columns=ISSUE_COLUMNS)
-        return table
-    geoms = np.asarray(layer.geometry.values)
-    frame = _Frame(layer.crs)
-    issues: list[dict] = []
-    if trusted_coverage:
-        found = _coverage_contacts(geoms, frame)
-    else:
-        distance = snap_distance(geoms)
-        if _has_near_duplicates(geoms, distance):
-            geoms, moved = _snap_vertices(geoms, distance)
-            if moved:
-                issues.append({"kind": "snapped", "id_a": None, "id_b": None, "value": moved, "detail": f"{moved} vertices within {distance:.1e} (layer units) of another made identical"})
-        found, invalid, flagged = _check_and_match(geoms, frame)
-        if invalid.any():
-            geoms = _repair(geoms, invalid, ids, issues)
-            found, _, flagged = _check_and_match(geoms, frame)
-        if len(flagged):
-            # The exact contacts of flagged rows replace what vertex matching found for them.
-            found = _combine(found, _exact_contacts(geoms, flagged, frame), drop_rows=flagged)
-    if tolerance:
-        found = _tolerant_contacts(geoms, found, tolerance, frame)
-    id_array = np.empty(len(ids), dtype=object)
-    id_array[:] = ids
-    table = pd.DataFrame(
-        {
-            "id_a": id_array[found.i],
-            "id_b": id_array[found.j],
-            "shared_km": found.shared_km,
-            "contact": np.where(found.edge, "edge", "point"),
-            "overlap_km2": found.overlap_km2,
-            "gap": found.gap,
-        }
-    )
-    for row in table[table["overlap_km2"] > 0].itertuples():
-        issues.append({"kind": "overlap", "id_a": row.id_a, "id_b": row.id_b, "value": row.overlap_km2, "detail": "km² of overlap"})
-    for row in table[table["gap"]].itertuples():
-        issues.append({"kind": "gap", "id_a": row.id_a, "id_b": row.id_b, "value": row.shared_km, "detail": f"contact within tolerance_m={tolerance:g} only"})
-    table.attrs["issues"] = _report_issues(issues, _stacklevel + 1)
-    return table
-
-
-# --------------------------------------------------------------------------- graph
 
 
 def _platform_labels(vintage: str, level: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    from .platforms import membership
 
     member_level = level if level in ("county", "partner", "prefecture") else "county"
     table = membership(member_level, vintage)
@@ -602,7 +98,11 @@ def adjacency_graph(
     if isinstance(data, str):
         data, level = None, data
     if data is None:
-        args = (check_choice("level", level, LEVELS), check_choice("vintage", vintage, VINTAGES), check_choice("detail", detail, DETAILS))
+        args = (
+            check_choice("level", level, LEVELS),
+            check_choice("vintage", vintage, VINTAGES),
+            check_choice("detail", detail, DETAILS),
+        )
         return _shipped_graph(*args, tolerance_m).copy()
     return _user_graph(data, id_col, tolerance_m)
 
@@ -613,80 +113,24 @@ def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | N
     table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
     meta = {"level": level, "vintage": vintage, "detail": detail, "source": layer.attrs["source"]}
     platforms, clusters = _platform_labels(vintage, level)
-    return _build_graph(layer, "adcode", table, meta, tolerance_m, platforms, clusters)
+    labels = {
+        node: {"platforms": tuple(platforms.get(node, ())), "clusters": tuple(clusters.get(node, ()))}
+        for node in layer["adcode"]
+    }
+    return build_graph(layer, "adcode", table, {**meta, "plan": default_plan()}, tolerance_m, labels)
 
 
 def _user_graph(layer: gpd.GeoDataFrame, id_col: str | None, tolerance_m: float | None) -> nx.Graph:
-    table = contacts(layer, id_col, tolerance_m, _stacklevel=4)
-    meta = {"level": "user layer", "vintage": layer.attrs.get("vintage"), "detail": layer.attrs.get("detail"), "source": layer.attrs.get("source", "user layer")}
-    return _build_graph(layer, id_col, table, meta, tolerance_m, {}, {})
+    return contiguity_graph(layer, id_col, tolerance_m, _stacklevel=4)
 
 
-def _build_graph(layer, key: str | None, table: pd.DataFrame, meta: dict, tolerance_m, platforms: dict, clusters: dict) -> nx.Graph:
-    graph = nx.Graph(**meta, resolution_note=RESOLUTION_NOTE, tolerance_m=tolerance_m, issues=table.attrs.get("issues"))
-    ids = list(layer[key]) if key else list(layer.index)
-    attributes = [c for c in _NODE_COLUMNS if c in layer.columns]
-    for node, row in zip(ids, layer[attributes].to_dict(orient="records")):
-        # Tuples: the shipped graphs are cached and handed out as copies.
-        graph.add_node(node, **row, platforms=tuple(platforms.get(node, ())), clusters=tuple(clusters.get(node, ())))
-    province = dict(zip(ids, layer["province"])) if "province" in layer.columns and len(layer) else {}
-    for row in table.itertuples(index=False):
-        graph.add_edge(
-            row.id_a,
-            row.id_b,
-            shared_km=float(row.shared_km),
-            contact=row.contact,
-            cross_border=bool(province) and province[row.id_a] != province[row.id_b],
-            overlap_km2=float(row.overlap_km2),
-            gap=bool(row.gap),
-        )
-    return graph
-
-
-def graph_to_frame(graph: nx.Graph) -> pd.DataFrame:
-    """Edges of an adjacency graph as a pair table (columns of DESIGN.md), a before b by id."""
-    rows = []
-    for a, b, attrs in graph.edges(data=True):
-        a, b = sorted((a, b))
-        na, nb = graph.nodes[a], graph.nodes[b]
-        rows.append(
-            {
-                "adcode_a": a,
-                "name_a": na.get("name"),
-                "province_a": na.get("province"),
-                "adcode_b": b,
-                "name_b": nb.get("name"),
-                "province_b": nb.get("province"),
-                "shared_km": attrs["shared_km"],
-                "contact": attrs["contact"],
-                "cross_border": attrs["cross_border"],
-            }
-        )
-    frame = pd.DataFrame(rows, columns=PAIR_COLUMNS + ["cross_border"])
-    return frame.sort_values(["adcode_a", "adcode_b"]).reset_index(drop=True)
-
-
-def shared_lines(pairs: pd.DataFrame, layer: gpd.GeoDataFrame) -> list:
-    """The line each pair of a pair table shares, drawn from ``layer``'s geometry.
-
-    Parameters
-    ----------
-    pairs : pandas.DataFrame
-        With ``adcode_a`` and ``adcode_b`` (from :func:`graph_to_frame` or
-        :func:`cross_border_pairs`).
-    layer : geopandas.GeoDataFrame
-        Units with ``adcode``; a simplified display layer gives display lines (the
-        lengths in ``pairs`` stay those of the layer the graph was built from).
-
-    Returns
-    -------
-    list of shapely geometries, one per row
-    """
-    geoms = layer.set_index("adcode").geometry
-    return [shapely.intersection(geoms[a].boundary, geoms[b].boundary) for a, b in zip(pairs["adcode_a"], pairs["adcode_b"])]
-
-
-def graph_for(graph: nx.Graph | None, level: str | None, vintage: str | None, detail: str | None, levels: tuple[str, ...] = LEVELS) -> nx.Graph:
+def graph_for(
+    graph: nx.Graph | None,
+    level: str | None,
+    vintage: str | None,
+    detail: str | None,
+    levels: tuple[str, ...] = LEVELS,
+) -> nx.Graph:
     """The graph a ``graph=``-taking function works on, and its level, vintage and detail.
 
     Without ``graph``, the shipped graph of ``level``/``vintage``/``detail`` (defaults:
@@ -704,20 +148,31 @@ def graph_for(graph: nx.Graph | None, level: str | None, vintage: str | None, de
         detail = check_choice("detail", detail or DEFAULT_DETAIL, DETAILS)
         return adjacency_graph(level=level, vintage=vintage, detail=detail)
     if not isinstance(graph, nx.Graph):
-        raise InvalidArgumentError(f"graph must be a networkx.Graph from adjacency_graph(), got {type(graph).__name__}")
+        raise InvalidArgumentError(
+            f"graph must be a networkx.Graph from adjacency_graph(), got {type(graph).__name__}"
+        )
     meta = graph.graph
     for name, given in (("level", level), ("vintage", vintage), ("detail", detail)):
         if given is not None and given != meta.get(name):
             raise InvalidArgumentError(
-                f"{name}={given!r} contradicts the graph, which was built from the {meta.get(name)!r} {name}; "
+                f"{name}={given!r} contradicts the graph, which was built from the {meta.get(name)!r} "
+                f"{name}; "
                 f"omit {name}= (it is read from the graph) or pass a graph built with {name}={given!r}"
             )
     if meta.get("level") not in levels:
-        raise InvalidArgumentError(f"this needs a graph of a shipped layer at level {', '.join(levels)}; the graph's level is {meta.get('level')!r}")
+        raise InvalidArgumentError(
+            f"this needs a graph of a shipped layer at level {', '.join(levels)}; the graph's level is "
+            f"{meta.get('level')!r}"
+        )
     return graph
 
 
-def cross_border_pairs(level: str | None = None, vintage: str | None = None, detail: str | None = None, graph: nx.Graph | None = None) -> pd.DataFrame:
+def cross_border_pairs(
+    level: str | None = None,
+    vintage: str | None = None,
+    detail: str | None = None,
+    graph: nx.Graph | None = None,
+) -> pd.DataFrame:
     """Pairs of units that touch across the Sichuan–Chongqing border.
 
     Parameters
@@ -744,7 +199,9 @@ def cross_border_pairs(level: str | None = None, vintage: str | None = None, det
     a_cols, b_cols = ["adcode_a", "name_a", "province_a"], ["adcode_b", "name_b", "province_b"]
     frame.loc[swap, a_cols + b_cols] = frame.loc[swap, b_cols + a_cols].to_numpy()
     frame = frame.sort_values(["adcode_a", "adcode_b"]).reset_index(drop=True)
-    frame.attrs.update({k: graph.graph.get(k) for k in ("level", "vintage", "detail", "source", "resolution_note")})
+    frame.attrs.update(
+        {k: graph.graph.get(k) for k in ("level", "vintage", "detail", "source", "resolution_note")}
+    )
     return frame
 
 
@@ -758,10 +215,16 @@ def border_length_by_unit(pairs: pd.DataFrame) -> pd.DataFrame:
         the other side it touches), sorted by length, longest first.
     """
     sides = [
-        pairs.rename(columns={"adcode_a": "adcode", "name_a": "name", "province_a": "province", "name_b": "other"}),
-        pairs.rename(columns={"adcode_b": "adcode", "name_b": "name", "province_b": "province", "name_a": "other"}),
+        pairs.rename(
+            columns={"adcode_a": "adcode", "name_a": "name", "province_a": "province", "name_b": "other"}
+        ),
+        pairs.rename(
+            columns={"adcode_b": "adcode", "name_b": "name", "province_b": "province", "name_a": "other"}
+        ),
     ]
-    both = pd.concat([s[["adcode", "name", "province", "other", "shared_km"]] for s in sides], ignore_index=True)
+    both = pd.concat(
+        [s[["adcode", "name", "province", "other", "shared_km"]] for s in sides], ignore_index=True
+    )
     table = both.groupby(["adcode", "name", "province"], as_index=False).agg(
         cross_border_km=("shared_km", "sum"), neighbours=("other", lambda s: "、".join(s))
     )
@@ -812,18 +275,39 @@ def compare_vintages(level: str = "county", detail: str = DEFAULT_DETAIL) -> pd.
     >>> sorted(set(changes["cause"]))
     ['reform']
     """
-    from .gazetteer import crosswalk
-
-    reform_units = set(crosswalk("2025").query("date >= '2025'")[["old_adcode", "new_adcode"]].to_numpy().ravel())
+    reform_units = set(
+        crosswalk("2025").query("date >= '2025'")[["old_adcode", "new_adcode"]].to_numpy().ravel()
+    )
     frames = {v: graph_to_frame(adjacency_graph(level=level, vintage=v, detail=detail)) for v in VINTAGES}
-    keyed = {v: f.assign(key=f["adcode_a"] + "-" + f["adcode_b"] + "-" + f["name_a"] + "-" + f["name_b"]) for v, f in frames.items()}
+    keyed = {
+        v: f.assign(key=f["adcode_a"] + "-" + f["adcode_b"] + "-" + f["name_a"] + "-" + f["name_b"])
+        for v, f in frames.items()
+    }
     before, after = keyed["2024"], keyed["2025"]
     vanished = before[~before["key"].isin(after["key"])].assign(change="vanishes", vintage="2024")
     appeared = after[~after["key"].isin(before["key"])].assign(change="appears", vintage="2025")
     table = pd.concat([vanished, appeared], ignore_index=True).drop(columns="key")
     table["reform"] = table["adcode_a"].isin(reform_units) | table["adcode_b"].isin(reform_units)
     table["cause"] = np.where(table["reform"], "reform", "source")
-    columns = ["change", "cause", "adcode_a", "name_a", "province_a", "adcode_b", "name_b", "province_b", "contact", "shared_km", "cross_border", "reform", "vintage"]
-    table = table[columns].sort_values(["reform", "change", "adcode_a", "adcode_b"], ascending=[False, False, True, True]).reset_index(drop=True)
+    columns = [
+        "change",
+        "cause",
+        "adcode_a",
+        "name_a",
+        "province_a",
+        "adcode_b",
+        "name_b",
+        "province_b",
+        "contact",
+        "shared_km",
+        "cross_border",
+        "reform",
+        "vintage",
+    ]
+    table = (
+        table[columns]
+        .sort_values(["reform", "change", "adcode_a", "adcode_b"], ascending=[False, False, True, True])
+        .reset_index(drop=True)
+    )
     table.attrs.update({"level": level, "detail": detail, "resolution_note": RESOLUTION_NOTE})
     return table

@@ -35,7 +35,10 @@ VINTAGE_NOTES = {
 }
 
 # Short forms for map attributions and figure captions.
-VINTAGE_SHORT = {"2024": "before Chongqing's 2025-11-06 reform", "2025": "after Chongqing's 2025-11-06 reform"}
+VINTAGE_SHORT = {
+    "2024": "before Chongqing's 2025-11-06 reform",
+    "2025": "after Chongqing's 2025-11-06 reform",
+}
 
 REBUILD_COMMAND = 'pip install -e ".[data]" && python scripts/build_boundaries.py'
 
@@ -89,7 +92,9 @@ def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: st
     name = layer_filename(level, vintage, detail)
     entry = _manifest()["files"].get(name)
     if entry is None:
-        raise DataIntegrityError(f"{name} is not listed in {data_dir() / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}")
+        raise DataIntegrityError(
+            f"{name} is not listed in {data_dir() / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}"
+        )
     return {"file": name, **entry}
 
 
@@ -101,7 +106,7 @@ def _check_layer_args(level: str, vintage: Any, detail: str) -> tuple[str, str, 
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
     info = layer_info(level, vintage, detail)
     path = data_dir() / info["file"]
@@ -183,7 +188,8 @@ def _to_crs(gdf: gpd.GeoDataFrame, crs: str | int | CRS) -> gpd.GeoDataFrame:
         target = CRS.from_user_input(crs)
     except Exception as exc:  # pyproj raises CRSError, a plain Exception subclass
         raise InvalidArgumentError(
-            f"crs={crs!r} is not valid; expected 'wgs84', 'gcj02' or a CRS pyproj understands (e.g. 4326, 'EPSG:4547')"
+            f"crs={crs!r} is not valid; expected 'wgs84', 'gcj02' or a CRS pyproj understands (e.g. 4326, "
+            f"'EPSG:4547')"
         ) from exc
     if target.equals(GCJ02_CRS):
         return _to_crs(gdf, "gcj02")
@@ -209,7 +215,7 @@ def unit_table(level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.Data
     return _unit_table(*_check_layer_args(level, vintage, "standard")[:2]).copy()
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _unit_table(level: str, vintage: str) -> pd.DataFrame:
     """Shared, cached attribute table; internal callers must not modify it."""
     return pd.DataFrame(_read_layer(level, vintage, "standard").drop(columns="geometry"))

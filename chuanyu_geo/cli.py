@@ -12,7 +12,17 @@ import pandas as pd
 from . import __version__
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, LEVELS, VINTAGE_NOTES, VINTAGES, layer_info, load_boundaries, unit_table
+from .boundaries import (
+    DEFAULT_DETAIL,
+    DEFAULT_VINTAGE,
+    DETAILS,
+    LEVELS,
+    VINTAGE_NOTES,
+    VINTAGES,
+    layer_info,
+    load_boundaries,
+    unit_table,
+)
 from .coords import geodesic_area_km2
 
 PROVINCE_NAMES = {"510000": "四川", "500000": "重庆"}
@@ -59,10 +69,21 @@ def layers_summary(vintages: Sequence[str] = VINTAGES, details: Sequence[str] = 
 
 def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str]) -> str:
     if fmt == "json":
-        return json.dumps({"vintages": notes, "crs": "EPSG:4326 (WGS84)", "layers": table.to_dict(orient="records")}, ensure_ascii=False, indent=2) + "\n"
+        return (
+            json.dumps(
+                {"vintages": notes, "crs": "EPSG:4326 (WGS84)", "layers": table.to_dict(orient="records")},
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
     if fmt == "csv":
         return table.to_csv(index=False)
-    lines = [table.astype(object).where(table.notna(), "").to_string(index=False), "", "CRS: EPSG:4326 (WGS84); areas are geodesic on the WGS84 ellipsoid."]
+    lines = [
+        table.astype(object).where(table.notna(), "").to_string(index=False),
+        "",
+        "CRS: EPSG:4326 (WGS84); areas are geodesic on the WGS84 ellipsoid.",
+    ]
     lines += [f"vintage {v}: {note}" for v, note in notes.items()]
     return "\n".join(lines) + "\n"
 
@@ -70,11 +91,21 @@ def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str]) -> str:
 def _cmd_layers(args: argparse.Namespace) -> int:
     vintages = [args.vintage] if args.vintage else list(VINTAGES)
     table = layers_summary(vintages)
-    _emit(_render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}), args.output, csv=args.format == "csv")
+    _emit(
+        _render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}),
+        args.output,
+        csv=args.format == "csv",
+    )
     return 0
 
 
-def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL, platform_set=None, plan: str | None = None) -> pd.DataFrame:
+def platforms_summary(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    detail: str = DEFAULT_DETAIL,
+    platform_set=None,
+    plan: str | None = None,
+) -> pd.DataFrame:
     """One row per platform: partners as named, member units at ``level``, footprint area and precision.
 
     Parameters
@@ -110,13 +141,17 @@ def platforms_summary(level: str = "county", vintage: str = DEFAULT_VINTAGE, det
                 "footprint_area_km2": round(float(footprint["area_km2"]), 1),
                 "precision": footprint["precision"],
                 "plan_area_km2": platform.plan_area_km2,
-                "area_note": platform.area_note(footprint["precision"], round(float(footprint["area_km2"]), 1)),
+                "area_note": platform.area_note(
+                    footprint["precision"], round(float(footprint["area_km2"]), 1)
+                ),
                 "footprint_units": footprint["units"],
                 "note": footprint["note"],
                 "vintage": vintage,
                 "plan": platform.plan,
                 "designated": platform.designated.date if platform.designated else None,
-                "overall_plan": (platform.overall_plan.document or platform.overall_plan.status) if platform.overall_plan else "not found",
+                "overall_plan": (platform.overall_plan.document or platform.overall_plan.status)
+                if platform.overall_plan
+                else "not found",
                 "overall_plan_date": platform.overall_plan.date if platform.overall_plan else None,
                 "source": footprint["source"],
             }
@@ -133,17 +168,47 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
     table = platforms_summary(args.level, args.vintage, args.detail, platform_set, args.plan)
     if args.format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")  # NaN is not JSON
-        text = json.dumps({"plan": table["plan"].iloc[0], "level": args.level, "vintage": args.vintage, "vintage_note": VINTAGE_NOTES[args.vintage], "detail": args.detail, "platforms": records}, ensure_ascii=False, indent=2) + "\n"
+        text = (
+            json.dumps(
+                {
+                    "plan": table["plan"].iloc[0],
+                    "level": args.level,
+                    "vintage": args.vintage,
+                    "vintage_note": VINTAGE_NOTES[args.vintage],
+                    "detail": args.detail,
+                    "platforms": records,
+                },
+                ensure_ascii=False,
+                indent=2,
+            )
+            + "\n"
+        )
     elif args.format == "csv":
         text = table.to_csv(index=False)
     else:
-        shown = table[["id", "platform", "cluster", "partners", "n_members", "footprint_area_km2", "precision", "plan_area_km2"]]
+        shown = table[
+            [
+                "id",
+                "platform",
+                "cluster",
+                "partners",
+                "n_members",
+                "footprint_area_km2",
+                "precision",
+                "plan_area_km2",
+            ]
+        ]
         shown = shown.astype(object).where(shown.notna(), "")
         lines = [shown.to_string(index=False), ""]
-        lines += [f"{row.platform} ({row.precision}): {row.note}" for row in table.itertuples() if isinstance(row.note, str)]
+        lines += [
+            f"{row.platform} ({row.precision}): {row.note}"
+            for row in table.itertuples()
+            if isinstance(row.note, str)
+        ]
         lines += [
             "",
-            f"plan {table['plan'].iloc[0]}; level {args.level}, vintage {args.vintage}: {VINTAGE_NOTES[args.vintage]}",
+            f"plan {table['plan'].iloc[0]}; level {args.level}, vintage {args.vintage}: "
+            f"{VINTAGE_NOTES[args.vintage]}",
             f"areas: geodesic km² of the footprint on {table['source'].iloc[0]} ({args.detail} detail); "
             "plan_area_km2: the area an approved overall plan states, for comparison",
         ]
@@ -163,7 +228,10 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.format in ("all", "csv"):
         formats = ("md", "json", "html", "csv", "map") if args.format == "all" else ("csv",)
         target = report.write(args.output, formats=formats, force=args.force)
-        print(f"wrote {target}/ ({', '.join(sorted(p.name for p in target.iterdir() if not p.name.startswith('.')))})")
+        print(
+            f"wrote {target}/ "
+            f"({', '.join(sorted(p.name for p in target.iterdir() if not p.name.startswith('.')))})"
+        )
         return 0
     text = {"md": report.to_markdown, "json": report.to_json, "html": report.to_html}[args.format]()
     _emit(text, args.output)
@@ -178,8 +246,18 @@ def _cmd_map(args: argparse.Namespace) -> int:
     else:
         tiles = None if args.tiles == "none" else args.tiles
     if args.offline and tiles is not None:
-        raise InvalidArgumentError(f"--offline makes no network request, so it cannot load {tiles} tiles; use --tiles none")
-    m = platform_map(level=args.level, vintage=args.vintage, tiles=tiles, lang=args.lang, offline=args.offline, title=args.title, plan=args.plan)
+        raise InvalidArgumentError(
+            f"--offline makes no network request, so it cannot load {tiles} tiles; use --tiles none"
+        )
+    m = platform_map(
+        level=args.level,
+        vintage=args.vintage,
+        tiles=tiles,
+        lang=args.lang,
+        offline=args.offline,
+        title=args.title,
+        plan=args.plan,
+    )
     path = save_map(m, args.output)
     print(f"wrote {path}")
     return 0
@@ -198,7 +276,9 @@ def build_parser() -> argparse.ArgumentParser:
     from .platforms import plans
 
     plan_ids = list(plans()["id"])
-    parser = argparse.ArgumentParser(prog="chuanyu-geo", description="Boundaries and platforms of the Sichuan–Chongqing region.")
+    parser = argparse.ArgumentParser(
+        prog="chuanyu-geo", description="Boundaries and platforms of the Sichuan–Chongqing region."
+    )
     parser.add_argument("--version", action="version", version=f"chuanyu-geo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     layers = sub.add_parser("layers", help="summarise the shipped boundary layers")
@@ -206,12 +286,16 @@ def build_parser() -> argparse.ArgumentParser:
     layers.add_argument("--vintage", choices=VINTAGES, help="only this vintage (default: all)")
     layers.add_argument("-o", "--output", help="write to this file instead of standard output")
     layers.set_defaults(func=_cmd_layers)
-    plat = sub.add_parser("platforms", help="the platforms of a plan: partners, members, footprint areas, dates")
+    plat = sub.add_parser(
+        "platforms", help="the platforms of a plan: partners, members, footprint areas, dates"
+    )
     plat.add_argument("--format", choices=("table", "json", "csv"), default="table")
     plat.add_argument("--level", choices=("county", "partner"), default="county")
     plat.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
     plat.add_argument("--detail", choices=DETAILS, default="standard")
-    plat.add_argument("--file", help="a platform set in TOML (schema of platforms.toml) instead of the built-in one")
+    plat.add_argument(
+        "--file", help="a platform set in TOML (schema of platforms.toml) instead of the built-in one"
+    )
     plat.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
     plat.add_argument("-o", "--output", help="write to this file instead of standard output")
     plat.set_defaults(func=_cmd_platforms)
@@ -219,15 +303,36 @@ def build_parser() -> argparse.ArgumentParser:
     rep.add_argument("--level", choices=("county", "partner", "prefecture"), default="county")
     rep.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
     rep.add_argument("--detail", choices=DETAILS, default="standard")
-    rep.add_argument("--format", choices=("all", "md", "csv", "json", "html"), default="all", help="all: md, json, html, csv and an offline map.html into the directory -o")
-    rep.add_argument("-o", "--output", help="output file (md, json, html) or directory (all, csv); md and json go to standard output without it")
-    rep.add_argument("--force", action="store_true", help="replace a non-empty directory that is not an earlier report")
+    rep.add_argument(
+        "--format",
+        choices=("all", "md", "csv", "json", "html"),
+        default="all",
+        help="all: md, json, html, csv and an offline map.html into the directory -o",
+    )
+    rep.add_argument(
+        "-o",
+        "--output",
+        help="output file (md, json, html) or directory (all, csv); md and json go to standard output "
+        "without it",
+    )
+    rep.add_argument(
+        "--force", action="store_true", help="replace a non-empty directory that is not an earlier report"
+    )
     rep.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
     rep.set_defaults(func=_cmd_report)
     mp = sub.add_parser("map", help="the interactive platform map as one HTML file")
     mp.add_argument("-o", "--output", required=True, help="HTML file to write")
-    mp.add_argument("--offline", action="store_true", help="inline Leaflet: the file makes no network request (no basemap)")
-    mp.add_argument("--tiles", choices=("osm", "cartodb", "gaode", "none"), default=None, help="basemap (default osm; none when --offline)")
+    mp.add_argument(
+        "--offline",
+        action="store_true",
+        help="inline Leaflet: the file makes no network request (no basemap)",
+    )
+    mp.add_argument(
+        "--tiles",
+        choices=("osm", "cartodb", "gaode", "none"),
+        default=None,
+        help="basemap (default osm; none when --offline)",
+    )
     mp.add_argument("--lang", choices=("zh", "en"), default="zh")
     mp.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
     mp.add_argument("--level", choices=("county", "partner"), default="county")

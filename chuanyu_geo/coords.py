@@ -51,7 +51,7 @@ GCJ02_CRS = CRS.from_wkt(
     'GEOGCRS["GCJ-02 (China, obfuscated WGS 84)",'
     'DATUM["GCJ-02",ELLIPSOID["WGS 84",6378137,298.257223563,LENGTHUNIT["metre",1]]],'
     'PRIMEM["Greenwich",0,ANGLEUNIT["degree",0.0174532925199433]],'
-    'CS[ellipsoidal,2],'
+    "CS[ellipsoidal,2],"
     'AXIS["geodetic longitude (Lon)",east,ORDER[1],ANGLEUNIT["degree",0.0174532925199433]],'
     'AXIS["geodetic latitude (Lat)",north,ORDER[2],ANGLEUNIT["degree",0.0174532925199433]],'
     'REMARK["Coordinates of Chinese web maps; convert with chuanyu_geo.coords.to_wgs84"]]'
@@ -111,7 +111,9 @@ def wgs84_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
     return lon + dlon, lat + dlat
 
 
-def gcj02_to_wgs84(lon, lat, tolerance_deg: float = 1e-9, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
+def gcj02_to_wgs84(
+    lon, lat, tolerance_deg: float = 1e-9, max_iter: int = 30
+) -> tuple[np.ndarray, np.ndarray]:
     """Convert GCJ-02 longitudes/latitudes back to WGS84.
 
     The forward offset varies slowly with position, so the fixed-point iteration
@@ -246,7 +248,9 @@ def geodesic_area_km2(data):
     import pandas as pd
 
     geoms, index = _geodesic_input(data)
-    areas = np.array([abs(_GEOD.geometry_area_perimeter(g)[0]) if g is not None else np.nan for g in geoms]) / 1e6
+    areas = (
+        np.array([abs(_GEOD.geometry_area_perimeter(g)[0]) if g is not None else np.nan for g in geoms]) / 1e6
+    )
     if index is not None:
         return pd.Series(areas, index=index, name="area_km2")
     return float(areas[0]) if np.ndim(data) == 0 else areas

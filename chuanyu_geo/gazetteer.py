@@ -84,7 +84,7 @@ class Place:
     query: str = ""
     note: str | None = None
     former_name: str | None = None
-    successors: tuple["Place", ...] = field(default=())
+    successors: tuple[Place, ...] = field(default=())
 
     @property
     def qualified_name(self) -> str:
@@ -176,12 +176,16 @@ class _Index:
         changes = crosswalk(vintage)
         current = set(self.units["adcode"])
         # Former units: names and codes that no longer exist in this vintage.
-        self.former = changes[~changes["old_adcode"].isin(current) | ~changes["old_name"].isin(set(self.units["name"]))]
+        self.former = changes[
+            ~changes["old_adcode"].isin(current) | ~changes["old_name"].isin(set(self.units["name"]))
+        ]
         everything = _crosswalk_table()
         self.future = everything[~_in_force(everything, vintage)]
         # Units a change since the previous vintage reshaped get a note when resolved.
         previous = _previous(vintage)
-        since_previous = changes["date"] > VINTAGE_DATES[previous] if previous else pd.Series(False, index=changes.index)
+        since_previous = (
+            changes["date"] > VINTAGE_DATES[previous] if previous else pd.Series(False, index=changes.index)
+        )
         self.reshaped = changes[since_previous & changes["new_adcode"].isin(current)]
 
     @staticmethod
@@ -190,7 +194,14 @@ class _Index:
         if i not in rows:
             rows.append(i)
 
-    def place(self, i: int, query: str, note: str | None = None, successors: tuple = (), former_name: str | None = None) -> Place:
+    def place(
+        self,
+        i: int,
+        query: str,
+        note: str | None = None,
+        successors: tuple = (),
+        former_name: str | None = None,
+    ) -> Place:
         row = self.units.loc[i]
         if note is None and row["level"] == "county":
             note = self._reshaped_note(row["adcode"])
@@ -217,19 +228,30 @@ class _Index:
         rows = self.reshaped[self.reshaped["new_adcode"] == adcode]
         if rows.empty:
             return None
-        parts = sorted({f"{r.old_name} ({r.old_adcode}) -> {r.new_name}: {r.note}" for r in rows.itertuples()})
+        parts = sorted(
+            {f"{r.old_name} ({r.old_adcode}) -> {r.new_name}: {r.note}" for r in rows.itertuples()}
+        )
         return f"reshaped on {rows['date'].iloc[0]}: " + "; ".join(parts)
 
     def rows_for_level(self, rows: list[int], level: str | None) -> list[int]:
         if level is None:
             return rows
         if level == "partner":
-            return [i for i in rows if (self.units.at[i, "adcode"], self.units.at[i, "level"]) in self.partner_units]
+            return [
+                i
+                for i in rows
+                if (self.units.at[i, "adcode"], self.units.at[i, "level"]) in self.partner_units
+            ]
         return [i for i in rows if self.units.at[i, "level"] == level]
 
     def within(self, rows: list[int], container: str) -> list[int]:
         units = self.units
-        return [i for i in rows if container in (units.at[i, "province_adcode"], units.at[i, "prefecture_adcode"]) and units.at[i, "adcode"] != container]
+        return [
+            i
+            for i in rows
+            if container in (units.at[i, "province_adcode"], units.at[i, "prefecture_adcode"])
+            and units.at[i, "adcode"] != container
+        ]
 
 
 def _previous(vintage: str) -> str | None:
@@ -237,7 +259,7 @@ def _previous(vintage: str) -> str | None:
     return VINTAGES[position - 1] if position else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _index(vintage: str) -> _Index:
     return _Index(vintage)
 
@@ -320,17 +342,28 @@ def _suggest(index: _Index, text: str, level: str | None) -> list[str]:
         key = _chinese_key(text)
         spoken = _pinyin_of_text(key)
         for i, row in units.iterrows():
-            ratio = max(difflib.SequenceMatcher(None, key, row[col]).ratio() for col in ("name", "short_name"))
-            if spoken and spoken in (_latin_key(row["pinyin"]), _latin_key(row["pinyin"]) + _KIND_PINYIN[row["kind"]]):
+            ratio = max(
+                difflib.SequenceMatcher(None, key, row[col]).ratio() for col in ("name", "short_name")
+            )
+            if spoken and spoken in (
+                _latin_key(row["pinyin"]),
+                _latin_key(row["pinyin"]) + _KIND_PINYIN[row["kind"]],
+            ):
                 ratio += 1.0
             scores[i] = ratio
     else:
         key = _latin_key(text) or text
         for i, row in units.iterrows():
-            scores[i] = max(difflib.SequenceMatcher(None, key, _latin_key(row[col])).ratio() for col in ("pinyin", "name_en"))
+            scores[i] = max(
+                difflib.SequenceMatcher(None, key, _latin_key(row[col])).ratio()
+                for col in ("pinyin", "name_en")
+            )
     ranked = sorted((s, i) for i, s in scores.items() if s >= 0.5)
     ranked.sort(key=lambda pair: (-pair[0], index.units.at[pair[1], "adcode"]))
-    return [f"{index.units.at[i, 'name']} ({index.units.at[i, 'adcode']}, {index.units.at[i, 'province']})" for _, i in ranked[:3]]
+    return [
+        f"{index.units.at[i, 'name']} ({index.units.at[i, 'adcode']}, {index.units.at[i, 'province']})"
+        for _, i in ranked[:3]
+    ]
 
 
 def _pinyin_of_text(text: str) -> str:
@@ -403,7 +436,11 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
     if text.isdigit() and len(text) != 6:
         raise InvalidArgumentError(f"adcode {text[:20]!r} has {len(text)} digits; expected 6 (e.g. 500101)")
     if len(text) > MAX_QUERY_CHARS:  # no unit name is that long; do not spend seconds on suggestions
-        raise UnknownPlaceError(f"no unit matches {text[:30]!r}… ({len(text):,} characters; unit names have at most a few dozen)", text, [])
+        raise UnknownPlaceError(
+            f"no unit matches {text[:30]!r}… ({len(text):,} characters; unit names have at most a few dozen)",
+            text,
+            [],
+        )
     index = _index(vintage)
 
     rows = _direct_matches(index, text, level) or _prefixed_matches(index, text, level)
@@ -411,7 +448,10 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
         return index.place(rows[0], text)
     if len(rows) > 1:
         candidates = [index.place(i, text) for i in rows]
-        listing = "; ".join(f"{c.qualified_name} ({c.adcode}, {c.level}) -> write {_how_to_name(index, c)}" for c in candidates)
+        listing = "; ".join(
+            f"{c.qualified_name} ({c.adcode}, {c.level}) -> write {_how_to_name(index, c)}"
+            for c in candidates
+        )
         raise AmbiguousPlaceError(
             f"{text!r} matches {len(candidates)} units in vintage {vintage}: {listing}", text, candidates
         )

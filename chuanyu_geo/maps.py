@@ -29,7 +29,7 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from ._errors import ChuanyuGeoError, InvalidArgumentError
+from ._errors import InvalidArgumentError
 from ._io import write_text_atomic
 from ._safe import check_color, check_tree, inert
 from ._style import config, membership_by_unit, unit_color
@@ -78,7 +78,7 @@ class _Html(Element):
 # --------------------------------------------------------------------------- layers
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _web_layer(level: str, vintage: str) -> gpd.GeoDataFrame:
     """The standard layer, coverage-simplified and rounded for the web."""
     style = config()["style"]
@@ -103,7 +103,11 @@ def _border_line(layer: gpd.GeoDataFrame) -> shapely.Geometry:
 
 def _label(row, lang: str) -> str:
     """Unit name for tooltips: Chinese with English beside, or English alone."""
-    return _esc(row["name_en"]) if lang == "en" else f"{_esc(row['name'])} <span style='color:#555'>{_esc(row['name_en'])}</span>"
+    return (
+        _esc(row["name_en"])
+        if lang == "en"
+        else f"{_esc(row['name'])} <span style='color:#555'>{_esc(row['name_en'])}</span>"
+    )
 
 
 def _geojson(frame: gpd.GeoDataFrame, datum: str) -> str:
@@ -155,15 +159,23 @@ def _add_legend(m: folium.Map, body: str) -> None:
 def _swatch(color: str, label: str, dashed: bool = False, line: bool = False) -> str:
     color = check_color(color, "legend colour")
     if line:
-        style = f"display:inline-block;width:22px;height:0;border-top:3px {'dashed' if dashed else 'solid'} {color};vertical-align:middle;margin-right:6px"
+        style = (
+            "display:inline-block;width:22px;height:0;"
+            f"border-top:3px {'dashed' if dashed else 'solid'} {color};vertical-align:middle;margin-right:6px"
+        )
     else:
-        style = f"display:inline-block;width:14px;height:14px;background:{color};opacity:0.7;border:1px solid #666;vertical-align:middle;margin-right:6px"
+        style = (
+            f"display:inline-block;width:14px;height:14px;background:{color};opacity:0.7;"
+            "border:1px solid #666;vertical-align:middle;margin-right:6px"
+        )
     return f"<div><span style='{style}'></span>{label}</div>"
 
 
 def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) -> tuple[folium.Map, str]:
     if tiles not in TILES:
-        raise InvalidArgumentError(f"tiles={tiles!r} is not valid; expected one of: osm, cartodb, gaode, None")
+        raise InvalidArgumentError(
+            f"tiles={tiles!r} is not valid; expected one of: osm, cartodb, gaode, None"
+        )
     basemap = config()["basemaps"].get(tiles) if tiles else None
     m = _Map(tiles=None, control_scale=True, prefer_canvas=False)
     if basemap:
@@ -179,7 +191,12 @@ def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) ->
     _Attribution(attribution).add_to(m)
     if title:
         m.get_root().html.add_child(
-            _Html(f"<h3 class='chuanyu-title' style='position:absolute;top:6px;left:50px;right:60px;z-index:1000;margin:0;background:rgba(255,255,255,0.85);padding:2px 8px;font:bold 16px sans-serif;overflow-wrap:anywhere;max-height:4.5em;overflow:hidden'>{_esc(title)}</h3>")
+            _Html(
+                "<h3 class='chuanyu-title' style='position:absolute;top:6px;left:50px;right:60px;"
+                "z-index:1000;margin:0;background:rgba(255,255,255,0.85);padding:2px 8px;"
+                "font:bold 16px sans-serif;"
+                f"overflow-wrap:anywhere;max-height:4.5em;overflow:hidden'>{_esc(title)}</h3>"
+            )
         )
     return m, (basemap["datum"] if basemap else "wgs84")
 
@@ -189,15 +206,21 @@ def _check_map_args(level: str, vintage: str, lang: str, tiles, offline: bool) -
     vintage = check_choice("vintage", vintage, VINTAGES)
     lang = check_choice("lang", lang, LANGS)
     if offline and tiles is not None:
-        raise InvalidArgumentError(f"offline=True makes no network request, so it cannot load {tiles!r} tiles; pass tiles=None")
+        raise InvalidArgumentError(
+            f"offline=True makes no network request, so it cannot load {tiles!r} tiles; pass tiles=None"
+        )
     return level, vintage, lang
 
 
 def _provenance(layer: gpd.GeoDataFrame, vintage: str) -> str:
-    return f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard detail; simplified for display"
+    short = VINTAGE_SHORT[vintage]
+    source = layer.attrs["source"]
+    return f"Boundaries: {source}, vintage {vintage} ({short}), standard detail; simplified for display"
 
 
-def _units_layer(layer: gpd.GeoDataFrame, datum: str, name: str, color_of, tooltip_extra: dict[str, str], lang: str) -> folium.GeoJson:
+def _units_layer(
+    layer: gpd.GeoDataFrame, datum: str, name: str, color_of, tooltip_extra: dict[str, str], lang: str
+) -> folium.GeoJson:
     frame = layer[["adcode", "name", "name_en", "geometry"]].copy()
     frame["label"] = [_label(r, lang) for _, r in frame.iterrows()]
     frame["color"] = [color_of(code) for code in frame["adcode"]]
@@ -205,13 +228,27 @@ def _units_layer(layer: gpd.GeoDataFrame, datum: str, name: str, color_of, toolt
     return folium.GeoJson(
         _geojson(frame.drop(columns=["name", "name_en"]), datum),
         name=name,
-        style_function=lambda f: {"fillColor": f["properties"]["color"], "color": "#555", "weight": 0.6, "fillOpacity": 0.55, "className": "chuanyu-unit"},
+        style_function=lambda f: {
+            "fillColor": f["properties"]["color"],
+            "color": "#555",
+            "weight": 0.6,
+            "fillOpacity": 0.55,
+            "className": "chuanyu-unit",
+        },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(fields=["label", "extra"], labels=False, sticky=True),
     )
 
 
-def _lines_layer(rows: list[dict], datum: str, name: str, color: str, weight: float, dash: str | None = None, show: bool = True) -> folium.GeoJson | None:
+def _lines_layer(
+    rows: list[dict],
+    datum: str,
+    name: str,
+    color: str,
+    weight: float,
+    dash: str | None = None,
+    show: bool = True,
+) -> folium.GeoJson | None:
     if not rows:
         return None
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
@@ -303,12 +340,20 @@ def platform_map(
         footprint = footprints[platform.id]
         approximate = footprint["precision"] == "approximate"
         geometry = _dissolve(web, footprint["unit_adcodes"].split(","))
-        label = f"{platform.short_name} ({'approximate 近似' if approximate else 'exact'})" if lang == "zh" else f"{platform.name_en} ({footprint['precision']})"
+        label = (
+            f"{platform.short_name} ({'approximate 近似' if approximate else 'exact'})"
+            if lang == "zh"
+            else f"{platform.name_en} ({footprint['precision']})"
+        )
         area = round(float(footprint["area_km2"]), 1)
         area_text = platform.area_note(footprint["precision"], area) or f"exact: {area:,.1f} km²"
         frame = gpd.GeoDataFrame(
             {
-                "tip": [f"<b>{_esc(platform.short_name)}</b> {_esc(platform.name_en)}<br>{_esc(footprint['precision'])}: {_esc(footprint['units'])}<br>{_esc(area_text)}"],
+                "tip": [
+                    f"<b>{_esc(platform.short_name)}</b> "
+                    f"{_esc(platform.name_en)}<br>{_esc(footprint['precision'])}: "
+                    f"{_esc(footprint['units'])}<br>{_esc(area_text)}"
+                ],
                 "popup": [_platform_popup(platform, footprint["precision"], footprint["note"])],
             },
             geometry=[geometry],
@@ -318,7 +363,13 @@ def platform_map(
         if approximate:
             folium.GeoJson(
                 _geojson(frame[["geometry"]], datum),
-                style_function=lambda f: {"color": "#ffffff", "weight": 4, "opacity": 0.95, "fill": False, "interactive": False},
+                style_function=lambda f: {
+                    "color": "#ffffff",
+                    "weight": 4,
+                    "opacity": 0.95,
+                    "fill": False,
+                    "interactive": False,
+                },
             ).add_to(group)
         folium.GeoJson(
             _geojson(frame, datum),
@@ -337,6 +388,7 @@ def platform_map(
         group.add_to(m)
 
     _border_and_edges(m, web, level, vintage, datum, lang)
+    provenance = f"plan {plan_of(chosen)}; vintage {vintage}; {web.attrs['source']}"
     legend = [f"<b>{_esc('功能平台 Platforms' if lang == 'zh' else 'Platforms')}</b>"]
     seen = {}
     for p in chosen:
@@ -347,7 +399,7 @@ def platform_map(
         _swatch(style["no_platform_color"], _esc("no platform 无平台")),
         _swatch("#333", _esc("approximate footprint 近似范围"), dashed=True, line=True),
         _swatch(style["border_color"], _esc("Sichuan–Chongqing border 川渝省界"), line=True),
-        f"<div style='color:#555'>{_esc('plan ' + plan_of(chosen) + '; vintage ' + vintage + '; ' + web.attrs['source'])}</div>",
+        f"<div style='color:#555'>{_esc(provenance)}</div>",
     ]
     _add_legend(m, "".join(legend))
     folium.LayerControl(collapsed=False).add_to(m)
@@ -355,21 +407,36 @@ def platform_map(
     return m
 
 
-def _border_and_edges(m: folium.Map, web: gpd.GeoDataFrame, level: str, vintage: str, datum: str, lang: str) -> None:
+def _border_and_edges(
+    m: folium.Map, web: gpd.GeoDataFrame, level: str, vintage: str, datum: str, lang: str
+) -> None:
     style = config()["style"]
     source = web.attrs["source"]
     pairs = cross_border_pairs(level, vintage, "standard")
     total = pairs["shared_km"].sum()
-    border_rows = [{"tip": _esc(f"川渝省界 Sichuan–Chongqing border: {total:.1f} km ({source})"), "geometry": _border_line(web)}]
+    border_rows = [
+        {
+            "tip": _esc(f"川渝省界 Sichuan–Chongqing border: {total:.1f} km ({source})"),
+            "geometry": _border_line(web),
+        }
+    ]
     _lines_layer(border_rows, datum, _esc("Border 省界"), style["border_color"], 4).add_to(m)
     edge_rows = [
         {
-            "tip": f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km<br><span style='color:#555'>{_esc(row.contact)}; {_esc(source)}</span>",
+            "tip": f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km<br><span "
+            f"style='color:#555'>{_esc(row.contact)}; {_esc(source)}</span>",
             "geometry": line,
         }
         for row, line in zip(pairs.itertuples(), shared_lines(pairs, web))
     ]
-    edges = _lines_layer(edge_rows, datum, _esc("Cross-border edges 跨界相邻边" if lang == "zh" else "Cross-border edges"), style["cross_border_edge_color"], 6, show=True)
+    edges = _lines_layer(
+        edge_rows,
+        datum,
+        _esc("Cross-border edges 跨界相邻边" if lang == "zh" else "Cross-border edges"),
+        style["cross_border_edge_color"],
+        6,
+        show=True,
+    )
     if edges is not None:
         edges.add_to(m)
 
@@ -377,7 +444,14 @@ def _border_and_edges(m: folium.Map, web: gpd.GeoDataFrame, level: str, vintage:
 # --------------------------------------------------------------------------- adjacency map
 
 
-def adjacency_map(level: str = "county", vintage: str = DEFAULT_VINTAGE, tiles: str | None = "osm", lang: str = "zh", offline: bool = False, title: str | None = None) -> folium.Map:
+def adjacency_map(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    tiles: str | None = "osm",
+    lang: str = "zh",
+    offline: bool = False,
+    title: str | None = None,
+) -> folium.Map:
     """Every shared border, cross-border ones highlighted, with shared km in the tooltips.
 
     Parameters
@@ -405,7 +479,10 @@ def adjacency_map(level: str = "county", vintage: str = DEFAULT_VINTAGE, tiles: 
     for row, shared in zip(pairs.itertuples(), shared_lines(pairs, web)):
         tip = f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km ({_esc(row.contact)})"
         (cross if row.cross_border else internal).append({"tip": tip, "geometry": shared})
-    for rows, name, color, weight in ((internal, "Shared borders 相邻边", style["internal_edge_color"], 2), (cross, "Cross-border 跨省界", style["cross_border_edge_color"], 5)):
+    for rows, name, color, weight in (
+        (internal, "Shared borders 相邻边", style["internal_edge_color"], 2),
+        (cross, "Cross-border 跨省界", style["cross_border_edge_color"], 5),
+    ):
         layer = _lines_layer(rows, datum, _esc(name), color, weight)
         if layer is not None:
             layer.add_to(m)
@@ -476,43 +553,69 @@ def choropleth(
 
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     if value_col not in table.columns:
-        raise InvalidArgumentError(f"value_col={value_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+        raise InvalidArgumentError(
+            f"value_col={value_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+        )
     palettes = config()["palettes"]["YlOrRd"]
     if str(k) not in palettes:
-        raise InvalidArgumentError(f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}")
+        raise InvalidArgumentError(
+            f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}"
+        )
     if key_col not in table.columns:
-        raise InvalidArgumentError(f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+        raise InvalidArgumentError(
+            f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+        )
     if table.columns.duplicated().any():
-        raise InvalidArgumentError(f"the table has duplicate column names ({', '.join(map(str, table.columns[table.columns.duplicated()]))}); rename them first")
+        raise InvalidArgumentError(
+            f"the table has duplicate column names "
+            f"({', '.join(map(str, table.columns[table.columns.duplicated()]))}); rename them first"
+        )
     if value_col == key_col:
-        raise InvalidArgumentError(f"value_col and key_col are both {value_col!r}; the values to map must be another column")
+        raise InvalidArgumentError(
+            f"value_col and key_col are both {value_col!r}; the values to map must be another column"
+        )
     values = pd.to_numeric(table[value_col], errors="coerce")
     not_numbers = values.isna() & table[value_col].notna()
     if not_numbers.any():
-        bad = [f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})" for i in np.nonzero(not_numbers.to_numpy())[0][:20]]
+        bad = [
+            f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})"
+            for i in np.nonzero(not_numbers.to_numpy())[0][:20]
+        ]
         raise InvalidArgumentError(f"{value_col} must be numeric; not numbers: {', '.join(bad)}")
     infinite = np.isinf(values.to_numpy(dtype=float))
     if infinite.any():
         bad = [f"row {i} ({table[key_col].iloc[i]!r})" for i in np.nonzero(infinite)[0][:20]]
-        raise InvalidArgumentError(f"{value_col} has infinite values, which cannot be classified: {', '.join(bad)}")
+        raise InvalidArgumentError(
+            f"{value_col} has infinite values, which cannot be classified: {', '.join(bad)}"
+        )
     numeric = table.copy()
     numeric[value_col] = values  # any hashable column name, not only text
     matched, report = join_table(numeric, key_col, level, vintage, year=year)
-    missing = report["row"].isin(np.nonzero(values.isna().to_numpy())[0]) & report["status"].isin(["matched", "renamed"])
+    missing = report["row"].isin(np.nonzero(values.isna().to_numpy())[0]) & report["status"].isin(
+        ["matched", "renamed"]
+    )
     report.loc[missing, "note"] = [f"row {r} has no value in {value_col}" for r in report.loc[missing, "row"]]
     report.loc[missing, "status"] = "no value"
     matched = matched[matched[value_col].notna()]
     unmatched = report[~report["status"].isin(["matched", "renamed"])]
     if len(unmatched) and not allow_partial:
         listing = "; ".join(f"row {r.row} {r.key!r}: {r.status}" for r in unmatched.itertuples())
-        raise UnmatchedRowsError(f"{len(unmatched)} of {len(report)} rows did not match a {level} unit of vintage {vintage}: {listing}. Fix them, or pass allow_partial=True to map the rest.", report)
+        raise UnmatchedRowsError(
+            f"{len(unmatched)} of {len(report)} rows did not match a {level} unit of vintage {vintage}: "
+            f"{listing}. Fix them, or pass allow_partial=True to map the rest.",
+            report,
+        )
     if matched.empty:
         raise UnmatchedRowsError("no row matched a unit; nothing to map", report)
     try:
         classifier = mapclassify.classify(matched[value_col].to_numpy(dtype=float), scheme=scheme, k=k)
     except Exception as exc:  # mapclassify raises several types for a bad scheme or too few values
-        raise InvalidArgumentError(f"could not classify {value_col} with scheme={scheme!r}, k={k}: {exc}") from exc
-    colors = palettes[str(len(classifier.bins))] if str(len(classifier.bins)) in palettes else palettes[str(k)]
+        raise InvalidArgumentError(
+            f"could not classify {value_col} with scheme={scheme!r}, k={k}: {exc}"
+        ) from exc
+    colors = (
+        palettes[str(len(classifier.bins))] if str(len(classifier.bins)) in palettes else palettes[str(k)]
+    )
     class_of = dict(zip(matched["adcode"], classifier.yb))
     value_of = dict(zip(matched["adcode"], matched[value_col]))
 
@@ -530,10 +633,16 @@ def choropleth(
     ).add_to(m)
     lower = [float(matched[value_col].min())] + [float(b) for b in classifier.bins[:-1]]
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
-    legend += [_swatch(colors[i], _esc(f"{lo:,.6g} – {hi:,.6g}")) for i, (lo, hi) in enumerate(zip(lower, classifier.bins))]
+    legend += [
+        _swatch(colors[i], _esc(f"{lo:,.6g} – {hi:,.6g}"))
+        for i, (lo, hi) in enumerate(zip(lower, classifier.bins))
+    ]
     legend.append(_swatch(style["no_platform_color"], _esc("no data 无数据")))
     if len(unmatched):
-        legend.append(f"<div style='color:#a50f15'>{_esc(f'{len(unmatched)} rows not mapped: ' + ', '.join(map(str, unmatched['key'])))}</div>")
+        legend.append(
+            "<div style='color:#a50f15'>"
+            f"{_esc(f'{len(unmatched)} rows not mapped: ' + ', '.join(map(str, unmatched['key'])))}</div>"
+        )
     _add_legend(m, "".join(legend))
     m.join_report = report
     m.unmatched = unmatched
@@ -568,7 +677,9 @@ def _render(m: folium.Map, offline: bool) -> str:
         m.default_js = []
         m.default_css = []
         safe_js = js.replace("</script", "<\\/script")  # cannot end the inline block early
-        m.get_root().header.add_child(_Html(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline")
+        m.get_root().header.add_child(
+            _Html(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline"
+        )
     return m.get_root().render()
 
 

@@ -30,7 +30,9 @@ def _group_metrics(graph: nx.Graph, members: list[str], layer, total_border_km: 
     # Contiguity through shared borders (Rook): touching at a corner does not join two areas.
     rook = nx.Graph()
     rook.add_nodes_from(members)
-    rook.add_edges_from((a, b) for a, b, d in graph.subgraph(members).edges(data=True) if d["contact"] == "edge")
+    rook.add_edges_from(
+        (a, b) for a, b, d in graph.subgraph(members).edges(data=True) if d["contact"] == "edge"
+    )
     inside = [(a, b, km) for a, b, km in _cross_border_edges(graph) if a in member_set and b in member_set]
     outside = sorted({n for m in members for n in graph.neighbors(m)} - member_set)
     geometry = shapely.coverage_union_all(layer.loc[members].geometry.values)
@@ -122,14 +124,28 @@ def platform_metrics(
             }
         )
     table = pd.DataFrame(rows)
-    order = ["platform_id", "platform", "cluster", "precision", "n_units", "units", "area_km2", "plan_area_km2", "area_note"]
+    order = [
+        "platform_id",
+        "platform",
+        "cluster",
+        "precision",
+        "n_units",
+        "units",
+        "area_km2",
+        "plan_area_km2",
+        "area_note",
+    ]
     table = table[order + [c for c in table.columns if c not in order]]
     table.attrs.update(graph.graph)
     return table
 
 
 def cluster_metrics(
-    level: str | None = None, vintage: str | None = None, detail: str | None = None, graph: nx.Graph | None = None, plan: str | None = None
+    level: str | None = None,
+    vintage: str | None = None,
+    detail: str | None = None,
+    graph: nx.Graph | None = None,
+    plan: str | None = None,
 ) -> pd.DataFrame:
     """The metrics of :func:`platform_metrics` for each cluster (union of its platforms' units).
 
@@ -155,7 +171,13 @@ def cluster_metrics(
     by_id = {p.id: p for p in platform_set_of(None, plan)}
     rows = []
     for cluster in clusters(plan):
-        members = sorted({c for pid in cluster.platform_ids for c in by_id[pid].member_adcodes(meta["level"], meta["vintage"])})
+        members = sorted(
+            {
+                c
+                for pid in cluster.platform_ids
+                for c in by_id[pid].member_adcodes(meta["level"], meta["vintage"])
+            }
+        )
         rows.append(
             {
                 "cluster": cluster.id,

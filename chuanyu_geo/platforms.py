@@ -8,10 +8,10 @@ counties). Nothing here draws or measures adjacency: that happens downstream.
 from __future__ import annotations
 
 import difflib
-import math
-import re
 import functools
+import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -21,10 +21,25 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ._errors import AmbiguousPlaceError, ChuanyuGeoError, DefinitionError, InvalidArgumentError, UnknownPlaceError, UnknownPlatformError
-from ._safe import check_color
+from ._errors import (
+    AmbiguousPlaceError,
+    ChuanyuGeoError,
+    DefinitionError,
+    InvalidArgumentError,
+    UnknownPlaceError,
+    UnknownPlatformError,
+)
 from ._io import parse_toml, read_package_text, read_user_text
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGES, _unit_table, check_choice, load_boundaries
+from ._safe import check_color
+from .boundaries import (
+    DEFAULT_DETAIL,
+    DEFAULT_VINTAGE,
+    DETAILS,
+    VINTAGES,
+    _unit_table,
+    check_choice,
+    load_boundaries,
+)
 from .coords import geodesic_area_km2
 from .gazetteer import EXPAND_LEVELS, Place, _latin_key, expand, resolve
 
@@ -222,7 +237,9 @@ class Platform:
             ``adcode``, ``partner`` (as named), ``widened`` (the unit is larger than the
             partner: a county shown as its prefecture) and ``note`` (what a reform changed).
         """
-        return _members(self, check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)).copy()
+        return _members(
+            self, check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)
+        ).copy()
 
     def _members_uncached(self, level: str, vintage: str) -> pd.DataFrame:
         rows = []
@@ -258,7 +275,14 @@ class Platform:
             owner = next((partner for partner, codes in counties if inside <= codes), None) or next(
                 (partner for partner, codes in counties if inside & codes), None
             )
-            chosen.append((owner if owner is not None else Partner(name, name, place.adcode, place.name, place.level, place.province), place))
+            chosen.append(
+                (
+                    owner
+                    if owner is not None
+                    else Partner(name, name, place.adcode, place.name, place.level, place.province),
+                    place,
+                )
+            )
         return chosen
 
     def member_adcodes(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> list[str]:
@@ -324,10 +348,14 @@ class Platform:
         -------
         str
         """
-        _, widened, _ = self._footprint_units(check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES))
+        _, widened, _ = self._footprint_units(
+            check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)
+        )
         return "exact" if self.precision == "exact" and not widened else "approximate"
 
-    def footprint(self, level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> gpd.GeoDataFrame:
+    def footprint(
+        self, level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL
+    ) -> gpd.GeoDataFrame:
         """The platform's area as one dissolved polygon, with its precision.
 
         Parameters
@@ -379,7 +407,7 @@ def _members(platform: Platform, level: str, vintage: str) -> pd.DataFrame:
     return platform._members_uncached(level, vintage)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _levels_by_adcode(level: str) -> dict[str, str]:
     table = _unit_table("partner" if level == "partner" else level, DEFAULT_VINTAGE)
     table25 = _unit_table("partner" if level == "partner" else level, "2025")
@@ -400,7 +428,9 @@ def _unit_level(adcode: str, level: str) -> int:
 def _check_keys(entry: Mapping, allowed: set[str], what: str) -> None:
     unknown = sorted(set(entry) - allowed)
     if unknown:
-        raise DefinitionError(f"{what} has unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(sorted(allowed))}")
+        raise DefinitionError(
+            f"{what} has unknown key(s) {', '.join(unknown)}; allowed keys: {', '.join(sorted(allowed))}"
+        )
 
 
 def _require(entry: Mapping, key: str, what: str) -> Any:
@@ -412,7 +442,17 @@ def _require(entry: Mapping, key: str, what: str) -> Any:
 
 def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
     if "clusters" not in data:
-        return {c.id: {"id": c.id, "name": c.name, "name_en": c.name_en, "clause": c.clause, "quote": c.quote, "color": c.color} for c in clusters()}
+        return {
+            c.id: {
+                "id": c.id,
+                "name": c.name,
+                "name_en": c.name_en,
+                "clause": c.clause,
+                "quote": c.quote,
+                "color": c.color,
+            }
+            for c in clusters()
+        }
     parsed: dict[str, dict] = {}
     for i, entry in enumerate(_check_list(data["clusters"], "clusters", origin)):
         what = f"{origin}: cluster #{i + 1}"
@@ -424,7 +464,14 @@ def _parse_clusters(data: Mapping, origin: str) -> dict[str, dict]:
             raise DefinitionError(f"{what}: id must be text, got {type(cid).__name__} {_shown(cid)}")
         if cid in parsed:
             raise DefinitionError(f"{origin}: duplicate cluster id {cid!r}")
-        parsed[cid] = {"name": cid, "name_en": "", "clause": "", "quote": "", "color": DEFAULT_CLUSTER_COLOR, **entry}
+        parsed[cid] = {
+            "name": cid,
+            "name_en": "",
+            "clause": "",
+            "quote": "",
+            "color": DEFAULT_CLUSTER_COLOR,
+            **entry,
+        }
         check_color(parsed[cid]["color"], f"{origin}: cluster {cid!r}")
         for key in ("name", "name_en", "clause", "quote"):
             _check_text(parsed[cid], key, f"{origin}: cluster {cid!r}")
@@ -451,7 +498,11 @@ def _check_text(entry: Mapping, key: str, what: str) -> None:
 def _parse_partner(entry: Any, platform_id: str, origin: str, vintage: str) -> Partner:
     if isinstance(entry, str):
         entry = {"name": entry}
-    what = f"{origin}: platform {_shown(platform_id)}, partner {_shown(entry.get('name', entry))}" if isinstance(entry, Mapping) else f"{origin}: platform {_shown(platform_id)}"
+    what = (
+        f"{origin}: platform {_shown(platform_id)}, partner {_shown(entry.get('name', entry))}"
+        if isinstance(entry, Mapping)
+        else f"{origin}: platform {_shown(platform_id)}"
+    )
     if not isinstance(entry, Mapping):
         raise DefinitionError(f"{what}: a partner must be a name or a table with 'name', got {entry!r}")
     _check_keys(entry, _PARTNER_KEYS, what)
@@ -467,14 +518,17 @@ def _parse_partner(entry: Any, platform_id: str, origin: str, vintage: str) -> P
     except AmbiguousPlaceError as exc:
         options = "; ".join(f"{c.qualified_name} ({c.adcode}, {c.level})" for c in exc.candidates)
         raise DefinitionError(
-            f"{what} is ambiguous: it matches {options}. Write the full name or add level = \"prefecture\" / \"county\""
+            f'{what} is ambiguous: it matches {options}. Write the full name or add level = "prefecture" '
+            f'/ "county"'
         ) from exc
     except DefinitionError:
         raise
     except Exception as exc:  # e.g. a bad level value: keep the platform and partner in the message
         raise DefinitionError(f"{what}: {exc}") from exc
     if place.successors:
-        raise DefinitionError(f"{what} names a unit that was split ({place.note}); name the successors instead")
+        raise DefinitionError(
+            f"{what} names a unit that was split ({place.note}); name the successors instead"
+        )
     return Partner(
         name=name,
         quoted=entry.get("quoted", name),
@@ -486,7 +540,13 @@ def _parse_partner(entry: Any, platform_id: str, origin: str, vintage: str) -> P
 
 
 def _parse_platform(
-    entry: Mapping, index: int, cluster_table: Mapping[str, dict], origin: str, vintage: str, plan: str = "user", default_designated: Any = None
+    entry: Mapping,
+    index: int,
+    cluster_table: Mapping[str, dict],
+    origin: str,
+    vintage: str,
+    plan: str = "user",
+    default_designated: Any = None,
 ) -> Platform:
     what = f"{origin}: platform #{index + 1}"
     if not isinstance(entry, Mapping):
@@ -496,12 +556,26 @@ def _parse_platform(
     if not isinstance(pid, str):
         raise DefinitionError(f"{what}: id must be text, got {type(pid).__name__} {pid!r}")
     what = f"{origin}: platform {pid!r}"
-    for key in ("name", "name_in_plan", "short_name", "short_name_en", "name_en", "cluster", "theme", "theme_en", "clause", "quote", "footprint_note"):
+    for key in (
+        "name",
+        "name_in_plan",
+        "short_name",
+        "short_name_en",
+        "name_en",
+        "cluster",
+        "theme",
+        "theme_en",
+        "clause",
+        "quote",
+        "footprint_note",
+    ):
         _check_text(entry, key, what)
     name = _require(entry, "name", what)
     cluster = _require(entry, "cluster", what)
     if cluster not in cluster_table:
-        raise DefinitionError(f"{what} has unknown cluster {cluster!r}; expected one of: {', '.join(cluster_table)}")
+        raise DefinitionError(
+            f"{what} has unknown cluster {cluster!r}; expected one of: {', '.join(cluster_table)}"
+        )
     partners_raw = entry.get("partners")
     if not partners_raw:
         raise DefinitionError(f"{what} has an empty partner list; name at least one unit")
@@ -509,23 +583,35 @@ def _parse_platform(
     partners = tuple(_parse_partner(p, pid, origin, vintage) for p in partners_raw)
     precision = entry.get("footprint", "exact")
     if precision not in PRECISIONS:
-        raise DefinitionError(f"{what} has footprint = {precision!r}; expected one of: {', '.join(PRECISIONS)}")
+        raise DefinitionError(
+            f"{what} has footprint = {precision!r}; expected one of: {', '.join(PRECISIONS)}"
+        )
     footprint_units = entry.get("footprint_units", {})
     if not isinstance(footprint_units, Mapping):
-        raise DefinitionError(f"{what}: footprint_units must be a table of vintage = [unit names], got {footprint_units!r}")
+        raise DefinitionError(
+            f"{what}: footprint_units must be a table of vintage = [unit names], got {footprint_units!r}"
+        )
     for fv in footprint_units:
         check_choice(f"{what}: footprint_units vintage", fv, VINTAGES)
     missing = [v for v in VINTAGES if footprint_units and v not in footprint_units]
     if missing:  # a missing vintage would silently widen the footprint to every partner
-        raise DefinitionError(f"{what}: footprint_units has no entry for vintage {', '.join(missing)}; list the containing units for every vintage ({', '.join(VINTAGES)})")
+        raise DefinitionError(
+            f"{what}: footprint_units has no entry for vintage {', '.join(missing)}; list the containing "
+            f"units for every vintage ({', '.join(VINTAGES)})"
+        )
     for fv, names in footprint_units.items():
         for name in _check_list(names, f"footprint_units[{fv!r}]", what):
             if not isinstance(name, str):
-                raise DefinitionError(f"{what}: footprint_units[{fv!r}] must list unit names, got {_shown(name)}")
+                raise DefinitionError(
+                    f"{what}: footprint_units[{fv!r}] must list unit names, got {_shown(name)}"
+                )
             try:
                 resolve(name, vintage=fv)
             except ChuanyuGeoError as exc:
-                raise DefinitionError(f"{what}: footprint_units[{fv!r}] names {name!r}, which is not a unit of vintage {fv}: {exc}") from exc
+                raise DefinitionError(
+                    f"{what}: footprint_units[{fv!r}] names {name!r}, which is not a unit of vintage "
+                    f"{fv}: {exc}"
+                ) from exc
     later = []
     for fact in _check_list(entry.get("later", []), "later", what):
         if not isinstance(fact, Mapping):
@@ -534,8 +620,15 @@ def _parse_platform(
         for key in ("fact", "source"):
             _check_text(fact, key, f"{what}: later fact")
         area = fact.get("area_km2")
-        if area is not None and (isinstance(area, bool) or not isinstance(area, (int, float)) or not math.isfinite(area) or area <= 0):
-            raise DefinitionError(f"{what}: later fact area_km2 must be a positive number, got {_shown(area)}")
+        if area is not None and (
+            isinstance(area, bool)
+            or not isinstance(area, (int, float))
+            or not math.isfinite(area)
+            or area <= 0
+        ):
+            raise DefinitionError(
+                f"{what}: later fact area_km2 must be a positive number, got {_shown(area)}"
+            )
         for unit in _check_list(fact.get("adds", []), "adds", f"{what}: later fact"):
             if not isinstance(unit, str):
                 raise DefinitionError(f"{what}: later fact adds must list unit names, got {_shown(unit)}")
@@ -592,7 +685,12 @@ def _parse_designated(raw: Any, what: str) -> Designation | None:
     precision = raw.get("precision", "exact")
     if precision not in ("exact", "by"):
         raise DefinitionError(f"{what}: designated precision {precision!r} is not 'exact' or 'by'")
-    return Designation(date=date, source=_require(raw, "source", f"{what}: designated"), precision=precision, note=raw.get("note"))
+    return Designation(
+        date=date,
+        source=_require(raw, "source", f"{what}: designated"),
+        precision=precision,
+        note=raw.get("note"),
+    )
 
 
 def _parse_overall(raw: Any, what: str) -> OverallPlan | None:
@@ -610,7 +708,9 @@ def _parse_overall(raw: Any, what: str) -> OverallPlan | None:
     if raw.get("date") is not None and not _DATE.fullmatch(raw["date"]):
         raise DefinitionError(f"{where}: date {raw['date']!r} is not YYYY, YYYY-MM or YYYY-MM-DD")
     area = raw.get("area_km2")
-    if area is not None and (isinstance(area, bool) or not isinstance(area, (int, float)) or not math.isfinite(area) or area <= 0):
+    if area is not None and (
+        isinstance(area, bool) or not isinstance(area, (int, float)) or not math.isfinite(area) or area <= 0
+    ):
         raise DefinitionError(f"{where}: area_km2 must be a positive number, got {_shown(area)}")
     adds = _check_list(raw.get("adds", []), "adds", where)
     if not all(isinstance(a, str) for a in adds):
@@ -645,7 +745,9 @@ def _extended(data: Mapping, origin: str, read) -> Mapping:
     merged["source"] = data.get("source", base.get("source"))
     # Each platform keeps the designation of the file it comes from.
     default = base.get("designated")
-    merged["platforms"] = [dict(p, designated=p.get("designated", default)) if default else p for p in base.get("platforms", [])] + list(data.get("platforms", []))
+    merged["platforms"] = [
+        dict(p, designated=p.get("designated", default)) if default else p for p in base.get("platforms", [])
+    ] + list(data.get("platforms", []))
     merged.pop("designated", None)
     if "designated" in data:
         merged["designated"] = data["designated"]
@@ -654,13 +756,21 @@ def _extended(data: Mapping, origin: str, read) -> Mapping:
 
 def _parse(data: Mapping, origin: str, plan: str = "user") -> tuple[list[Platform], dict[str, dict]]:
     if not isinstance(data, Mapping):
-        raise DefinitionError(f"{origin} must be a mapping with a 'platforms' list, got {type(data).__name__}")
+        raise DefinitionError(
+            f"{origin} must be a mapping with a 'platforms' list, got {type(data).__name__}"
+        )
     unknown = sorted(set(data) - _TOP_KEYS)
     if unknown:
-        raise DefinitionError(f"{origin} has unknown top-level key(s) {', '.join(unknown)}; expected {', '.join(sorted(_TOP_KEYS))}")
+        raise DefinitionError(
+            f"{origin} has unknown top-level key(s) {', '.join(unknown)}; expected "
+            f"{', '.join(sorted(_TOP_KEYS))}"
+        )
     plan_vintage = data.get("plan_vintage", DEFAULT_VINTAGE)
     if plan_vintage not in VINTAGES:
-        raise DefinitionError(f"{origin}: plan_vintage={_shown(plan_vintage)} is not valid; expected one of: {', '.join(VINTAGES)}")
+        raise DefinitionError(
+            f"{origin}: plan_vintage={_shown(plan_vintage)} is not valid; expected one of: "
+            f"{', '.join(VINTAGES)}"
+        )
     vintage = plan_vintage
     entries = data.get("platforms")
     if not entries:
@@ -700,6 +810,7 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
         partner list, or a partner that does not resolve or is ambiguous (naming the
         platform, the partner and suggestions). Nothing is returned half-loaded.
     """
+
     def read(name: str) -> Mapping:
         # A user file may extend a file beside it, or a built-in plan's file (platforms.toml).
         beside = path.parent / name if path is not None else None
@@ -707,7 +818,9 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
             return parse_toml(read_user_text(beside, "platform file"), str(beside))
         if name in {p["platforms"] for p in _plan_registry().values()}:
             return parse_toml(read_package_text(name), f"chuanyu_geo/{name}")
-        raise DefinitionError(f"extends = {name!r}: no such file beside the definition, and not a built-in platform file")
+        raise DefinitionError(
+            f"extends = {name!r}: no such file beside the definition, and not a built-in platform file"
+        )
 
     if isinstance(source, Mapping):
         path = None
@@ -721,7 +834,13 @@ def _parse_safely(data: Mapping, origin: str, read) -> list[Platform]:
         return _parse(_extended(data, origin, read), origin)[0]
     except ChuanyuGeoError:
         raise
-    except (TypeError, ValueError, AttributeError, KeyError, RecursionError) as exc:  # a shape the checks above missed
+    except (
+        TypeError,
+        ValueError,
+        AttributeError,
+        KeyError,
+        RecursionError,
+    ) as exc:  # a shape the checks above missed
         raise DefinitionError(f"{origin} is malformed: {type(exc).__name__}: {str(exc)[:200]}") from exc
 
 
@@ -777,20 +896,24 @@ def plans() -> pd.DataFrame:
     [['2020', 9], ['2023', 10]]
     """
     rows = [
-        {**{k: entry.get(k) for k in ("id", "title", "title_en", "document", "date", "source")}, "n_platforms": len(_builtin_platforms(pid)), "note": entry.get("note")}
+        {
+            **{k: entry.get(k) for k in ("id", "title", "title_en", "document", "date", "source")},
+            "n_platforms": len(_builtin_platforms(pid)),
+            "note": entry.get("note"),
+        }
         for pid, entry in _plan_registry().items()
     ]
     return pd.DataFrame(rows)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _plan_data(plan: str) -> Mapping:
     name = _plan_registry()[plan]["platforms"]
     read = lambda file: parse_toml(read_package_text(file), f"chuanyu_geo/{file}")  # noqa: E731
     return _extended(read(name), f"chuanyu_geo/{name}", read)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _builtin_clusters(plan: str) -> tuple[Cluster, ...]:
     data = _plan_data(plan)
     return tuple(
@@ -807,7 +930,7 @@ def _builtin_clusters(plan: str) -> tuple[Cluster, ...]:
     )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _builtin_platforms(plan: str) -> tuple[Platform, ...]:
     return tuple(_parse(_plan_data(plan), f"chuanyu_geo/{_plan_registry()[plan]['platforms']}", plan)[0])
 
@@ -889,16 +1012,27 @@ def get_platform(key: str, platform_set: list[Platform] | None = None, plan: str
     folded = str(key).strip().casefold()
     for platform in candidates:
         names = (platform.id, platform.name, platform.name_in_plan, platform.short_name, platform.name_en)
-        if folded in {n.casefold() for n in names if n} or (_latin_key(folded) and _latin_key(folded) == _latin_key(platform.name_en)):
+        if folded in {n.casefold() for n in names if n} or (
+            _latin_key(folded) and _latin_key(folded) == _latin_key(platform.name_en)
+        ):
             return platform
     vocabulary = {n: p for p in candidates for n in (p.id, p.short_name, p.name, p.name_en) if n}
     close = difflib.get_close_matches(str(key), list(vocabulary), n=3, cutoff=0.4)
-    hint = f"; did you mean: {', '.join(f'{vocabulary[c].short_name} ({vocabulary[c].id})' for c in close)}?" if close else ""
+    hint = (
+        f"; did you mean: {', '.join(f'{vocabulary[c].short_name} ({vocabulary[c].id})' for c in close)}?"
+        if close
+        else ""
+    )
     valid = ", ".join(p.id for p in candidates)
     raise UnknownPlatformError(f"no platform matches {key!r}{hint} Known ids: {valid}")
 
 
-def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_set: list[Platform] | None = None, plan: str | None = None) -> pd.DataFrame:
+def membership(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    platform_set: list[Platform] | None = None,
+    plan: str | None = None,
+) -> pd.DataFrame:
     """One row per unit × platform, with the platform's cluster.
 
     A unit in several platforms appears once per platform (邻水 is named in 明月山 and lies in
@@ -944,13 +1078,16 @@ def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_s
         )
         frames.append(members)
     table = pd.concat(frames, ignore_index=True)
-    attributes = units.loc[table["adcode"], ["name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode"]].reset_index()
+    attributes = units.loc[
+        table["adcode"], ["name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode"]
+    ].reset_index()
     table = pd.concat([attributes, table.drop(columns="adcode")], axis=1)
     table["vintage"] = vintage
     table["plan"] = [p.plan for p in chosen for _ in range(len(p.member_adcodes(level, vintage)))]
     columns = [
         "adcode", "name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode",
-        "platform_id", "platform", "platform_en", "cluster", "cluster_name", "partner", "widened", "note", "vintage", "plan",
+        "platform_id", "platform", "platform_en", "cluster", "cluster_name", "partner", "widened", "note",
+        "vintage", "plan",
     ]  # fmt: skip
     return table[columns]
 
@@ -958,7 +1095,13 @@ def membership(level: str = "county", vintage: str = DEFAULT_VINTAGE, platform_s
 TREATMENT_EVENTS = ("designated", "overall_plan")
 
 
-def treatment_table(plan: str | None = None, level: str = "county", vintage: str = DEFAULT_VINTAGE, event: str = "designated", platform_set: list[Platform] | None = None) -> pd.DataFrame:
+def treatment_table(
+    plan: str | None = None,
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    event: str = "designated",
+    platform_set: list[Platform] | None = None,
+) -> pd.DataFrame:
     """One row per unit × platform with its treatment date, for a staggered difference-in-differences design.
 
     Parameters
@@ -999,7 +1142,9 @@ def treatment_table(plan: str | None = None, level: str = "county", vintage: str
     for platform in chosen:
         if event == "designated":
             fact = platform.designated
-            date, precision, source = (fact.date, fact.precision, fact.source) if fact else (None, "unknown", None)
+            date, precision, source = (
+                (fact.date, fact.precision, fact.source) if fact else (None, "unknown", None)
+            )
             status = "not found" if fact is None else ("found" if fact.precision == "exact" else "reported")
         else:
             fact = platform.overall_plan

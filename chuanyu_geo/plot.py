@@ -84,7 +84,8 @@ def _resolve_lang(lang: str) -> tuple[str, str | None]:
     font = cjk_font()
     if lang == "zh" and font is None:
         warnings.warn(
-            "no font with Chinese glyphs is installed (e.g. Debian's fonts-noto-cjk); drawing English labels instead",
+            "no font with Chinese glyphs is installed (e.g. Debian's fonts-noto-cjk); drawing English "
+            "labels instead",
             CJKFontWarning,
             stacklevel=3,
         )
@@ -134,7 +135,8 @@ def _caption(fig, layer, vintage: str, extra: str = "") -> None:
     fig.text(
         0.01,
         0.01,
-        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard detail; WGS84.{extra}",
+        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard "
+        f"detail; WGS84.{extra}",
         fontsize=6.5,
         color="#444",
     )
@@ -192,27 +194,79 @@ def plot_platforms(
             dashed = footprint["precision"].iloc[0] == "approximate"
             if dashed:
                 footprint.boundary.plot(ax=ax, color="white", linewidth=2.2)
-            footprint.boundary.plot(ax=ax, color=color_rgba(platform.cluster_color), linewidth=1.6, linestyle="--" if dashed else "-")
+            footprint.boundary.plot(
+                ax=ax,
+                color=color_rgba(platform.cluster_color),
+                linewidth=1.6,
+                linestyle="--" if dashed else "-",
+            )
             spot = shapely.point_on_surface(footprint.geometry.iloc[0])
             label = inert_figure_text(platform.short_name if lang == "zh" else platform.short_name_en)
-            ax.annotate(label, (spot.x, spot.y), fontsize=7.5, ha="center", va="center", bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": color_rgba(platform.cluster_color), "alpha": 0.85})
+            ax.annotate(
+                label,
+                (spot.x, spot.y),
+                fontsize=7.5,
+                ha="center",
+                va="center",
+                bbox={
+                    "boxstyle": "round,pad=0.2",
+                    "fc": "white",
+                    "ec": color_rgba(platform.cluster_color),
+                    "alpha": 0.85,
+                },
+            )
         provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
         border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
         ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.2)
         clusters_seen = {}
         for p in chosen:
-            clusters_seen.setdefault(p.cluster, (color_rgba(p.cluster_color), inert_figure_text(p.cluster_name if lang == "zh" else p.cluster)))
+            clusters_seen.setdefault(
+                p.cluster,
+                (
+                    color_rgba(p.cluster_color),
+                    inert_figure_text(p.cluster_name if lang == "zh" else p.cluster),
+                ),
+            )
         handles = [Patch(facecolor=c, alpha=0.75, label=n) for c, n in clusters_seen.values()]
         handles += [
-            Patch(facecolor=style["several_clusters_color"], alpha=0.75, label="多个片区" if lang == "zh" else "several clusters"),
-            Patch(facecolor=style["no_platform_color"], alpha=0.75, label="无平台" if lang == "zh" else "no platform"),
-            Line2D([], [], color="#333", linestyle="--", label="近似范围" if lang == "zh" else "approximate footprint"),
-            Line2D([], [], color=style["border_color"], linewidth=2.2, label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border"),
+            Patch(
+                facecolor=style["several_clusters_color"],
+                alpha=0.75,
+                label="多个片区" if lang == "zh" else "several clusters",
+            ),
+            Patch(
+                facecolor=style["no_platform_color"],
+                alpha=0.75,
+                label="无平台" if lang == "zh" else "no platform",
+            ),
+            Line2D(
+                [],
+                [],
+                color="#333",
+                linestyle="--",
+                label="近似范围" if lang == "zh" else "approximate footprint",
+            ),
+            Line2D(
+                [],
+                [],
+                color=style["border_color"],
+                linewidth=2.2,
+                label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border",
+            ),
         ]
         ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=True)
         _scale_bar(ax, layer.total_bounds)
         ax.set_axis_off()
-        ax.set_title(inert_figure_text(title) if title else ("川渝毗邻地区合作共建区域发展功能平台" if lang == "zh" else "Sichuan–Chongqing cross-border platforms (2020 plan)"), fontsize=11)
+        ax.set_title(
+            inert_figure_text(title)
+            if title
+            else (
+                "川渝毗邻地区合作共建区域发展功能平台"
+                if lang == "zh"
+                else "Sichuan–Chongqing cross-border platforms (2020 plan)"
+            ),
+            fontsize=11,
+        )
         _caption(fig, layer, vintage, f" Platforms: plan {plan_of(chosen)}.")
         fig.tight_layout()
     return fig
@@ -255,26 +309,63 @@ def plot_adjacency(
     frame = layer[layer["adcode"].isin(touching)] if zoom_to_border else layer
     with plt.rc_context(_rc(font)):
         fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
-        layer.plot(ax=ax, color=["#fde0dd" if p == "510000" else "#deebf7" for p in layer["province_adcode"]], edgecolor="#888", linewidth=0.3)
+        layer.plot(
+            ax=ax,
+            color=["#fde0dd" if p == "510000" else "#deebf7" for p in layer["province_adcode"]],
+            edgecolor="#888",
+            linewidth=0.3,
+        )
         widest = pairs["shared_km"].max() if len(pairs) else 1.0
         for row, line in zip(pairs.itertuples(), shared_lines(pairs, layer)):
-            ax.plot(*_line_xy(line), color=style["cross_border_edge_color"], linewidth=0.8 + 4.2 * row.shared_km / widest, solid_capstyle="round")
+            ax.plot(
+                *_line_xy(line),
+                color=style["cross_border_edge_color"],
+                linewidth=0.8 + 4.2 * row.shared_km / widest,
+                solid_capstyle="round",
+            )
         for code in touching:
             row = layer.loc[layer["adcode"] == code].iloc[0]
-            ax.annotate(row["short_name"] if lang == "zh" else row["pinyin"], (row["label_lon"], row["label_lat"]), fontsize=6.5, ha="center", color="#222")
+            ax.annotate(
+                row["short_name"] if lang == "zh" else row["pinyin"],
+                (row["label_lon"], row["label_lat"]),
+                fontsize=6.5,
+                ha="center",
+                color="#222",
+            )
         minx, miny, maxx, maxy = frame.total_bounds
         pad = 0.15
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
         ax.legend(
-            handles=[Line2D([], [], color=style["cross_border_edge_color"], linewidth=3, label="跨省界相邻边（线宽∝长度）" if lang == "zh" else "cross-border shared border (width ∝ km)")],
+            handles=[
+                Line2D(
+                    [],
+                    [],
+                    color=style["cross_border_edge_color"],
+                    linewidth=3,
+                    label="跨省界相邻边（线宽∝长度）"
+                    if lang == "zh"
+                    else "cross-border shared border (width ∝ km)",
+                )
+            ],
             loc="upper left",
             fontsize=7.5,
         )
         _scale_bar(ax, (minx - pad, miny - pad, maxx + pad, maxy + pad))
         ax.set_axis_off()
-        ax.set_title(inert_figure_text(title) if title else ("川渝跨省界相邻单元" if lang == "zh" else "Sichuan–Chongqing cross-border neighbours"), fontsize=11)
-        _caption(fig, layer, vintage, f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its resolution.")
+        ax.set_title(
+            inert_figure_text(title)
+            if title
+            else ("川渝跨省界相邻单元" if lang == "zh" else "Sichuan–Chongqing cross-border neighbours"),
+            fontsize=11,
+        )
+        _caption(
+            fig,
+            layer,
+            vintage,
+            f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its "
+            f"resolution.",
+        )
         fig.tight_layout()
     return fig
 
@@ -283,7 +374,9 @@ def _line_xy(geometry) -> tuple[list[float], list[float]]:
     """x and y of (multi)line parts joined with NaN breaks, for one ``ax.plot`` call."""
     xs: list[float] = []
     ys: list[float] = []
-    for part in shapely.get_parts(shapely.line_merge(geometry) if geometry.geom_type != "GeometryCollection" else geometry):
+    for part in shapely.get_parts(
+        shapely.line_merge(geometry) if geometry.geom_type != "GeometryCollection" else geometry
+    ):
         if part.geom_type not in ("LineString", "LinearRing"):
             continue
         coords = np.asarray(part.coords)

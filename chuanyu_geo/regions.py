@@ -74,17 +74,31 @@ def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> 
         for name in _members_of(region, vintage):
             place = resolve(name, level=level, vintage=vintage)
             if place.former_name:
-                raise DefinitionError(f"regions.toml: {region['id']} member {name!r} is not a unit of vintage {vintage}: {place.note}")
+                raise DefinitionError(
+                    f"regions.toml: {region['id']} member {name!r} is not a unit of vintage {vintage}: "
+                    f"{place.note}"
+                )
             for code in expand(place, "county", vintage):
-                rows.append({"adcode": code, "region_id": region["id"], "region": region["name"], "inferred": inferred})
+                rows.append(
+                    {
+                        "adcode": code,
+                        "region_id": region["id"],
+                        "region": region["name"],
+                        "inferred": inferred,
+                    }
+                )
     table = pd.DataFrame(rows)
     duplicated = table[table["adcode"].duplicated(keep=False)]
     if not duplicated.empty:
-        raise DefinitionError(f"regions.toml: counties in more than one {kind} region: {sorted(set(duplicated['adcode']))}")
+        raise DefinitionError(
+            f"regions.toml: counties in more than one {kind} region: {sorted(set(duplicated['adcode']))}"
+        )
     return table
 
 
-def regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> gpd.GeoDataFrame:
+def regions(
+    kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL
+) -> gpd.GeoDataFrame:
     """Regions of a grouping as polygons dissolved from their counties.
 
     Parameters
@@ -131,7 +145,12 @@ def regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, detail: str =
     return frame
 
 
-def platform_regions(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, platform_set: list[Platform] | None = None, plan: str | None = None) -> pd.DataFrame:
+def platform_regions(
+    kind: str = "sichuan",
+    vintage: str = DEFAULT_VINTAGE,
+    platform_set: list[Platform] | None = None,
+    plan: str | None = None,
+) -> pd.DataFrame:
     """Cross-tab of platforms against a grouping's regions: member counties in each.
 
     Parameters

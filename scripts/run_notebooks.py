@@ -28,7 +28,9 @@ TIMEOUT_S = 600
 def execute(path: Path, workdir: Path) -> nbformat.NotebookNode:
     """Run one notebook with a kernel of this Python environment; raises on a failing cell."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(notebook, timeout=TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(workdir)}})
+    client = NotebookClient(
+        notebook, timeout=TIMEOUT_S, kernel_name="python3", resources={"metadata": {"path": str(workdir)}}
+    )
     client.execute()
     return notebook
 
@@ -45,7 +47,11 @@ def lighten(notebook: nbformat.NotebookNode) -> nbformat.NotebookNode:
                 continue
             heavy = {k for k, v in data.items() if k != "image/png" and len(json.dumps(v)) > MAX_OUTPUT_BYTES}
             if heavy:
-                output["data"] = {"text/plain": f"[{', '.join(sorted(heavy))} output of {sum(len(json.dumps(data[k])) for k in heavy) / 1e6:.1f} MB not stored: run the notebook to see it]"}
+                output["data"] = {
+                    "text/plain": f"[{', '.join(sorted(heavy))} output of "
+                    f"{sum(len(json.dumps(data[k])) for k in heavy) / 1e6:.1f} MB not "
+                    f"stored: run the notebook to see it]"
+                }
     return notebook
 
 
@@ -58,7 +64,9 @@ def main(paths: list[str]) -> int:
             start = time.perf_counter()
             notebook = lighten(execute(path, workdir))
             nbformat.write(notebook, path)
-            print(f"{path.name}: {time.perf_counter() - start:.1f} s, {path.stat().st_size / 1e3:.0f} kB stored")
+            print(
+                f"{path.name}: {time.perf_counter() - start:.1f} s, {path.stat().st_size / 1e3:.0f} kB stored"
+            )
     return 0
 
 

@@ -15,7 +15,13 @@ import chuanyu_geo as cg
 from chuanyu_geo import maps
 
 CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 def main() -> None:
@@ -26,7 +32,9 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         title = "川渝毗邻地区合作共建区域发展功能平台 (vintage 2024)"
-        page_path = maps.save_map(cg.platform_map(tiles=None, offline=True, title=title), Path(tmp) / "map.html")
+        page_path = maps.save_map(
+            cg.platform_map(tiles=None, offline=True, title=title), Path(tmp) / "map.html"
+        )
         with sync_playwright() as driver:
             browser = driver.chromium.launch(executable_path=CHROMIUM, args=ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 860})

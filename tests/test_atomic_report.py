@@ -19,7 +19,20 @@ import pytest
 
 from chuanyu_geo.report import REPORT_MARKER
 
-FILES = {"report.md", "report.json", "report.html", "map.html", "pairs.csv", "units.csv", "totals.csv", "platforms.csv", "platform_pairs.csv", "clusters.csv", "meta.json", REPORT_MARKER}
+FILES = {
+    "report.md",
+    "report.json",
+    "report.html",
+    "map.html",
+    "pairs.csv",
+    "units.csv",
+    "totals.csv",
+    "platforms.csv",
+    "platform_pairs.csv",
+    "clusters.csv",
+    "meta.json",
+    REPORT_MARKER,
+}
 
 # Runs a report in a child process, killing itself with SIGKILL at a chosen point.
 CHILD = r"""
@@ -47,7 +60,9 @@ cg.adjacency_report("county").write(target, formats=("md", "json", "html", "csv"
 def _level(target: Path) -> str:
     """The level of the complete report at ``target``; fails if it is missing or partial."""
     assert target.is_dir() and not target.is_symlink(), f"{target} is missing"
-    assert {p.name for p in target.iterdir()} == FILES, f"partial report: {sorted(p.name for p in target.iterdir())}"
+    assert {p.name for p in target.iterdir()} == FILES, (
+        f"partial report: {sorted(p.name for p in target.iterdir())}"
+    )
     meta = json.loads((target / "report.json").read_text(encoding="utf-8"))["meta"]
     assert (target / "map.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
     assert json.loads((target / "meta.json").read_text(encoding="utf-8"))["level"] == meta["level"]
@@ -59,20 +74,31 @@ def _leftovers(target: Path) -> list[str]:
 
 
 def _cli(target: Path) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "chuanyu_geo.cli", "report", "-o", str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "chuanyu_geo.cli", "report", "-o", str(target)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.fixture
 def earlier(tmp_path) -> Path:
     """A complete partner-level report: the 'previous' one (the new runs write county level)."""
     target = tmp_path / "report"
-    run = subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", "report", "--level", "partner", "-o", str(target)], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "chuanyu_geo.cli", "report", "--level", "partner", "-o", str(target)],
+        capture_output=True,
+        text=True,
+    )
     assert run.returncode == 0, run.stderr
     assert _level(target) == "partner"
     return target
 
 
-@pytest.mark.parametrize("mode,expected", [("mid-staging", "partner"), ("before-swap", "partner"), ("after-swap", "county")])
+@pytest.mark.parametrize(
+    "mode,expected", [("mid-staging", "partner"), ("before-swap", "partner"), ("after-swap", "county")]
+)
 def test_kill_at_a_chosen_point(earlier, mode, expected):
     run = subprocess.run([sys.executable, "-c", CHILD, str(earlier), mode], capture_output=True, text=True)
     assert run.returncode == -signal.SIGKILL, run.stderr
@@ -107,7 +133,7 @@ def test_concurrent_writers_both_succeed(tmp_path):
         target = tmp_path / f"race{round_}"
         processes = [_cli(target) for _ in range(3)]
         results = [p.communicate() for p in processes]
-        for process, (out, err) in zip(processes, results):
+        for process, (_out, err) in zip(processes, results):
             assert process.returncode == 0 and "Traceback" not in err, err
         assert _level(target) == "county"
         assert _leftovers(target) == []
@@ -117,10 +143,15 @@ def test_a_missing_target_is_never_reported_as_written(tmp_path):
     # The swap is one rename or one exchange: no moment without a report at the target.
     target = tmp_path / "report"
     watcher = subprocess.Popen(
-        [sys.executable, "-c", f"import os,time\nt=time.time()\nseen=False\nmissing=0\n"
-         f"while time.time()-t<20:\n    e=os.path.isdir({str(target)!r})\n    seen=seen or e\n    missing+=seen and not e\n"
-         f"    if seen and time.time()-t>1 and os.path.exists({str(tmp_path / 'done')!r}): break\nprint(missing)"],
-        stdout=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-c",
+            f"import os,time\nt=time.time()\nseen=False\nmissing=0\n"
+            f"while time.time()-t<20:\n    e=os.path.isdir({str(target)!r})\n    seen=seen or e\n    missing+=seen and not e\n"
+            f"    if seen and time.time()-t>1 and os.path.exists({str(tmp_path / 'done')!r}): break\nprint(missing)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
     )
     for _ in range(4):
         assert _cli(target).wait() == 0

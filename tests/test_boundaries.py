@@ -5,11 +5,10 @@ import shutil
 import numpy as np
 import pytest
 import shapely
+from conftest import ALL_LAYERS, COUNTY_LAYERS
 
 import chuanyu_geo as cg
 from chuanyu_geo import boundaries, coords
-
-from conftest import ALL_LAYERS, COUNTY_LAYERS
 
 SC, CQ = "510000", "500000"
 EXPECTED_CQ_COUNTIES = {"2024": 38, "2025": 37}
@@ -54,7 +53,9 @@ def test_counties_form_a_coverage_that_dissolves_to_provinces(vintage, detail):
     provinces = cg.load_boundaries("province", vintage, detail).set_index("adcode")
     for code, group in counties.groupby("province_adcode"):
         dissolved = shapely.coverage_union_all(group.geometry.values)
-        difference_km2 = coords.geodesic_area_km2(shapely.symmetric_difference(dissolved, provinces.geometry[code]))
+        difference_km2 = coords.geodesic_area_km2(
+            shapely.symmetric_difference(dissolved, provinces.geometry[code])
+        )
         assert difference_km2 < 0.01, (code, difference_km2)
 
 
@@ -71,7 +72,9 @@ def _centroid_offsets_m(a, b):
     joined = a[["adcode", "geometry"]].merge(b[["adcode", "geometry"]], on="adcode", suffixes=("_a", "_b"))
     pa = shapely.centroid(joined["geometry_a"].values)
     pb = shapely.centroid(joined["geometry_b"].values)
-    azimuth, _, dist = coords._GEOD.inv(shapely.get_x(pb), shapely.get_y(pb), shapely.get_x(pa), shapely.get_y(pa))
+    azimuth, _, dist = coords._GEOD.inv(
+        shapely.get_x(pb), shapely.get_y(pb), shapely.get_x(pa), shapely.get_y(pa)
+    )
     azimuth = np.radians(azimuth)
     return np.asarray(dist) * np.sin(azimuth), np.asarray(dist) * np.cos(azimuth)
 
@@ -126,7 +129,10 @@ def test_gcj02_and_projected_crs():
 @pytest.mark.parametrize(
     ("kwargs", "expected"),
     [
-        ({"level": "town"}, "level='town' is not valid; expected one of: county, prefecture, province, partner"),
+        (
+            {"level": "town"},
+            "level='town' is not valid; expected one of: county, prefecture, province, partner",
+        ),
         ({"vintage": "2023"}, "vintage='2023' is not valid; expected one of: 2024, 2025"),
         ({"detail": "high"}, "detail='high' is not valid; expected one of: standard, fine"),
         ({"crs": "not-a-crs"}, "crs='not-a-crs' is not valid"),

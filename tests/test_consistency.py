@@ -20,7 +20,9 @@ LEVELS = ("county", "partner", "prefecture")
 
 @pytest.fixture(scope="module")
 def reports():
-    return {(level, vintage): cg.adjacency_report(level, vintage) for level in LEVELS for vintage in cg.VINTAGES}
+    return {
+        (level, vintage): cg.adjacency_report(level, vintage) for level in LEVELS for vintage in cg.VINTAGES
+    }
 
 
 @pytest.mark.parametrize("level", LEVELS)
@@ -54,8 +56,14 @@ def test_graph_arguments_come_from_the_graph():
 
 def _cli_areas(level, vintage, tmp_path) -> dict[str, float]:
     target = tmp_path / f"platforms-{level}-{vintage}.json"
-    assert cli.main(["platforms", "--level", level, "--vintage", vintage, "--format", "json", "-o", str(target)]) == 0
-    return {row["id"]: row["footprint_area_km2"] for row in json.loads(target.read_text(encoding="utf-8"))["platforms"]}
+    assert (
+        cli.main(["platforms", "--level", level, "--vintage", vintage, "--format", "json", "-o", str(target)])
+        == 0
+    )
+    return {
+        row["id"]: row["footprint_area_km2"]
+        for row in json.loads(target.read_text(encoding="utf-8"))["platforms"]
+    }
 
 
 @pytest.mark.parametrize("level", ("county", "partner"))
@@ -64,15 +72,26 @@ def test_one_footprint_per_platform_everywhere(reports, level, vintage, tmp_path
     from_cli = _cli_areas(level, vintage, tmp_path)
     metrics = cg.platform_metrics(level=level, vintage=vintage).set_index("platform_id")
     report = reports[level, vintage].tables["platforms"].set_index("platform_id")
-    report_json = {r["platform_id"]: r for r in json.loads(reports[level, vintage].to_json())["tables"]["platforms"]}
+    report_json = {
+        r["platform_id"]: r for r in json.loads(reports[level, vintage].to_json())["tables"]["platforms"]
+    }
     membership = cg.membership(level, vintage)
     for platform in cg.platforms():
         footprint = platform.footprint(level, vintage).iloc[0]
         area = round(float(footprint["area_km2"]), 1)
-        assert from_cli[platform.id] == metrics.loc[platform.id, "area_km2"] == report.loc[platform.id, "area_km2"] == area
+        assert (
+            from_cli[platform.id]
+            == metrics.loc[platform.id, "area_km2"]
+            == report.loc[platform.id, "area_km2"]
+            == area
+        )
         assert report_json[platform.id]["area_km2"] == area
         members = sorted(membership.loc[membership["platform_id"] == platform.id, "adcode"])
-        assert members == sorted(footprint["unit_adcodes"].split(",")) == sorted(platform.member_adcodes(level, vintage))
+        assert (
+            members
+            == sorted(footprint["unit_adcodes"].split(","))
+            == sorted(platform.member_adcodes(level, vintage))
+        )
         if footprint["precision"] == "approximate":
             note = metrics.loc[platform.id, "area_note"]
             assert note.startswith(f"approximate: whole units {area:,.1f} km²")
@@ -91,8 +110,17 @@ def test_gaozhu_is_one_footprint():
 
 
 def test_missing_footprint_vintage_is_an_error():
-    entry = {"id": "x", "name": "x", "cluster": "central", "partners": ["遂宁"], "footprint": "approximate", "footprint_units": {"2024": ["船山区"]}}
-    with pytest.raises(cg.DefinitionError, match=r"platform 'x': footprint_units has no entry for vintage 2025"):
+    entry = {
+        "id": "x",
+        "name": "x",
+        "cluster": "central",
+        "partners": ["遂宁"],
+        "footprint": "approximate",
+        "footprint_units": {"2024": ["船山区"]},
+    }
+    with pytest.raises(
+        cg.DefinitionError, match=r"platform 'x': footprint_units has no entry for vintage 2025"
+    ):
         cg.load_platforms({"platforms": [entry]})
 
 
@@ -101,9 +129,15 @@ def test_partner_and_prefecture_layers_name_their_kinds():
         for detail in cg.DETAILS:
             for level in ("partner", "prefecture"):
                 layer = cg.load_boundaries(level, vintage, detail).set_index("name")
-                assert layer.loc["成都市", "kind"] == "地级市" and layer.loc["成都市", "name_en"] == "Chengdu City"
+                assert (
+                    layer.loc["成都市", "kind"] == "地级市"
+                    and layer.loc["成都市", "name_en"] == "Chengdu City"
+                )
                 assert layer.loc["阿坝藏族羌族自治州", "kind"] == "自治州"
-                assert layer.loc["阿坝藏族羌族自治州", "name_en"] == "Aba Tibetan and Qiang Autonomous Prefecture"
+                assert (
+                    layer.loc["阿坝藏族羌族自治州", "name_en"]
+                    == "Aba Tibetan and Qiang Autonomous Prefecture"
+                )
                 prefectures = layer[layer["unit_level"] == "prefecture"]
                 assert not prefectures["name_en"].str.endswith("County").any()
     graph = cg.adjacency_graph(level="partner")
@@ -135,7 +169,10 @@ def test_report_names_its_plan_explains_columns_and_links_the_map(tmp_path):
             name = f"{key}.{column}" if f"{key}.{column}" in glossary else column
             assert name in glossary, f"{key}.{column} is not explained"
             assert f"| {name} |" in md
-    assert "both units inside the platform" in glossary["platforms.cross_border_km"]["en"] or "both inside the platform" in glossary["platforms.cross_border_km"]["en"]
+    assert (
+        "both units inside the platform" in glossary["platforms.cross_border_km"]["en"]
+        or "both inside the platform" in glossary["platforms.cross_border_km"]["en"]
+    )
     pairs = report.tables["platform_pairs"]
     assert set(pairs["platform_id"]) == {p.id for p in cg.platforms()}
     suitong = pairs[pairs["platform_id"] == "suitong"]
@@ -150,7 +187,11 @@ def test_stale_matplotlib_cache_still_finds_cjk_fonts(tmp_path):
     """A font cache written before fonts-noto-cjk was installed (CJK entries removed)."""
     from tests.conftest import require_or_skip
 
-    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout if os.path.exists("/usr/bin/fc-list") else ""
+    fonts = (
+        subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True).stdout
+        if os.path.exists("/usr/bin/fc-list")
+        else ""
+    )
     require_or_skip("CJK" in fonts, "no CJK font on this machine (apt-get install -y fonts-noto-cjk)")
     env = dict(os.environ, MPLCONFIGDIR=str(tmp_path / "mpl"))
     subprocess.run([sys.executable, "-c", "import matplotlib.font_manager"], env=env, check=True)
@@ -167,7 +208,7 @@ assert "万达开" in labels, labels
 import matplotlib
 matplotlib.rcParams["pdf.fonttype"] = 3  # the user's own settings at save time
 matplotlib.rcParams["svg.fonttype"] = "path"
-fig.savefig({str(tmp_path / 'f.pdf')!r}); fig.savefig({str(tmp_path / 'f.svg')!r})
+fig.savefig({str(tmp_path / "f.pdf")!r}); fig.savefig({str(tmp_path / "f.svg")!r})
 """
     run = subprocess.run([sys.executable, "-c", script], env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr

@@ -46,7 +46,9 @@ def test_frame_conversion_sets_and_checks_crs():
     gcj = coords.to_gcj02(frame)
     assert coords.is_gcj02(gcj) and not coords.is_gcj02(frame)
     lon, lat = coords.wgs84_to_gcj02(106.55, 29.56)
-    assert gcj.geometry.iloc[0].x == pytest.approx(float(lon)) and gcj.geometry.iloc[0].y == pytest.approx(float(lat))
+    assert gcj.geometry.iloc[0].x == pytest.approx(float(lon)) and gcj.geometry.iloc[0].y == pytest.approx(
+        float(lat)
+    )
     back = coords.to_wgs84(gcj)
     assert back.crs.to_epsg() == 4326
     assert back.geometry.iloc[0].distance(frame.geometry.iloc[0]) < 1e-7

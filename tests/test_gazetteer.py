@@ -6,12 +6,30 @@ import chuanyu_geo as cg
 
 POLYPHONES = {
     # FACTS.md: readings that naive conversion gets wrong.
-    "犍为县": "Qianwei", "筠连县": "Junlian", "荥经县": "Yingjing", "会理市": "Huili", "什邡市": "Shifang",
-    "郫都区": "Pidu", "珙县": "Gongxian", "梓潼县": "Zitong", "华蓥市": "Huaying", "綦江区": "Qijiang",
-    "涪陵区": "Fuling", "北碚区": "Beibei", "长寿区": "Changshou", "都江堰市": "Dujiangyan", "乐山市": "Leshan",
-    "朝天区": "Chaotian", "阆中市": "Langzhong", "重庆市": "Chongqing", "广安市": "Guang'an",
+    "犍为县": "Qianwei",
+    "筠连县": "Junlian",
+    "荥经县": "Yingjing",
+    "会理市": "Huili",
+    "什邡市": "Shifang",
+    "郫都区": "Pidu",
+    "珙县": "Gongxian",
+    "梓潼县": "Zitong",
+    "华蓥市": "Huaying",
+    "綦江区": "Qijiang",
+    "涪陵区": "Fuling",
+    "北碚区": "Beibei",
+    "长寿区": "Changshou",
+    "都江堰市": "Dujiangyan",
+    "乐山市": "Leshan",
+    "朝天区": "Chaotian",
+    "阆中市": "Langzhong",
+    "重庆市": "Chongqing",
+    "广安市": "Guang'an",
     # Found wrong in pypinyin while building the layers.
-    "丰都县": "Fengdu", "新都区": "Xindu", "长宁县": "Changning", "成都市": "Chengdu",
+    "丰都县": "Fengdu",
+    "新都区": "Xindu",
+    "长宁县": "Changning",
+    "成都市": "Chengdu",
 }
 
 
@@ -86,7 +104,14 @@ def test_resolve_returns_a_full_record():
 
 @pytest.mark.parametrize(
     ("query", "successor", "year"),
-    [("开县", "开州区", "2016"), ("达县", "达川区", "2013"), ("500234", "开州区", "2016"), ("梁平县", "梁平区", "2016"), ("双桥区", "大足区", "2011"), ("元坝区", "昭化区", "2013")],
+    [
+        ("开县", "开州区", "2016"),
+        ("达县", "达川区", "2013"),
+        ("500234", "开州区", "2016"),
+        ("梁平县", "梁平区", "2016"),
+        ("双桥区", "大足区", "2011"),
+        ("元坝区", "昭化区", "2013"),
+    ],
 )
 def test_former_names_resolve_to_successors_with_a_note(query, successor, year):
     place = cg.resolve(query)
@@ -161,13 +186,32 @@ def test_level_restricts_the_search():
 
 def test_crosswalk():
     table = cg.crosswalk()
-    assert list(table.columns) == ["old_adcode", "old_name", "new_adcode", "new_name", "date", "change", "share", "detail", "note", "source"]
+    assert list(table.columns) == [
+        "old_adcode",
+        "old_name",
+        "new_adcode",
+        "new_name",
+        "date",
+        "change",
+        "share",
+        "detail",
+        "note",
+        "source",
+    ]
     assert set(table["change"]) <= {"rename", "recode", "merge", "split", "transfer", "abolish"}
     assert not table["source"].str.contains("FACTS").any(), "original sources, not our notes"
-    assert table["old_adcode"].str.fullmatch(r"\d{6}").all() and table["new_adcode"].str.fullmatch(r"\d{6}").all()
+    assert (
+        table["old_adcode"].str.fullmatch(r"\d{6}").all()
+        and table["new_adcode"].str.fullmatch(r"\d{6}").all()
+    )
     assert (table["source"] != "").all()
     kaixian = table[table["old_name"] == "开县"].iloc[0]
-    assert (kaixian["old_adcode"], kaixian["new_adcode"], kaixian["new_name"], kaixian["date"]) == ("500234", "500154", "开州区", "2016")
+    assert (kaixian["old_adcode"], kaixian["new_adcode"], kaixian["new_name"], kaixian["date"]) == (
+        "500234",
+        "500154",
+        "开州区",
+        "2016",
+    )
     yubei = table[table["old_name"] == "渝北区"]
     assert set(yubei["new_name"]) == {"两江新区", "北碚区"} and set(yubei["share"]) == {"most", "part"}
     assert not cg.crosswalk("2024")["date"].str.startswith("2025").any()

@@ -32,7 +32,10 @@ def test_default_county_map_is_under_one_megabyte(tmp_path):
 def test_web_layer_keeps_shared_borders_and_figures_come_from_the_full_layer():
     web = maps._web_layer("county", "2024")
     full = cg.load_boundaries("county", "2024", "standard")
-    assert shapely.get_num_coordinates(web.geometry.values).sum() < 0.7 * shapely.get_num_coordinates(full.geometry.values).sum()
+    assert (
+        shapely.get_num_coordinates(web.geometry.values).sum()
+        < 0.7 * shapely.get_num_coordinates(full.geometry.values).sum()
+    )
     assert shapely.coverage_is_valid(web.geometry.values)
     page = cg.platform_map().get_root().render()
     # Tooltips quote shared km of the unsimplified layer: 合江县–江津区 102.3 km.
@@ -42,18 +45,34 @@ def test_web_layer_keeps_shared_borders_and_figures_come_from_the_full_layer():
 def test_gaode_tiles_shift_vectors_to_gcj02():
     page = cg.platform_map(tiles="gaode").get_root().render()
     assert "autonavi.com" in page and "GCJ-02" in page
-    units = next(fc for fc in _feature_collections(page) if fc["features"] and "adcode" in fc["features"][0]["properties"])
+    units = next(
+        fc
+        for fc in _feature_collections(page)
+        if fc["features"] and "adcode" in fc["features"][0]["properties"]
+    )
     wanzhou = next(f for f in units["features"] if f["properties"]["adcode"] == "500101")
-    vertex = np.array(wanzhou["geometry"]["coordinates"][0][0][0] if wanzhou["geometry"]["type"] == "MultiPolygon" else wanzhou["geometry"]["coordinates"][0][0])
+    vertex = np.array(
+        wanzhou["geometry"]["coordinates"][0][0][0]
+        if wanzhou["geometry"]["type"] == "MultiPolygon"
+        else wanzhou["geometry"]["coordinates"][0][0]
+    )
     web = maps._web_layer("county", "2024").set_index("adcode").geometry["500101"]
     wgs = shapely.get_coordinates(web)[0]
     expected = np.array(coords.wgs84_to_gcj02(wgs[0], wgs[1]))
     assert np.allclose(vertex, expected, atol=2e-5)
     assert not np.allclose(vertex, wgs, atol=1e-3), "the vertex moved by the GCJ-02 offset"
     osm_page = cg.platform_map(tiles="osm").get_root().render()
-    osm_units = next(fc for fc in _feature_collections(osm_page) if fc["features"] and "adcode" in fc["features"][0]["properties"])
+    osm_units = next(
+        fc
+        for fc in _feature_collections(osm_page)
+        if fc["features"] and "adcode" in fc["features"][0]["properties"]
+    )
     osm_wanzhou = next(f for f in osm_units["features"] if f["properties"]["adcode"] == "500101")
-    first = osm_wanzhou["geometry"]["coordinates"][0][0][0] if osm_wanzhou["geometry"]["type"] == "MultiPolygon" else osm_wanzhou["geometry"]["coordinates"][0][0]
+    first = (
+        osm_wanzhou["geometry"]["coordinates"][0][0][0]
+        if osm_wanzhou["geometry"]["type"] == "MultiPolygon"
+        else osm_wanzhou["geometry"]["coordinates"][0][0]
+    )
     assert np.allclose(first, wgs, atol=1e-9)
 
 
@@ -67,7 +86,9 @@ def test_bad_map_arguments():
 
 
 def test_join_table_through_the_crosswalk():
-    table = pd.DataFrame({"地区": ["开县", "梁平县", "500101", "Wanzhou", "万洲", "市中区", "大足县", "双桥区"], "v": range(8)})
+    table = pd.DataFrame(
+        {"地区": ["开县", "梁平县", "500101", "Wanzhou", "万洲", "市中区", "大足县", "双桥区"], "v": range(8)}
+    )
     matched, report = cg.join_table(table, "地区")
     status = dict(zip(report["key"], report["status"]))
     assert status["开县"] == "renamed" and status["梁平县"] == "renamed"
@@ -81,7 +102,9 @@ def test_join_table_through_the_crosswalk():
 
 def test_choropleth_refuses_unmatched_rows_unless_allowed():
     table = pd.DataFrame({"name": ["开县", "万州", "不存在县"], "gdp": [1.0, 2.0, 3.0]})
-    with pytest.raises(cg.UnmatchedRowsError, match=r"1 of 3 rows did not match.*row 2 '不存在县': unknown") as err:
+    with pytest.raises(
+        cg.UnmatchedRowsError, match=r"1 of 3 rows did not match.*row 2 '不存在县': unknown"
+    ) as err:
         cg.choropleth(table, "gdp", "name", k=3)
     assert len(err.value.report) == 3
     m = cg.choropleth(table, "gdp", "name", k=3, allow_partial=True)
@@ -101,9 +124,14 @@ def _open(browser, path, block_network: bool = True):
     page.on("pageerror", lambda e: events["errors"].append(str(e)))
     page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
     if block_network:
-        page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+        page.route(
+            "**/*",
+            lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort(),
+        )
     page.goto(path.as_uri())
-    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    page.wait_for_function(
+        "typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0"
+    )
     return page, events
 
 
@@ -148,9 +176,27 @@ def test_offline_map_in_chromium(browser, tmp_path):
 
 
 def test_xss_payloads_do_not_execute(browser, tmp_path):
-    table = pd.DataFrame({"name": ["万州", "开县", "梁平", XSS_NAME, XSS_SCRIPT], XSS_SCRIPT: [1.0, 2.0, 3.0, 4.0, 5.0]})
-    choropleth = cg.choropleth(table, XSS_SCRIPT, "name", k=3, allow_partial=True, tiles=None, offline=True, title=XSS_NAME)
-    user = cg.load_platforms({"platforms": [{"id": "x", "name": XSS_NAME, "short_name": XSS_SCRIPT, "name_en": XSS_NAME, "cluster": "central", "partners": ["遂宁", "潼南"], "theme": XSS_NAME}]})
+    table = pd.DataFrame(
+        {"name": ["万州", "开县", "梁平", XSS_NAME, XSS_SCRIPT], XSS_SCRIPT: [1.0, 2.0, 3.0, 4.0, 5.0]}
+    )
+    choropleth = cg.choropleth(
+        table, XSS_SCRIPT, "name", k=3, allow_partial=True, tiles=None, offline=True, title=XSS_NAME
+    )
+    user = cg.load_platforms(
+        {
+            "platforms": [
+                {
+                    "id": "x",
+                    "name": XSS_NAME,
+                    "short_name": XSS_SCRIPT,
+                    "name_en": XSS_NAME,
+                    "cluster": "central",
+                    "partners": ["遂宁", "潼南"],
+                    "theme": XSS_NAME,
+                }
+            ]
+        }
+    )
     platform = cg.platform_map(platform_set=user, tiles=None, offline=True, title=XSS_SCRIPT)
     for name, m in (("choropleth", choropleth), ("platform", platform)):
         path = maps.save_map(m, tmp_path / f"{name}.html")
@@ -171,8 +217,17 @@ def test_cli_map(tmp_path, capsys):
 
     assert cli.main(["map", "-o", str(tmp_path / "online.html")]) == 0
     assert "openstreetmap.org" in (tmp_path / "online.html").read_text(encoding="utf-8")
-    assert cli.main(["map", "-o", str(tmp_path / "offline.html"), "--offline", "--lang", "en", "--vintage", "2025"]) == 0
+    assert (
+        cli.main(
+            ["map", "-o", str(tmp_path / "offline.html"), "--offline", "--lang", "en", "--vintage", "2025"]
+        )
+        == 0
+    )
     offline = (tmp_path / "offline.html").read_text(encoding="utf-8")
-    assert "openstreetmap.org" not in offline and "cdn.jsdelivr" not in offline and "Liangjiang New Area" in offline
+    assert (
+        "openstreetmap.org" not in offline
+        and "cdn.jsdelivr" not in offline
+        and "Liangjiang New Area" in offline
+    )
     assert cli.main(["map", "-o", str(tmp_path / "x.html"), "--offline", "--tiles", "osm"]) == 2
     assert "use --tiles none" in capsys.readouterr().err

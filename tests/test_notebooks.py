@@ -22,7 +22,11 @@ ELAPSED: dict[str, float] = {}
 
 def test_the_notebooks():
     assert [p.name for p in PATHS] == [
-        "01-quickstart.ipynb", "02-cross-border-adjacency.ipynb", "03-maps.ipynb", "04-your-own-data.ipynb", "05-census-panel.ipynb",
+        "01-quickstart.ipynb",
+        "02-cross-border-adjacency.ipynb",
+        "03-maps.ipynb",
+        "04-your-own-data.ipynb",
+        "05-census-panel.ipynb",
     ]
 
 
@@ -43,7 +47,13 @@ def test_notebook_runs(path, workdir):
     start = time.perf_counter()
     notebook = execute(path, workdir)  # raises CellExecutionError on a failing cell
     ELAPSED[path.name] = time.perf_counter() - start
-    errors = [o for c in notebook.cells if c.cell_type == "code" for o in c.outputs if o.get("output_type") == "error"]
+    errors = [
+        o
+        for c in notebook.cells
+        if c.cell_type == "code"
+        for o in c.outputs
+        if o.get("output_type") == "error"
+    ]
     assert errors == []
     assert sorted(p.name for p in workdir.iterdir()) == before, "a notebook wrote into notebooks/"
     assert _temp_entries() <= temp_before, "a notebook left a temporary directory behind"

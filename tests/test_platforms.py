@@ -47,7 +47,17 @@ def test_nine_platforms_in_three_clusters():
     assert {k: len(v) for k, v in by_cluster.items()} == {"northeast": 3, "central": 4, "southwest": 2}
     assert [c.name for c in cg.clusters()] == ["川东北渝东北", "成渝中部", "川南渝西"]
     assert {c.id: list(c.platform_ids) for c in cg.clusters()} == by_cluster
-    assert [p.short_name for p in platforms] == ["万达开", "明月山", "城宣万", "高竹新区", "合广长", "遂潼", "资大", "内荣", "泸永江"]
+    assert [p.short_name for p in platforms] == [
+        "万达开",
+        "明月山",
+        "城宣万",
+        "高竹新区",
+        "合广长",
+        "遂潼",
+        "资大",
+        "内荣",
+        "泸永江",
+    ]
 
 
 @pytest.mark.parametrize("platform", cg.platforms(), ids=lambda p: p.id)
@@ -71,12 +81,20 @@ def test_partner_adcodes(platform_id):
 
 def test_partners_keep_their_level():
     levels = {p.name: p.level for platform in cg.platforms() for p in platform.partners}
-    assert (levels["达州"], levels["达川"], levels["渝北"], levels["广安"]) == ("prefecture", "county", "county", "prefecture")
+    assert (levels["达州"], levels["达川"], levels["渝北"], levels["广安"]) == (
+        "prefecture",
+        "county",
+        "county",
+        "prefecture",
+    )
 
 
 def test_overall_plans_are_recorded_with_sources():
     mingyueshan = cg.get_platform("明月山")
-    assert mingyueshan.overall_plan.adds == ("长寿",) and mingyueshan.overall_plan.document == "渝发改合作〔2021〕1449号"
+    assert (
+        mingyueshan.overall_plan.adds == ("长寿",)
+        and mingyueshan.overall_plan.document == "渝发改合作〔2021〕1449号"
+    )
     assert "500115" not in mingyueshan.member_adcodes(), "later additions do not change the 2020 membership"
     gaozhu = cg.get_platform("gaozhu")
     assert gaozhu.overall_plan.area_km2 == 262 and gaozhu.plan_area_km2 == 262
@@ -86,7 +104,9 @@ def test_overall_plans_are_recorded_with_sources():
             assert platform.designated is not None and platform.designated.source, platform.id
             known = platform.overall_plan
             assert known is not None and known.source, platform.id
-            assert known.document or known.note, f"{platform.id}: a document number or a note saying it was not found"
+            assert known.document or known.note, (
+                f"{platform.id}: a document number or a note saying it was not found"
+            )
 
 
 def _platforms_of(table, name):
@@ -127,14 +147,23 @@ def test_footprints_and_precision():
     # A county partner widened to its prefecture at partner level makes the footprint approximate.
     chengxuanwan = cg.get_platform("chengxuanwan")
     assert chengxuanwan.footprint("county").iloc[0]["precision"] == "exact"
-    assert chengxuanwan.footprint_precision("county") == "exact" and chengxuanwan.footprint_precision("partner") == "approximate"
+    assert (
+        chengxuanwan.footprint_precision("county") == "exact"
+        and chengxuanwan.footprint_precision("partner") == "approximate"
+    )
     assert cg.get_platform("gaozhu").footprint_precision("county", "2025") == "approximate"
     widened = chengxuanwan.footprint("partner").iloc[0]
     assert widened["precision"] == "approximate" and "larger units" in widened["note"]
 
 
 def test_get_platform_by_any_name():
-    for key in ("luyongjiang", "泸永江", "泸永江融合发展示范区", "LUZHOU–YONGCHUAN–JIANGJIN integrated development demonstration zone", "高滩茨竹新区"):
+    for key in (
+        "luyongjiang",
+        "泸永江",
+        "泸永江融合发展示范区",
+        "LUZHOU–YONGCHUAN–JIANGJIN integrated development demonstration zone",
+        "高滩茨竹新区",
+    ):
         assert cg.get_platform(key).id in {"luyongjiang", "gaozhu"}
     assert cg.get_platform("高滩茨竹新区").id == "gaozhu"
     with pytest.raises(cg.UnknownPlatformError, match="did you mean: 泸永江 \\(luyongjiang\\)"):
@@ -171,7 +200,12 @@ def test_user_platform_set():
         {
             "clusters": [{"id": "west", "name": "川西"}],
             "platforms": [
-                {"id": "chengmei", "name": "成眉同城化", "cluster": "west", "partners": ["成都", {"name": "眉山", "quoted": "眉山"}]},
+                {
+                    "id": "chengmei",
+                    "name": "成眉同城化",
+                    "cluster": "west",
+                    "partners": ["成都", {"name": "眉山", "quoted": "眉山"}],
+                },
             ],
         }
     )
@@ -199,7 +233,12 @@ def test_cli_platforms_prints_areas_and_precision(capsys):
 
 def test_cli_platforms_partner_level_2025_csv(tmp_path, capsys):
     target = tmp_path / "p.csv"
-    assert cli.main(["platforms", "--level", "partner", "--vintage", "2025", "--format", "csv", "-o", str(target)]) == 0
+    assert (
+        cli.main(
+            ["platforms", "--level", "partner", "--vintage", "2025", "--format", "csv", "-o", str(target)]
+        )
+        == 0
+    )
     rows = pd.read_csv(target).set_index("id")
     assert rows.loc["gaozhu", "members"] == "北碚区、广安市"
     assert rows.loc["gaozhu", "vintage"] == 2025

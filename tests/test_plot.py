@@ -5,11 +5,10 @@ import re
 import warnings
 
 import pytest
+from conftest import require_or_skip
 
 import chuanyu_geo as cg
 from chuanyu_geo import plot
-
-from conftest import require_or_skip
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 

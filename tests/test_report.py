@@ -68,7 +68,9 @@ def test_html_sorts_in_a_real_browser(report, tmp_path, browser):
     assert ascending == sorted(ascending)
     header.click()
     descending = [float(x.replace(",", "")) for x in cells.all_inner_texts()]
-    assert descending == sorted(ascending, reverse=True) and descending[0] == pytest.approx(102.29, abs=0.01)  # 合江县–江津区
+    assert descending == sorted(ascending, reverse=True) and descending[0] == pytest.approx(
+        102.29, abs=0.01
+    )  # 合江县–江津区
     assert requests == [path.as_uri()] and errors == []
     page.close()
 
@@ -79,8 +81,12 @@ def test_html_is_readable_on_a_desktop_and_a_phone(report, tmp_path, browser, wi
     report.to_html(path)
     page = browser.new_page(viewport={"width": width, "height": height})
     page.goto(path.as_uri())
-    assert page.evaluate("document.documentElement.scrollWidth") <= width, "tables scroll inside their own box"
-    tallest = page.evaluate("Math.max(...[...document.querySelectorAll('section tbody tr')].map(r => r.getBoundingClientRect().height))")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, (
+        "tables scroll inside their own box"
+    )
+    tallest = page.evaluate(
+        "Math.max(...[...document.querySelectorAll('section tbody tr')].map(r => r.getBoundingClientRect().height))"
+    )
     assert tallest <= 120 if width >= 1400 else tallest <= 400, tallest
     page.screenshot(path=str(tmp_path / f"report-{width}.png"))
     page.close()
@@ -88,7 +94,14 @@ def test_html_is_readable_on_a_desktop_and_a_phone(report, tmp_path, browser, wi
 
 def test_write_all_formats_atomically_and_refuse_foreign_directories(report, tmp_path):
     target = report.write(tmp_path / "out")
-    assert {p.name for p in target.iterdir()} >= {"report.md", "report.json", "report.html", "pairs.csv", "meta.json", REPORT_MARKER}
+    assert {p.name for p in target.iterdir()} >= {
+        "report.md",
+        "report.json",
+        "report.html",
+        "pairs.csv",
+        "meta.json",
+        REPORT_MARKER,
+    }
     report.write(target)  # an earlier report may be replaced
     foreign = tmp_path / "thesis"
     foreign.mkdir()
@@ -98,13 +111,19 @@ def test_write_all_formats_atomically_and_refuse_foreign_directories(report, tmp
     assert [p.name for p in foreign.iterdir()] == ["chapter1.docx"]
     report.write(foreign, force=True)
     assert not (foreign / "chapter1.docx").exists()
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], "no staging directory is left behind"
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")], (
+        "no staging directory is left behind"
+    )
 
 
 def test_failed_write_leaves_the_old_report(report, tmp_path, monkeypatch):
     target = report.write(tmp_path / "out")
     before = (target / "report.md").read_text(encoding="utf-8")
-    monkeypatch.setattr(type(report), "to_html", lambda self, path=None, map_link=None: (_ for _ in ()).throw(RuntimeError("disk full")))
+    monkeypatch.setattr(
+        type(report),
+        "to_html",
+        lambda self, path=None, map_link=None: (_ for _ in ()).throw(RuntimeError("disk full")),
+    )
     with pytest.raises(RuntimeError, match="disk full"):
         report.write(target)
     assert (target / "report.md").read_text(encoding="utf-8") == before

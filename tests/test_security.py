@@ -74,7 +74,9 @@ def _open(browser, path: Path):
     page.on("pageerror", lambda e: events["errors"].append(str(e)))
     page.on("console", lambda m: events["errors"].append(m.text) if m.type == "error" else None)
     page.on("dialog", lambda d: (events["dialogs"].append(d.message), d.dismiss()))
-    page.route("**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort())
+    page.route(
+        "**/*", lambda route: route.continue_() if route.request.url.startswith("file:") else route.abort()
+    )
     page.goto(path.as_uri())
     return page, events
 
@@ -127,12 +129,22 @@ def pages(tmp_path_factory):
             folder = base / ident
             folder.mkdir()
             user = cg.load_platforms(_platform_file(folder, text))
-            built[ident, "platform"] = maps.save_map(cg.platform_map(platform_set=user, tiles=None, offline=True, title=text), folder / "platform.html")
+            built[ident, "platform"] = maps.save_map(
+                cg.platform_map(platform_set=user, tiles=None, offline=True, title=text),
+                folder / "platform.html",
+            )
             table = pd.DataFrame({"key": ["万州", "开县", "梁平", text], text: [1.0, 2.0, 3.0, 4.0]})
-            choropleth = cg.choropleth(table, text, "key", k=3, allow_partial=True, tiles=None, offline=True, title=text)
+            choropleth = cg.choropleth(
+                table, text, "key", k=3, allow_partial=True, tiles=None, offline=True, title=text
+            )
             built[ident, "choropleth"] = maps.save_map(choropleth, folder / "choropleth.html")
-            built[ident, "adjacency"] = maps.save_map(cg.adjacency_map(tiles=None, offline=True, title=text), folder / "adjacency.html")
-            report = AdjacencyReport(meta=cg.adjacency_report().meta, tables={"pairs": pd.DataFrame({text: [text, "ok"], "n": [1, 2]})})
+            built[ident, "adjacency"] = maps.save_map(
+                cg.adjacency_map(tiles=None, offline=True, title=text), folder / "adjacency.html"
+            )
+            report = AdjacencyReport(
+                meta=cg.adjacency_report().meta,
+                tables={"pairs": pd.DataFrame({text: [text, "ok"], "n": [1, 2]})},
+            )
             report.to_html(folder / "report.html")
             built[ident, "report"] = folder / "report.html"
         assert not (base / "x").exists(), "a template payload created a directory"
@@ -145,14 +157,22 @@ def pages(tmp_path_factory):
 @pytest.mark.parametrize("ident,text", list(zip(IDS, PAYLOADS)), ids=IDS)
 def test_platform_map_shows_payload_as_text(browser, pages, ident, text):
     page, events = _open(browser, pages[ident, "platform"])
-    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    page.wait_for_function(
+        "typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0"
+    )
     assert page.locator("h3.chuanyu-title").evaluate("e => e.textContent") == text
-    assert text in page.locator(".chuanyu-legend").evaluate("e => e.textContent"), "cluster name in the legend"
-    assert text in page.locator(".leaflet-control-layers-overlays").evaluate("e => e.textContent"), "platform in the layer control"
+    assert text in page.locator(".chuanyu-legend").evaluate("e => e.textContent"), (
+        "cluster name in the legend"
+    )
+    assert text in page.locator(".leaflet-control-layers-overlays").evaluate("e => e.textContent"), (
+        "platform in the layer control"
+    )
     popup = page.evaluate(OPEN_TEXT, ["popup", "popup", None])
     assert popup.count(text) >= 5, "name, short and English names, theme, note and cluster in the popup"
     assert text in page.evaluate(OPEN_TEXT, ["tip", "tooltip", None])
-    assert text in page.evaluate(OPEN_TEXT, ["adcode", "tooltip", "510903"]), "the unit tooltip lists its platform"
+    assert text in page.evaluate(OPEN_TEXT, ["adcode", "tooltip", "510903"]), (
+        "the unit tooltip lists its platform"
+    )
     _assert_inert(page, events)
     page.close()
 
@@ -160,7 +180,9 @@ def test_platform_map_shows_payload_as_text(browser, pages, ident, text):
 @pytest.mark.parametrize("ident,text", list(zip(IDS, PAYLOADS)), ids=IDS)
 def test_choropleth_shows_payload_as_text(browser, pages, ident, text):
     page, events = _open(browser, pages[ident, "choropleth"])
-    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    page.wait_for_function(
+        "typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0"
+    )
     assert page.locator("h3.chuanyu-title").evaluate("e => e.textContent") == text
     legend = page.locator(".chuanyu-legend").evaluate("e => e.textContent")
     assert legend.count(text) >= 2, "the value column and the unmatched key in the legend"
@@ -173,7 +195,9 @@ def test_choropleth_shows_payload_as_text(browser, pages, ident, text):
 @pytest.mark.parametrize("ident,text", list(zip(IDS, PAYLOADS)), ids=IDS)
 def test_adjacency_map_and_report_show_payload_as_text(browser, pages, ident, text):
     page, events = _open(browser, pages[ident, "adjacency"])
-    page.wait_for_function("typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0")
+    page.wait_for_function(
+        "typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0"
+    )
     assert page.locator("h3.chuanyu-title").evaluate("e => e.textContent") == text
     _assert_inert(page, events)
     page.close()
@@ -244,7 +268,9 @@ def test_text_fields_must_be_text(tmp_path):
 
 
 def _cli(args, cwd):
-    return subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "chuanyu_geo.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=300
+    )
 
 
 def test_cli_user_errors_are_one_line(tmp_path):
@@ -272,7 +298,9 @@ def test_cli_user_errors_are_one_line(tmp_path):
         assert len(lines) == 1 and "Traceback" not in run.stderr, (args, run.stderr)
         assert lines[0].startswith("chuanyu-geo: error: ") and expected in lines[0], (args, lines)
         assert "force=True" not in lines[0], "the CLI speaks --force, not Python"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "binary.toml", "earlier", "utf16.toml"], "nothing left behind"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["adir", "binary.toml", "earlier", "utf16.toml"], (
+        "nothing left behind"
+    )
     assert (earlier / "map.html").exists(), "the earlier full report is kept when --format csv is refused"
 
 
@@ -282,11 +310,17 @@ def test_cli_creates_parent_directories_for_every_output(tmp_path):
     assert cli.main(["map", "--offline", "-o", str(tmp_path / "a" / "m.html")]) == 0
     assert cli.main(["layers", "-o", str(tmp_path / "b" / "layers.txt")]) == 0
     assert cli.main(["report", "-o", str(tmp_path / "c" / "d")]) == 0
-    assert (tmp_path / "a" / "m.html").exists() and (tmp_path / "b" / "layers.txt").exists() and (tmp_path / "c" / "d" / "report.md").exists()
+    assert (
+        (tmp_path / "a" / "m.html").exists()
+        and (tmp_path / "b" / "layers.txt").exists()
+        and (tmp_path / "c" / "d" / "report.md").exists()
+    )
 
 
 def test_cli_version():
-    run = subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", "--version"], capture_output=True, text=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "chuanyu_geo.cli", "--version"], capture_output=True, text=True
+    )
     assert run.returncode == 0 and run.stdout.strip() == f"chuanyu-geo {cg.__version__}"
 
 
@@ -295,7 +329,13 @@ def test_cli_version():
 
 def test_report_links_cannot_run_script(tmp_path):
     report = cg.adjacency_report()
-    for link in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "//evil.example/x", "map\n.html"):
+    for link in (
+        "javascript:alert(1)",
+        " JavaScript:alert(1)",
+        "data:text/html,x",
+        "//evil.example/x",
+        "map\n.html",
+    ):
         with pytest.raises(cg.InvalidArgumentError, match="is not allowed"):
             report.to_html(map_link=link)
         with pytest.raises(cg.InvalidArgumentError, match="is not allowed"):
@@ -309,12 +349,57 @@ MALFORMED = [
     {"clusters": [{"id": 5}], "platforms": [{"id": "x"}]},
     {"plan_vintage": [1], "platforms": [{"id": "x"}]},
     {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": 5}]},
-    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": [{"name": "遂宁", "quoted": ["x"]}]}]},
+    {
+        "platforms": [
+            {"id": "x", "name": "a", "cluster": "central", "partners": [{"name": "遂宁", "quoted": ["x"]}]}
+        ]
+    },
     {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": 5}]},
-    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": [{"fact": "f", "source": "s", "area_km2": "abc"}]}]},
-    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": [{"fact": "f", "source": ["s"]}]}]},
-    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "later": [{"fact": "f", "source": "s", "adds": 5}]}]},
-    {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂宁"], "footprint": "approximate", "footprint_units": {"2024": 5, "2025": ["船山区"]}}]},
+    {
+        "platforms": [
+            {
+                "id": "x",
+                "name": "a",
+                "cluster": "central",
+                "partners": ["遂宁"],
+                "later": [{"fact": "f", "source": "s", "area_km2": "abc"}],
+            }
+        ]
+    },
+    {
+        "platforms": [
+            {
+                "id": "x",
+                "name": "a",
+                "cluster": "central",
+                "partners": ["遂宁"],
+                "later": [{"fact": "f", "source": ["s"]}],
+            }
+        ]
+    },
+    {
+        "platforms": [
+            {
+                "id": "x",
+                "name": "a",
+                "cluster": "central",
+                "partners": ["遂宁"],
+                "later": [{"fact": "f", "source": "s", "adds": 5}],
+            }
+        ]
+    },
+    {
+        "platforms": [
+            {
+                "id": "x",
+                "name": "a",
+                "cluster": "central",
+                "partners": ["遂宁"],
+                "footprint": "approximate",
+                "footprint_units": {"2024": 5, "2025": ["船山区"]},
+            }
+        ]
+    },
 ]
 
 
@@ -325,7 +410,9 @@ def test_malformed_definitions_are_definition_errors(definition):
 
 
 def test_cli_malformed_and_special_files(tmp_path):
-    (tmp_path / "types.toml").write_text('[[platforms]]\nid = "x"\nname = "a"\ncluster = "central"\npartners = 5\n', encoding="utf-8")
+    (tmp_path / "types.toml").write_text(
+        '[[platforms]]\nid = "x"\nname = "a"\ncluster = "central"\npartners = 5\n', encoding="utf-8"
+    )
     (tmp_path / "deep.toml").write_text("x = " + "[" * 100_000 + "]" * 100_000 + "\n", encoding="utf-8")
     os.mkfifo(tmp_path / "fifo")
     for args, expected in (
@@ -336,7 +423,10 @@ def test_cli_malformed_and_special_files(tmp_path):
         (["layers", "-o", "fifo"], "not a regular file"),
     ):
         run = _cli(args, tmp_path)
-        assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and expected in run.stderr, (args, run.stderr[-500:])
+        assert run.returncode == 2 and len(run.stderr.strip().splitlines()) == 1 and expected in run.stderr, (
+            args,
+            run.stderr[-500:],
+        )
     assert (tmp_path / "fifo").is_fifo(), "an output never replaces a FIFO or a device"
 
 
@@ -351,7 +441,22 @@ def test_cli_never_replaces_the_directory_it_runs_in_even_through_a_symlink(tmp_
 
 
 def test_cli_undecodable_title_and_long_names(tmp_path):
-    run = subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", "map", "--offline", "--title", os.fsdecode(b"T\xff"), "-o", "t.html"], capture_output=True, cwd=tmp_path, timeout=300)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "chuanyu_geo.cli",
+            "map",
+            "--offline",
+            "--title",
+            os.fsdecode(b"T\xff"),
+            "-o",
+            "t.html",
+        ],
+        capture_output=True,
+        cwd=tmp_path,
+        timeout=300,
+    )
     assert run.returncode == 0 and b"Traceback" not in run.stderr, run.stderr[-400:]
     assert "T\ufffd" in (tmp_path / "t.html").read_text(encoding="utf-8")
     long_file, long_dir = "m" * 245 + ".html", "r" * 240
@@ -373,10 +478,14 @@ def test_css_colours_work_in_figures(tmp_path, color):
 def test_choropleth_column_names_and_long_keys():
     table = pd.DataFrame({"k": [500101, 500102, None, 500104], 5: [1.0, 2.0, 3.0, 4.0]})
     m = cg.choropleth(table, 5, "k", k=3, tiles=None, allow_partial=True)
-    assert list(m.unmatched["status"]) == ["missing key"], "integer codes read through a float column still match"
+    assert list(m.unmatched["status"]) == ["missing key"], (
+        "integer codes read through a float column still match"
+    )
     with pytest.raises(cg.InvalidArgumentError, match="both 'k'"):
         cg.choropleth(table, "k", "k", tiles=None)
     start = __import__("time").perf_counter()
     with pytest.raises(cg.DefinitionError, match="does not resolve"):
-        cg.load_platforms({"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂" * 300_000]}]})
+        cg.load_platforms(
+            {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂" * 300_000]}]}
+        )
     assert __import__("time").perf_counter() - start < 2, "a huge name is refused at once"

@@ -51,8 +51,12 @@ def test_2010_on_2024_units(census):
     assert result.loc["綦江区", "population"] == pop("500222", "500110")  # 綦江县 + 万盛区 of 2010
     assert result.loc["大足区", "population"] == pop("500225", "500111")  # 大足县 + 双桥区
     assert result.loc["开州区", "population"] == pop("500234")
-    assert result.set_index("unit").loc["510185", "population"] == pop("512081")  # 简阳市, recoded when it moved to 成都
-    assert result.loc["广安区+前锋区", "population"] == pop("511602") and result.loc["广安区+前锋区", "adcodes"] == ["511602", "511603"]
+    assert result.set_index("unit").loc["510185", "population"] == pop(
+        "512081"
+    )  # 简阳市, recoded when it moved to 成都
+    assert result.loc["广安区+前锋区", "population"] == pop("511602") and result.loc[
+        "广安区+前锋区", "adcodes"
+    ] == ["511602", "511603"]
     size = c10.loc[["500222", "500110"]]
     expected = (size["household_size"] * size["households"]).sum() / size["households"].sum()
     assert result.loc["綦江区", "household_size"] == pytest.approx(expected)
@@ -61,7 +65,10 @@ def test_2010_on_2024_units(census):
     assert report.loc["511602", "status"] == "split" and report.loc["500234", "status"] == "renamed"
     raw = census[2010]
     for province in ("四川省", "重庆市"):
-        assert result.loc[result["province"] == province, "population"].sum() == raw.loc[raw["province"] == province, "population"].sum()
+        assert (
+            result.loc[result["province"] == province, "population"].sum()
+            == raw.loc[raw["province"] == province, "population"].sum()
+        )
 
 
 def test_2020_on_the_2025_reform(census):
@@ -72,13 +79,21 @@ def test_2020_on_the_2025_reform(census):
     assert unit["name"] == "两江新区+北碚区" and unit["n_sources"] == 3  # 江北区 + 渝北区 + 北碚区
     parts = raw.set_index("adcode").loc[["500105", "500112", "500109"], "population"].sum()
     assert unit["population"] == parts and exact.attrs["precision"] == "exact"
-    approx = _quiet(cg.harmonise, raw, "adcode", year=2020, to_vintage="2025", columns=COLUMNS, how="area").set_index("unit")
+    approx = _quiet(
+        cg.harmonise, raw, "adcode", year=2020, to_vintage="2025", columns=COLUMNS, how="area"
+    ).set_index("unit")
     assert approx.loc[["500105", "500109"], "population"].sum() == pytest.approx(parts)
-    assert approx.loc["500105", "approximate"] and approx.loc["500109", "approximate"] and not approx.loc["500101", "approximate"]
+    assert (
+        approx.loc["500105", "approximate"]
+        and approx.loc["500109", "approximate"]
+        and not approx.loc["500101", "approximate"]
+    )
     assert approx.attrs["precision"] == "approximate"
     zones = raw[raw["adcode"].isin(cg.not_divisions()["adcode"])]["population"].sum()
     for frame in (exact, approx.reset_index()):
-        assert frame["population"].sum() + zones == pytest.approx(raw["population"].sum()), "nothing lost but the listed zones"
+        assert frame["population"].sum() + zones == pytest.approx(raw["population"].sum()), (
+            "nothing lost but the listed zones"
+        )
 
 
 def test_panel_keeps_stable_units_across_years(census):
@@ -94,7 +109,10 @@ def test_column_rules_are_checked(census):
     raw = census[2010]
     with pytest.raises(cg.InvalidArgumentError, match="rows are merged or split.*columns="):
         cg.harmonise(raw, "adcode", year=2010)
-    with pytest.raises(cg.InvalidArgumentError, match=r"column 'household_size': a mean .* cannot be combined without weights"):
+    with pytest.raises(
+        cg.InvalidArgumentError,
+        match=r"column 'household_size': a mean .* cannot be combined without weights",
+    ):
         cg.harmonise(raw, "adcode", year=2010, columns={"household_size": "mean"})
     with pytest.raises(cg.InvalidArgumentError, match="'nope', which is not a column"):
         cg.harmonise(raw, "adcode", year=2010, columns={"nope": "sum"})
@@ -115,7 +133,9 @@ def test_bad_keys_and_tables():
         cg.harmonise(pd.DataFrame({"adcode": ["500101"]}), "code", year=2010)
     with pytest.raises(cg.InvalidArgumentError, match="year='2010' must be the year"):
         cg.harmonise(pd.DataFrame({"adcode": ["500101"]}), "adcode", year="2010")
-    table = pd.DataFrame({"k": [500101.0, "500155.0", None, "万洲", "500154", "510100"], "v": [1, 2, 3, 4, 5, 6]})
+    table = pd.DataFrame(
+        {"k": [500101.0, "500155.0", None, "万洲", "500154", "510100"], "v": [1, 2, 3, 4, 5, 6]}
+    )
     with pytest.warns(cg.HarmoniseWarning):
         result = cg.harmonise(table, "k", year=2010, columns={"v": "sum"})
     report = result.attrs["report"].set_index("row")
@@ -162,7 +182,9 @@ def test_resolve_knows_abolished_units_by_every_name(query):
 
 @pytest.mark.parametrize("query", ["两江", "Liangjiang", "两江新区"])
 def test_resolve_knows_units_of_a_later_vintage(query):
-    with pytest.raises(cg.UnknownPlaceError, match=r"两江新区 exists only from 2025-11-06 \(use vintage='2025'\)"):
+    with pytest.raises(
+        cg.UnknownPlaceError, match=r"两江新区 exists only from 2025-11-06 \(use vintage='2025'\)"
+    ):
         cg.resolve(query, vintage="2024")
 
 
@@ -187,7 +209,9 @@ def test_a_name_is_read_in_the_tables_year():
     assert list(report["status"]) == ["unknown", "unknown"]
     assert "綦江区 exists only since 2011; in 2010 its code 500110 was 万盛区" in report["note"].iloc[0]
     stale = _keys(["双桥区", "大足区"], 2020).attrs["report"]
-    assert list(stale["status"]) == ["duplicate", "duplicate"], "one unit under an old and a new name is not a merge"
+    assert list(stale["status"]) == ["duplicate", "duplicate"], (
+        "one unit under an old and a new name is not a merge"
+    )
     assert list(_keys(["康定县", "康定市"], 2020).attrs["report"]["status"]) == ["duplicate", "duplicate"]
     assert _keys(["两江新区"], 2020, "2025").attrs["report"]["status"].iloc[0] == "not a division"
     guangyuan = _keys(["广元市市中区"], 2010).attrs["report"].iloc[0]
@@ -200,24 +224,55 @@ def test_a_name_is_read_in_the_tables_year():
 def test_a_missing_part_makes_the_mean_missing(census):
     table = census[2010].copy()
     table.loc[table["adcode"] == "500110", "household_size"] = np.nan
-    result = cg.harmonise(table, "adcode", year=2010, columns={"household_size": ("mean", "households")}).set_index("name")
+    result = cg.harmonise(
+        table, "adcode", year=2010, columns={"household_size": ("mean", "households")}
+    ).set_index("name")
     assert np.isnan(result.loc["綦江区", "household_size"])
     weights = census[2010].copy()
     weights.loc[weights["adcode"] == "500110", "households"] = np.nan
-    result = cg.harmonise(weights, "adcode", year=2010, columns={"household_size": ("mean", "households")}).set_index("name")
+    result = cg.harmonise(
+        weights, "adcode", year=2010, columns={"household_size": ("mean", "households")}
+    ).set_index("name")
     assert np.isnan(result.loc["綦江区", "household_size"])
 
 
 def test_report_notes_and_area_units(census):
-    report = _quiet(cg.harmonise, census[2020], "adcode", year=2020, columns={"population": "sum"}).attrs["report"]
+    report = _quiet(cg.harmonise, census[2020], "adcode", year=2020, columns={"population": "sum"}).attrs[
+        "report"
+    ]
     huili = report.set_index("key").loc["513425"]
     assert huili["status"] == "renamed" and huili["note"] == "会理县 (513425) -> 会理市"
-    area = _quiet(cg.harmonise, census[2020], "adcode", year=2020, to_vintage="2025", columns={"population": "sum"}, how="area")
+    area = _quiet(
+        cg.harmonise,
+        census[2020],
+        "adcode",
+        year=2020,
+        to_vintage="2025",
+        columns={"population": "sum"},
+        how="area",
+    )
     units = set(area["unit"])
     rows = area.attrs["report"].dropna(subset=["unit"])
-    assert all(part in units for unit in rows["unit"] for part in unit.split("+")), "the report's units are the result's rows"
-    shares = {v: _quiet(cg.harmonise, census[2010], "adcode", year=2010, to_vintage=v, columns={"population": "sum"}, how="area").set_index("unit").loc["511902", "population"] for v in ("2024", "2025")}
-    assert shares["2024"] == pytest.approx(shares["2025"], rel=1e-12), "a 2013 split is apportioned the same way for either vintage"
+    assert all(part in units for unit in rows["unit"] for part in unit.split("+")), (
+        "the report's units are the result's rows"
+    )
+    shares = {
+        v: _quiet(
+            cg.harmonise,
+            census[2010],
+            "adcode",
+            year=2010,
+            to_vintage=v,
+            columns={"population": "sum"},
+            how="area",
+        )
+        .set_index("unit")
+        .loc["511902", "population"]
+        for v in ("2024", "2025")
+    }
+    assert shares["2024"] == pytest.approx(shares["2025"], rel=1e-12), (
+        "a 2013 split is apportioned the same way for either vintage"
+    )
 
 
 def test_one_to_one_tables_pass_through_unchanged():

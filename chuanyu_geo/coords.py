@@ -22,6 +22,7 @@ from pyproj import CRS, Geod
 from ._errors import InvalidArgumentError
 
 __all__ = [
+    "geodesic_distance_km",
     "GCJ02_CRS",
     "WGS84_CRS",
     "wgs84_to_gcj02",
@@ -301,3 +302,32 @@ def segment_lengths_m(lon1, lat1, lon2, lat2) -> np.ndarray:
     prime_vertical = _WGS84_A / np.sqrt(w)
     dlon = np.radians(np.asarray(lon2, dtype=float) - np.asarray(lon1, dtype=float))
     return np.hypot(meridian * np.radians(lat2 - lat1), prime_vertical * np.cos(mid) * dlon)
+
+
+def geodesic_distance_km(lon1, lat1, lon2, lat2) -> np.ndarray:
+    """Geodesic distances (km) between point pairs on the WGS84 ellipsoid (pyproj.Geod).
+
+    Parameters
+    ----------
+    lon1, lat1, lon2, lat2 : array_like
+        Points in degrees.
+
+    Returns
+    -------
+    numpy.ndarray
+
+    Examples
+    --------
+    >>> from chuanyu_geo.coords import geodesic_distance_km
+    >>> round(float(geodesic_distance_km(104.0, 30.0, 105.0, 30.0)), 1)
+    96.5
+    """
+    from pyproj import Geod
+
+    _, _, metres = Geod(ellps="WGS84").inv(
+        np.asarray(lon1, dtype=float),
+        np.asarray(lat1, dtype=float),
+        np.asarray(lon2, dtype=float),
+        np.asarray(lat2, dtype=float),
+    )
+    return np.asarray(metres) / 1000.0

@@ -40,6 +40,7 @@ from .platforms import Platform, plan_of, platform_set_of
 from .stats import UnmatchedRowsError, join_table
 
 __all__ = [
+    "lisa_map",
     "TILES",
     "platform_map",
     "adjacency_map",
@@ -699,3 +700,79 @@ def save_map(m: folium.Map, path: str | os.PathLike, offline: bool | None = None
     """
     offline = getattr(m, "_chuanyu_offline", False) if offline is None else offline
     return write_text_atomic(path, _render(m, offline))
+
+
+# --------------------------------------------------------------------------- LISA
+
+
+def lisa_map(
+    local: pd.DataFrame,
+    tiles: str | None = "osm",
+    lang: str = "zh",
+    offline: bool = False,
+    title: str | None = None,
+) -> folium.Map:
+    """The LISA cluster map of :func:`chuanyu_geo.lisa`: HH, LL, HL, LH and not significant.
+
+    Parameters
+    ----------
+    local : pandas.DataFrame
+        The result of :func:`chuanyu_geo.lisa` (its ``attrs`` say level, vintage and alpha).
+    tiles, lang, offline, title
+        As for :func:`platform_map`.
+
+    Returns
+    -------
+    folium.Map
+    """
+    level = local.attrs.get("level", "county")
+    vintage = local.attrs.get("vintage", DEFAULT_VINTAGE)
+    level, vintage, lang = _check_map_args(
+        level if level in MAP_LEVELS else "county", vintage, lang, tiles, offline
+    )
+    colors = config()["lisa"]
+    web = _web_layer(level, vintage)
+    focus = web[web["adcode"].isin(list(local["adcode"]))]
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage), title)
+    cluster = dict(zip(local["adcode"], local["cluster"]))
+    extra = {
+        row.adcode: f"<br>{_esc(row.cluster)} · I = {row.Is:.3f} · p = {row.p_sim:.3f} · "
+        f"value {_esc(f'{row.value:,.6g}')}"
+        for row in local.itertuples()
+    }
+    _units_layer(
+        web,
+        datum,
+        _esc("LISA"),
+        lambda code: colors.get(cluster.get(code, "none"), colors["none"]),
+        extra,
+        lang,
+    ).add_to(m)
+    _border_only(m, web, datum, lang)
+    names = {"HH": "High–High 高-高", "LL": "Low–Low 低-低", "HL": "High–Low 高-低", "LH": "Low–High 低-高"}
+    names_en = {"HH": "High–High", "LL": "Low–Low", "HL": "High–Low", "LH": "Low–High"}
+    label = names if lang == "zh" else names_en
+    alpha = local.attrs.get("alpha", 0.05)
+    legend = [f"<b>{_esc('LISA 局部空间自相关' if lang == 'zh' else 'LISA clusters')}</b> (p &lt; {alpha:g})"]
+    legend += [_swatch(colors[k], _esc(label[k])) for k in ("HH", "LL", "HL", "LH")]
+    legend.append(
+        _swatch(colors["ns"], _esc("不显著 not significant" if lang == "zh" else "not significant"))
+    )
+    kind = local.attrs.get("kind", "queen")
+    legend.append(f"<div style='color:#555'>{_esc(f'{kind} weights; vintage {vintage}')}</div>")
+    _add_legend(m, "".join(legend))
+    m._chuanyu_offline = offline
+    return m
+
+
+def _border_only(m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str) -> None:
+    style = config()["style"]
+    rows = [
+        {
+            "tip": _esc("川渝省界 Sichuan–Chongqing border" if lang == "zh" else "Sichuan–Chongqing border"),
+            "geometry": _border_line(web),
+        }
+    ]
+    _lines_layer(
+        rows, datum, _esc("Border 省界" if lang == "zh" else "Border"), style["border_color"], 3
+    ).add_to(m)

@@ -837,10 +837,16 @@ class UnmatchedRowsError(ChuanyuGeoError, LookupError):
 def _larger_than_source(version: tuple[str, str], target: str, year: int, vintage: str) -> list[str]:
     """Other units of ``year`` that also went into ``target`` (empty when it is the same unit)."""
     others = []
+    itself = _same_unit(version, vintage)
     for _date, event_year, old, news in _events(vintage):
-        if any(new[0] == target for new, _ in news) and old != version:
-            if event_year is None or event_year > year or (event_year == year and old[0] != target):
-                others.append(f"{old[1]} ({old[0]})")
+        if (
+            not any(new[0] == target for new, _ in news)
+            or old == version
+            or _same_unit(old, vintage) == itself
+        ):
+            continue  # the same unit under an earlier name or code is not another part
+        if event_year is None or event_year > year or (event_year == year and old[0] != target):
+            others.append(f"{old[1]} ({old[0]})")
     return sorted(set(others))
 
 

@@ -27,6 +27,7 @@ def test_the_notebooks():
         "03-maps.ipynb",
         "04-your-own-data.ipynb",
         "05-census-panel.ipynb",
+        "06-spatial-analysis.ipynb",
     ]
 
 

@@ -1,0 +1,182 @@
+"""Analyses handed to PySAL (issue 15): each checked against the maintained library itself."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import esda  # noqa: E402
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+from inequality.theil import TheilD  # noqa: E402
+from libpysal.graph import Graph  # noqa: E402
+
+import chuanyu_geo as cg
+
+
+@pytest.fixture(scope="module")
+def census():
+    c = cg.load_census(2020)
+    return c[~c["adcode"].isin(cg.not_divisions()["adcode"])].reset_index(drop=True)
+
+
+def _neighbours(graph) -> set:
+    adjacency = graph.adjacency.reset_index()
+    adjacency = adjacency[(adjacency["weight"] > 0) & (adjacency["focal"] != adjacency["neighbor"])]
+    return set(zip(adjacency["focal"], adjacency["neighbor"]))
+
+
+@pytest.mark.parametrize("level,vintage", [("county", "2024"), ("county", "2025"), ("partner", "2024")])
+def test_weights_equal_libpysal_contiguity(level, vintage):
+    layer = cg.load_boundaries(level, vintage).set_index("adcode")
+    for kind, rook in (("queen", False), ("rook", True)):
+        ours = cg.weights(level, kind, vintage=vintage)
+        theirs = Graph.build_contiguity(layer, rook=rook)
+        assert _neighbours(ours) == _neighbours(theirs), kind
+        assert ours.to_W().n == len(layer)
+
+
+def test_shared_km_and_cross_border_weights_come_from_the_graph():
+    graph = cg.adjacency_graph(level="county")
+    w = cg.weights(graph, "shared_km").adjacency
+    for a, b, d in graph.edges(data=True):
+        if d["contact"] == "edge":
+            assert w.loc[(a, b)] == pytest.approx(d["shared_km"]) and w.loc[(b, a)] == pytest.approx(
+                d["shared_km"]
+            )
+    cross = _neighbours(cg.weights(graph, "cross_border"))
+    pairs = cg.cross_border_pairs(graph=graph)
+    assert cross == set(zip(pairs["adcode_a"], pairs["adcode_b"])) | set(
+        zip(pairs["adcode_b"], pairs["adcode_a"])
+    )
+    second = _neighbours(cg.weights("county", "queen", order=2))
+    first = _neighbours(cg.weights("county", "queen"))
+    assert second and not (second & first), "order 2 neighbours exclude the first order"
+    row = cg.weights("county", "queen", transform="r").adjacency.groupby(level=0).sum()
+    assert np.allclose(row[row > 0], 1.0)
+
+
+def test_weights_files_for_other_software(tmp_path):
+    from libpysal import io
+
+    w = cg.weights("county", "rook")
+    gal = cg.write_weights(w, tmp_path / "w.gal")
+    assert io.open(str(gal)).read().n == w.n
+    csv = pd.read_csv(
+        cg.write_weights(cg.weights("county", "shared_km"), tmp_path / "w.csv"),
+        dtype={"focal": str, "neighbor": str},
+    )
+    assert list(csv.columns) == ["focal", "neighbor", "weight"] and (csv["weight"] > 0).all()
+    assert (tmp_path / "w.gal").read_text().splitlines()[0].split()[-1] == str(w.n)
+    cg.write_weights(cg.weights("county", "shared_km"), tmp_path / "w.gwt")
+    assert (tmp_path / "w.gwt").stat().st_size > 0
+
+
+def test_morans_i_equals_esda(census):
+    mi = cg.morans_i(census, "years_of_schooling", "adcode", year=2020, permutations=199, seed=7)
+    w = cg.weights("county", "queen")
+    matched, _ = cg.join_table(census, "adcode", year=2020)  # 2020 codes on the 2024 units (会理县 -> 会理市)
+    y = matched.set_index("adcode").loc[list(w.unique_ids), "years_of_schooling"].to_numpy(dtype=float)
+    np.random.seed(7)
+    direct = esda.Moran(y, w, transformation="r", permutations=199)
+    assert (
+        mi.I == pytest.approx(direct.I)
+        and mi.p_sim == pytest.approx(direct.p_sim)
+        and mi.z_sim == pytest.approx(direct.z_sim)
+    )
+    assert mi.p_norm == pytest.approx(direct.p_norm) and mi.units == list(w.unique_ids)
+
+
+def test_lisa_equals_esda(census):
+    local = cg.lisa(census, "years_of_schooling", "adcode", year=2020, permutations=199, seed=3)
+    w = cg.weights("county", "queen")
+    matched, _ = cg.join_table(census, "adcode", year=2020)  # 2020 codes on the 2024 units (会理县 -> 会理市)
+    y = matched.set_index("adcode").loc[list(w.unique_ids), "years_of_schooling"].to_numpy(dtype=float)
+    direct = esda.Moran_Local(y, w, transformation="r", permutations=199, seed=3)
+    assert (
+        np.allclose(local["Is"], direct.Is)
+        and np.allclose(local["p_sim"], direct.p_sim)
+        and (local["q"] == direct.q).all()
+    )
+    expected = [
+        {1: "HH", 2: "LH", 3: "LL", 4: "HL"}[q] if p < 0.05 else "ns" for q, p in zip(direct.q, direct.p_sim)
+    ]
+    assert list(local["cluster"]) == expected and {"HH", "LL"} <= set(local["cluster"])
+
+
+@pytest.mark.parametrize("by", ["province", "platform", "cluster"])
+def test_theil_equals_inequality(census, by):
+    result = cg.theil(census, "population", "adcode", year=2020, by=by)
+    assert result.bg + result.wg == pytest.approx(result.T)
+    y = census.set_index("adcode")["population"].astype(float)
+    if by == "province":
+        groups = census.set_index("adcode")["province"]
+        direct = TheilD(y.to_numpy(), pd.factorize(groups)[0])
+        assert result.T == pytest.approx(float(np.ravel(direct.T)[0])) and result.bg == pytest.approx(
+            float(np.ravel(direct.bg)[0])
+        )
+    assert result.groups["total"].sum() == pytest.approx(y.sum())
+    assert result.cv == pytest.approx(y.std(ddof=0) / y.mean())
+    if by == "platform":
+        assert any("+" in g for g in result.groups["group"]), (
+            "units in several platforms form their own group"
+        )
+
+
+def test_linkage_by_hand():
+    table = pd.DataFrame(
+        {"k": ["万州区", "开州区", "梁平区"], "pop": [100.0, 50.0, 20.0], "gdp": [4.0, 2.0, 5.0]}
+    )
+    g = cg.linkage(table, ("pop", "gdp"), "k", b=2)
+    units = cg.unit_table("county").set_index("adcode").loc[["500101", "500154", "500155"]]
+    from pyproj import Geod
+
+    _, _, d = Geod(ellps="WGS84").inv(
+        units.loc["500101", "label_lon"],
+        units.loc["500101", "label_lat"],
+        units.loc["500155", "label_lon"],
+        units.loc["500155", "label_lat"],
+    )
+    expected = np.sqrt(100 * 4) * np.sqrt(20 * 5) / (d / 1000) ** 2
+    assert g.edges["500101", "500155"]["linkage"] == pytest.approx(expected)
+    assert nx.number_of_edges(g) == 3 and not any(d["cross_border"] for _, _, d in g.edges(data=True))
+    summary = cg.linkage_summary(g)
+    assert summary["total"].sum() == pytest.approx(2 * sum(d["linkage"] for _, _, d in g.edges(data=True)))
+
+
+def test_border_pair_panel():
+    design = cg.border_pair_panel(plan="2020", level="county", vintage="2024", years=range(2015, 2024))
+    assert len(design) == 29 * 9 * 2 and design["pair_id"].nunique() == 29
+    pairs = cg.cross_border_pairs(level="county")
+    expected = {f"{a}-{b}": (a, b) for a, b in zip(pairs["adcode_a"], pairs["adcode_b"])}
+    for pair_id, rows in design.groupby("pair_id"):
+        sides = dict(zip(rows["side"], rows["adcode"]))
+        assert (sides["a"], sides["b"]) == expected[pair_id]
+    assert set(design.loc[design["year"] < 2020, "treated"]) == {0}
+    treated_2021 = design[(design["year"] == 2021) & (design["platforms"] != "")]
+    assert set(treated_2021["treated"]) == {1}
+    assert (design["distance_to_border_km"] < 80).all()
+    values = pd.DataFrame({"code": pairs["adcode_a"].unique(), "x": 1.0})
+    joined = cg.border_pair_panel(values, key="code")
+    assert (
+        joined.loc[joined["side"] == "a", "x"].eq(1.0).all()
+        and joined.loc[joined["side"] == "b", "x"].isna().all()
+    )
+
+
+def test_a_clear_line_without_the_extra(monkeypatch, census):
+    monkeypatch.setitem(sys.modules, "esda", None)
+    with pytest.raises(cg.MissingExtraError, match=r'pip install "chuanyu-geo\[analysis\]"'):
+        cg.morans_i(census, "years_of_schooling", "adcode", year=2020)
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import sys, chuanyu_geo; print(sorted(m for m in ('libpysal', 'esda', 'inequality') if m in sys.modules))",
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert run.stdout.strip() == "[]", "import chuanyu_geo stays light"

@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import functools
 import json
+import math
 import os
 import re
 from pathlib import Path
@@ -33,7 +34,7 @@ from ._errors import InvalidArgumentError
 from ._io import write_text_atomic
 from ._safe import check_color, check_tree, inert
 from ._style import config, membership_by_unit, unit_color
-from .adjacency import adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
+from .adjacency import RESOLUTION_NOTE, adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
 from .coords import to_gcj02
 from .platforms import Platform, plan_of, platform_set_of
@@ -51,7 +52,15 @@ __all__ = [
 ]
 
 TILES = ("osm", "cartodb", "gaode", None)
-LANGS = ("zh", "en")
+LANGS = ("zh", "en", "zh+en")
+FILL_OPACITY = 0.8  # units and legend swatches alike, so the legend matches the map
+
+
+def _tr(lang: str, zh: str, en: str) -> str:
+    """One label in the map's language: Chinese, English, or both (``zh+en``)."""
+    return zh if lang == "zh" else en if lang == "en" else f"{zh} {en}"
+
+
 MAP_LEVELS = ("county", "partner")
 
 
@@ -59,9 +68,21 @@ _esc = inert  # the one way text enters a map
 
 
 class _Map(folium.Map):
-    """A folium map that checks its element tree for live template text before rendering."""
+    """A folium map that inlines its assets and checks its tree for live template text.
+
+    Leaflet (from XStatic-Leaflet) is inlined in every map, online or offline: the only
+    network use of an online map is its tiles (several CDNs are unreachable from mainland
+    China). jQuery and Bootstrap, which folium adds by default, are not used by these maps.
+    """
 
     def render(self, **kwargs):
+        js, css = _leaflet_assets()
+        self.default_js = []
+        self.default_css = []
+        safe_js = js.replace("</script", "<\\/script")  # cannot end the inline block early
+        self.get_root().header.add_child(
+            _Html(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline"
+        )
         check_tree(self.get_root())
         return super().render(**kwargs)
 
@@ -103,12 +124,10 @@ def _border_line(layer: gpd.GeoDataFrame) -> shapely.Geometry:
 
 
 def _label(row, lang: str) -> str:
-    """Unit name for tooltips: Chinese with English beside, or English alone."""
-    return (
-        _esc(row["name_en"])
-        if lang == "en"
-        else f"{_esc(row['name'])} <span style='color:#555'>{_esc(row['name_en'])}</span>"
-    )
+    """Unit name for tooltips in the map's language."""
+    if lang == "zh+en":
+        return f"{_esc(row['name'])} <span style='color:#555'>{_esc(row['name_en'])}</span>"
+    return _esc(row["name_en"] if lang == "en" else row["name"])
 
 
 def _geojson(frame: gpd.GeoDataFrame, datum: str) -> str:
@@ -166,10 +185,36 @@ def _swatch(color: str, label: str, dashed: bool = False, line: bool = False) ->
         )
     else:
         style = (
-            f"display:inline-block;width:14px;height:14px;background:{color};opacity:0.7;"
+            f"display:inline-block;width:14px;height:14px;background:{color};opacity:{FILL_OPACITY};"
             "border:1px solid #666;vertical-align:middle;margin-right:6px"
         )
     return f"<div><span style='{style}'></span>{label}</div>"
+
+
+# Map-wide CSS: no black focus box on clicked shapes (Leaflet #8659/#9126), a light page
+# behind the study area, a compact layer control that wraps its labels.
+_MAP_CSS = (
+    "path.leaflet-interactive:focus:not(:focus-visible){outline:0}"
+    "html body .leaflet-container{background:#f7f9fb}"
+    ".leaflet-control-layers-expanded{max-width:300px;max-height:70vh;overflow:auto;font:12px/1.4 sans-serif}"
+    ".leaflet-control-layers label{white-space:normal}"
+)
+
+
+def _layer_control(m: folium.Map) -> None:
+    """A layer control open on wide screens and collapsed to its button on small ones."""
+    control = folium.LayerControl(collapsed=False)
+    control.add_to(m)
+    m.get_root().script.add_child(
+        _Html(
+            # folium declares the control with `let`: a global binding, not a window property.
+            "window.addEventListener('load', function () {"
+            f" if (typeof {control.get_name()} !== 'undefined'"
+            " && (window.innerWidth < 1000 || window.innerHeight < 600))"
+            f" {{ {control.get_name()}.collapse(); }}"
+            " });"
+        )
+    )
 
 
 def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) -> tuple[folium.Map, str]:
@@ -190,6 +235,7 @@ def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) ->
         ).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     _Attribution(attribution).add_to(m)
+    m.get_root().header.add_child(_Html(f"<style>{_MAP_CSS}</style>"), name="chuanyu_css")
     if title:
         m.get_root().html.add_child(
             _Html(
@@ -213,10 +259,18 @@ def _check_map_args(level: str, vintage: str, lang: str, tiles, offline: bool) -
     return level, vintage, lang
 
 
-def _provenance(layer: gpd.GeoDataFrame, vintage: str) -> str:
-    short = VINTAGE_SHORT[vintage]
+_VINTAGE_SHORT_ZH = {"2024": "重庆 2025-11-06 区划调整前", "2025": "重庆 2025-11-06 区划调整后"}
+
+
+def _provenance(layer: gpd.GeoDataFrame, vintage: str, lang: str = "en") -> str:
     source = layer.attrs["source"]
-    return f"Boundaries: {source}, vintage {vintage} ({short}), standard detail; simplified for display"
+    en = (
+        f"Boundaries: {source}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), "
+        "standard detail; simplified for display"
+    )
+    when = _VINTAGE_SHORT_ZH.get(vintage, vintage)
+    zh = f"边界：{source}，区划版本 {vintage}（{when}），标准精度；显示时简化"
+    return _tr(lang, zh, en) if lang != "zh+en" else en
 
 
 def _units_layer(
@@ -233,7 +287,7 @@ def _units_layer(
             "fillColor": f["properties"]["color"],
             "color": "#555",
             "weight": 0.6,
-            "fillOpacity": 0.55,
+            "fillOpacity": FILL_OPACITY,
             "className": "chuanyu-unit",
         },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
@@ -270,16 +324,32 @@ def _lines_layer(
 # --------------------------------------------------------------------------- platform map
 
 
-def _platform_popup(platform: Platform, precision: str, note: str | None) -> str:
-    partners = "、".join(f"{_esc(p.name)} ({_esc(p.level)})" for p in platform.partners)
-    parts = [
-        f"<b>{_esc(platform.name)}</b> ({_esc(platform.short_name)})",
-        f"<i>{_esc(platform.name_en)}</i>",
-        f"{_esc(platform.cluster_name)} · partners 合作方: {partners}",
-        f"theme 主题: {_esc(platform.theme)} — {_esc(platform.theme_en)}",
-        f"clause 条款 {_esc(platform.clause)}: 「{_esc(platform.quote)}」",
-        f"footprint: <b>{_esc(precision)}</b>{' — ' + _esc(note) if note else ''}",
-    ]
+_PRECISION_ZH = {"exact": "精确", "approximate": "近似"}
+
+
+def _platform_popup(platform: Platform, precision: str, note: str | None, lang: str) -> str:
+    zh, en = lang in ("zh", "zh+en"), lang in ("en", "zh+en")
+    partners = "、".join(_esc(p.name) for p in platform.partners)
+    parts = []
+    if zh:
+        parts += [
+            f"<b>{_esc(platform.name)}</b> ({_esc(platform.short_name)})",
+            f"{_esc(platform.cluster_name)} · 合作方：{partners}",
+            f"主题：{_esc(platform.theme)}",
+            f"条款 {_esc(platform.clause)}：「{_esc(platform.quote)}」",
+            f"范围：<b>{_esc(_PRECISION_ZH.get(precision, precision))}</b>",
+        ]
+    if en:
+        parts += [
+            f"<b>{_esc(platform.name_en)}</b>",
+            f"{_esc(platform.cluster_name_en)} cluster · {len(platform.partners)} partners",
+            f"theme: {_esc(platform.theme_en)}",
+            f"footprint: <b>{_esc(precision)}</b>{' — ' + _esc(note) if note else ''}",
+        ]
+    if platform.overall_plan is not None and (platform.overall_plan.document or platform.overall_plan.date):
+        plan = platform.overall_plan
+        label = _tr(lang, "总体方案", "overall plan")
+        parts.append(f"{label}: {_esc(plan.document or '')} {_esc(plan.date or '')} ({_esc(plan.status)})")
     return "<div style='max-width:360px'>" + "<br>".join(parts) + "</div>"
 
 
@@ -322,14 +392,17 @@ def platform_map(
     member_of = membership_by_unit(chosen, level, vintage)
     # Open on the platforms (the border region); the whole of both provinces is one zoom out.
     focus = web[web["adcode"].isin(list(member_of))] if member_of else web
-    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage), title)
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
     style = config()["style"]
 
     def color_of(code: str) -> str:
         return unit_color(member_of.get(code, []))
 
-    extra = {code: "<br>" + "、".join(_esc(p.short_name) for p in ps) for code, ps in member_of.items()}
-    _units_layer(web, datum, _esc("Units 单元" if lang == "zh" else "Units"), color_of, extra, lang).add_to(m)
+    def short(p: Platform) -> str:
+        return _esc(_tr(lang, p.short_name, p.short_name_en))
+
+    extra = {code: "<br>" + "、".join(short(p) for p in ps) for code, ps in member_of.items()}
+    _units_layer(web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang).add_to(m)
 
     for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
@@ -341,26 +414,38 @@ def platform_map(
         footprint = footprints[platform.id]
         approximate = footprint["precision"] == "approximate"
         geometry = _dissolve(web, footprint["unit_adcodes"].split(","))
-        label = (
-            f"{platform.short_name} ({'approximate 近似' if approximate else 'exact'})"
-            if lang == "zh"
-            else f"{platform.name_en} ({footprint['precision']})"
+        precision = footprint["precision"]
+        name = _tr(lang, platform.short_name, platform.short_name_en)
+        state = _tr(lang, _PRECISION_ZH[precision], precision)
+        # A colour swatch before each platform in the layer control (a dashed one if approximate).
+        swatch = (
+            f"<span style='display:inline-block;width:14px;height:0;border-top:3px "
+            f"{'dashed' if approximate else 'solid'} {platform.cluster_color};"
+            "vertical-align:middle;margin-right:4px'></span>"
         )
+        label = f"{swatch}{_esc(name)} <span style='color:#666'>({_esc(state)})</span>"
         area = round(float(footprint["area_km2"]), 1)
-        area_text = platform.area_note(footprint["precision"], area) or f"exact: {area:,.1f} km²"
+        area_text = platform.area_note(precision, area) or f"exact: {area:,.1f} km²"
+        if lang == "zh":
+            area_text = (
+                f"近似：完整单元 {area:,.1f} km²；方案面积 {platform.plan_area_km2:,.0f} km²"
+                if approximate and platform.plan_area_km2
+                else f"{'近似' if approximate else '精确'}：{area:,.1f} km²"
+            )
+        units_text = (
+            footprint["units"]
+            if lang != "en"
+            else "、".join(web.set_index("adcode").loc[footprint["unit_adcodes"].split(","), "name_en"])
+        )
         frame = gpd.GeoDataFrame(
             {
-                "tip": [
-                    f"<b>{_esc(platform.short_name)}</b> "
-                    f"{_esc(platform.name_en)}<br>{_esc(footprint['precision'])}: "
-                    f"{_esc(footprint['units'])}<br>{_esc(area_text)}"
-                ],
-                "popup": [_platform_popup(platform, footprint["precision"], footprint["note"])],
+                "tip": [f"<b>{_esc(name)}</b><br>{_esc(units_text)}<br>{_esc(area_text)}"],
+                "popup": [_platform_popup(platform, precision, footprint["note"], lang)],
             },
             geometry=[geometry],
             crs=4326,
         )
-        group = folium.FeatureGroup(name=_esc(label), show=True)
+        group = folium.FeatureGroup(name=label, show=True)
         if approximate:
             folium.GeoJson(
                 _geojson(frame[["geometry"]], datum),
@@ -389,23 +474,33 @@ def platform_map(
         group.add_to(m)
 
     _border_and_edges(m, web, level, vintage, datum, lang)
-    provenance = f"plan {plan_of(chosen)}; vintage {vintage}; {web.attrs['source']}"
-    legend = [f"<b>{_esc('功能平台 Platforms' if lang == 'zh' else 'Platforms')}</b>"]
+    provenance = _tr(
+        lang,
+        f"方案 {plan_of(chosen)}；区划版本 {vintage}；{web.attrs['source']}",
+        f"plan {plan_of(chosen)}; vintage {vintage}; {web.attrs['source']}",
+    )
+    legend = [f"<b>{_esc(_tr(lang, '功能平台', 'Platforms'))}</b>"]
     seen = {}
     for p in chosen:
-        seen.setdefault(p.cluster, (p.cluster_color, p.cluster_name))
+        seen.setdefault(p.cluster, (p.cluster_color, _tr(lang, p.cluster_name, p.cluster_name_en)))
     legend += [_swatch(color, _esc(name)) for color, name in seen.values()]
     legend += [
-        _swatch(style["several_clusters_color"], _esc("several clusters 多个片区")),
-        _swatch(style["no_platform_color"], _esc("no platform 无平台")),
-        _swatch("#333", _esc("approximate footprint 近似范围"), dashed=True, line=True),
-        _swatch(style["border_color"], _esc("Sichuan–Chongqing border 川渝省界"), line=True),
+        _swatch(style["several_clusters_color"], _esc(_tr(lang, "多个片区", "several clusters"))),
+        _swatch(style["no_platform_color"], _esc(_tr(lang, "无平台", "no platform"))),
+        _swatch("#333", _esc(_tr(lang, "近似范围", "approximate footprint")), dashed=True, line=True),
+        _swatch(style["border_color"], _esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")), line=True),
         f"<div style='color:#555'>{_esc(provenance)}</div>",
     ]
     _add_legend(m, "".join(legend))
-    folium.LayerControl(collapsed=False).add_to(m)
+    _layer_control(m)
     m._chuanyu_offline = offline
     return m
+
+
+def _names_in(web: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
+    """Adcode -> unit name in the map's language."""
+    column = "name_en" if lang == "en" else "name"
+    return dict(zip(web["adcode"], web[column]))
 
 
 def _border_and_edges(
@@ -415,17 +510,20 @@ def _border_and_edges(
     source = web.attrs["source"]
     pairs = cross_border_pairs(level, vintage, "standard")
     total = pairs["shared_km"].sum()
+    names = _names_in(web, lang)
     border_rows = [
         {
-            "tip": _esc(f"川渝省界 Sichuan–Chongqing border: {total:.1f} km ({source})"),
+            "tip": _esc(f"{_tr(lang, '川渝省界', 'Sichuan–Chongqing border')}: {total:.2f} km ({source})"),
             "geometry": _border_line(web),
         }
     ]
-    _lines_layer(border_rows, datum, _esc("Border 省界"), style["border_color"], 4).add_to(m)
+    _lines_layer(border_rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], 4).add_to(m)
+    contact = {"edge": _tr(lang, "共享边界", "shared border"), "point": _tr(lang, "点接触", "point contact")}
     edge_rows = [
         {
-            "tip": f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km<br><span "
-            f"style='color:#555'>{_esc(row.contact)}; {_esc(source)}</span>",
+            "tip": f"{_esc(names[row.adcode_a])} ↔ {_esc(names[row.adcode_b])}: "
+            f"{row.shared_km:.2f} km<br><span "
+            f"style='color:#555'>{_esc(contact[row.contact])}; {_esc(source)}</span>",
             "geometry": line,
         }
         for row, line in zip(pairs.itertuples(), shared_lines(pairs, web))
@@ -433,7 +531,7 @@ def _border_and_edges(
     edges = _lines_layer(
         edge_rows,
         datum,
-        _esc("Cross-border edges 跨界相邻边" if lang == "zh" else "Cross-border edges"),
+        _esc(_tr(lang, "跨省界相邻边", "Cross-border edges")),
         style["cross_border_edge_color"],
         6,
         show=True,
@@ -470,30 +568,42 @@ def adjacency_map(
     """
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     web = _web_layer(level, vintage)
-    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage), title)
+    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage, lang), title)
     style = config()["style"]
     graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
-    degree = {n: f"<br>{graph.degree(n)} neighbours 邻接单元" for n in graph.nodes}
-    _units_layer(web, datum, _esc("Units 单元"), lambda code: "#f7f7f7", degree, lang).add_to(m)
+    degree = {n: f"<br>{graph.degree(n)} {_tr(lang, '个邻接单元', 'neighbours')}" for n in graph.nodes}
+    _units_layer(web, datum, _esc(_tr(lang, "单元", "Units")), lambda code: "#f7f7f7", degree, lang).add_to(m)
     internal, cross = [], []
     pairs = graph_to_frame(graph)
+    names = _names_in(web, lang)
+    contact = {"edge": _tr(lang, "共享边界", "shared border"), "point": _tr(lang, "点接触", "point contact")}
     for row, shared in zip(pairs.itertuples(), shared_lines(pairs, web)):
-        tip = f"{_esc(row.name_a)} ↔ {_esc(row.name_b)}: {row.shared_km:.1f} km ({_esc(row.contact)})"
+        # Sichuan side first, as in the report's tables.
+        a, b = (
+            (row.adcode_b, row.adcode_a)
+            if row.cross_border and row.adcode_a < row.adcode_b
+            else (row.adcode_a, row.adcode_b)
+        )
+        tip = f"{_esc(names[a])} ↔ {_esc(names[b])}: {row.shared_km:.2f} km ({_esc(contact[row.contact])})"
         (cross if row.cross_border else internal).append({"tip": tip, "geometry": shared})
     for rows, name, color, weight in (
-        (internal, "Shared borders 相邻边", style["internal_edge_color"], 2),
-        (cross, "Cross-border 跨省界", style["cross_border_edge_color"], 5),
+        (internal, _tr(lang, "省内相邻边", "Shared borders"), style["internal_edge_color"], 2),
+        (cross, _tr(lang, "跨省界相邻边", "Cross-border"), style["cross_border_edge_color"], 5),
     ):
         layer = _lines_layer(rows, datum, _esc(name), color, weight)
         if layer is not None:
             layer.add_to(m)
     _add_legend(
         m,
-        _swatch(style["cross_border_edge_color"], _esc("cross-border shared border 跨省界相邻"), line=True)
-        + _swatch(style["internal_edge_color"], _esc("shared border 省内相邻"), line=True)
-        + f"<div style='color:#555'>{_esc(graph.graph['resolution_note'])}</div>",
+        _swatch(
+            style["cross_border_edge_color"],
+            _esc(_tr(lang, "跨省界相邻", "cross-border shared border")),
+            line=True,
+        )
+        + _swatch(style["internal_edge_color"], _esc(_tr(lang, "省内相邻", "shared border")), line=True)
+        + f"<div style='color:#555'>{_esc(_tr(lang, '共享边界长度取决于边界精度', RESOLUTION_NOTE))}</div>",
     )
-    folium.LayerControl(collapsed=False).add_to(m)
+    _layer_control(m)
     m._chuanyu_offline = offline
     return m
 
@@ -621,7 +731,9 @@ def choropleth(
     value_of = dict(zip(matched["adcode"], matched[value_col]))
 
     web = _web_layer(level, vintage)
-    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage), title)
+    # Open on the units that have data; the rest of both provinces is one zoom out.
+    focus = web[web["adcode"].isin(list(class_of))]
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
     style = config()["style"]
     extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
     _units_layer(
@@ -633,22 +745,32 @@ def choropleth(
         lang,
     ).add_to(m)
     lower = [float(matched[value_col].min())] + [float(b) for b in classifier.bins[:-1]]
+    edges = [*lower, float(classifier.bins[-1])]
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
     legend += [
-        _swatch(colors[i], _esc(f"{lo:,.6g} – {hi:,.6g}"))
+        _swatch(colors[i], _esc(f"{_break(lo, edges)} – {_break(hi, edges)}"))
         for i, (lo, hi) in enumerate(zip(lower, classifier.bins))
     ]
-    legend.append(_swatch(style["no_platform_color"], _esc("no data 无数据")))
+    legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
     if len(unmatched):
+        not_mapped = _tr(lang, f"{len(unmatched)} 行未能对应单元：", f"{len(unmatched)} rows not mapped: ")
         legend.append(
-            "<div style='color:#a50f15'>"
-            f"{_esc(f'{len(unmatched)} rows not mapped: ' + ', '.join(map(str, unmatched['key'])))}</div>"
+            f"<div style='color:#a50f15'>{_esc(not_mapped + ', '.join(map(str, unmatched['key'])))}</div>"
         )
+    _border_only(m, web, datum, lang)
+    _layer_control(m)
     _add_legend(m, "".join(legend))
     m.join_report = report
     m.unmatched = unmatched
     m._chuanyu_offline = offline
     return m
+
+
+def _break(value: float, edges: list[float]) -> str:
+    """A class break with as many decimals as the smallest gap between breaks needs (one precision)."""
+    gaps = [abs(b - a) for a, b in zip(edges, edges[1:]) if b != a]
+    decimals = max(0, min(6, -int(math.floor(math.log10(min(gaps)))) + 1)) if gaps else 0
+    return f"{value:,.{decimals}f}"
 
 
 # --------------------------------------------------------------------------- saving
@@ -672,15 +794,7 @@ def _leaflet_assets() -> tuple[str, str]:
 
 
 def _render(m: folium.Map, offline: bool) -> str:
-    if offline:
-        js, css = _leaflet_assets()
-        # Only Leaflet is needed: these maps use no markers, Bootstrap or jQuery.
-        m.default_js = []
-        m.default_css = []
-        safe_js = js.replace("</script", "<\\/script")  # cannot end the inline block early
-        m.get_root().header.add_child(
-            _Html(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline"
-        )
+    # Every map inlines its assets (see _Map); ``offline`` only decides whether tiles load.
     return m.get_root().render()
 
 
@@ -733,7 +847,7 @@ def lisa_map(
     colors = config()["lisa"]
     web = _web_layer(level, vintage)
     focus = web[web["adcode"].isin(list(local["adcode"]))]
-    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage), title)
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
     cluster = dict(zip(local["adcode"], local["cluster"]))
     extra = {
         row.adcode: f"<br>{_esc(row.cluster)} · I = {row.Is:.3f} · p = {row.p_sim:.3f} · "
@@ -749,15 +863,13 @@ def lisa_map(
         lang,
     ).add_to(m)
     _border_only(m, web, datum, lang)
-    names = {"HH": "High–High 高-高", "LL": "Low–Low 低-低", "HL": "High–Low 高-低", "LH": "Low–High 低-高"}
+    names_zh = {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高"}
     names_en = {"HH": "High–High", "LL": "Low–Low", "HL": "High–Low", "LH": "Low–High"}
-    label = names if lang == "zh" else names_en
+    label = {k: _tr(lang, names_zh[k], names_en[k]) for k in names_en}
     alpha = local.attrs.get("alpha", 0.05)
-    legend = [f"<b>{_esc('LISA 局部空间自相关' if lang == 'zh' else 'LISA clusters')}</b> (p &lt; {alpha:g})"]
+    legend = [f"<b>{_esc(_tr(lang, 'LISA 局部空间自相关', 'LISA clusters'))}</b> (p &lt; {alpha:g})"]
     legend += [_swatch(colors[k], _esc(label[k])) for k in ("HH", "LL", "HL", "LH")]
-    legend.append(
-        _swatch(colors["ns"], _esc("不显著 not significant" if lang == "zh" else "not significant"))
-    )
+    legend.append(_swatch(colors["ns"], _esc(_tr(lang, "不显著", "not significant"))))
     kind = local.attrs.get("kind", "queen")
     legend.append(f"<div style='color:#555'>{_esc(f'{kind} weights; vintage {vintage}')}</div>")
     _add_legend(m, "".join(legend))
@@ -769,10 +881,8 @@ def _border_only(m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str) ->
     style = config()["style"]
     rows = [
         {
-            "tip": _esc("川渝省界 Sichuan–Chongqing border" if lang == "zh" else "Sichuan–Chongqing border"),
+            "tip": _esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")),
             "geometry": _border_line(web),
         }
     ]
-    _lines_layer(
-        rows, datum, _esc("Border 省界" if lang == "zh" else "Border"), style["border_color"], 3
-    ).add_to(m)
+    _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], 3).add_to(m)

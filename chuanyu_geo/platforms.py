@@ -208,6 +208,7 @@ class Platform:
     cluster_color: str = DEFAULT_CLUSTER_COLOR
     short_name_en: str = ""
     plan: str = "user"
+    cluster_name_en: str = ""
     designated: Designation | None = None
     overall_plan: OverallPlan | None = None
 
@@ -663,6 +664,7 @@ def _parse_platform(
         cluster_color=cluster_table[cluster].get("color", DEFAULT_CLUSTER_COLOR),
         short_name_en=entry.get("short_name_en", pid),
         plan=plan,
+        cluster_name_en=cluster_table[cluster].get("name_en", "") or cluster,
         designated=designated,
         overall_plan=overall,
     )

@@ -105,8 +105,10 @@ def test_gaozhu_is_one_footprint():
     assert gaozhu.footprint("county", "2025").iloc[0]["units"] == "北碚区、邻水县"
     note = cg.platform_metrics().set_index("platform_id").loc["gaozhu", "area_note"]
     assert note == "approximate: whole units 3,364.5 km²; plan area 262 km²"
-    page = cg.platform_map(tiles=None).get_root().render()
+    page = cg.platform_map(tiles=None, lang="en").get_root().render()
     assert json.dumps(note)[1:-1] in page  # the outline's tooltip (as JSON text in the page)
+    page_zh = cg.platform_map(tiles=None).get_root().render()
+    assert json.dumps("近似：完整单元 3,364.5 km²；方案面积 262 km²")[1:-1] in page_zh
 
 
 def test_missing_footprint_vintage_is_an_error():

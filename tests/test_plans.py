@@ -79,7 +79,8 @@ def test_every_output_names_its_plan(tmp_path, capsys):
     assert report.meta["plan"]["id"] == "2023" and report.meta["coverage"]["plan"] == "2023"
     assert len(report.tables["platforms"]) == 10
     assert "plan id 2023" in report.to_markdown()
-    assert "plan 2023" in cg.platform_map(tiles=None, plan="2023").get_root().render()
+    assert "方案 2023" in cg.platform_map(tiles=None, plan="2023").get_root().render()
+    assert "plan 2023" in cg.platform_map(tiles=None, plan="2023", lang="en").get_root().render()
     assert cli.main(["platforms", "--plan", "2023", "--format", "json", "-o", str(tmp_path / "p.json")]) == 0
     assert '"plan": "2023"' in (tmp_path / "p.json").read_text(encoding="utf-8")
     assert cli.main(["report", "--plan", "2023", "--format", "csv", "-o", str(tmp_path / "r")]) == 0

@@ -1,0 +1,130 @@
+"""Maps a researcher can put in front of people (issue 14), checked in headless Chromium."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import chuanyu_geo as cg
+from chuanyu_geo import maps
+
+CJK = re.compile(r"[\u3400-\u9fff]")
+
+
+def _page(browser, path, width=1400, height=900, allow=None):
+    page = browser.new_page(viewport={"width": width, "height": height})
+    events = {"requests": [], "errors": []}
+    page.on("request", lambda r: events["requests"].append(r.url))
+    page.on("pageerror", lambda e: events["errors"].append(str(e)))
+    allow = allow or (lambda url: url.startswith("file:"))
+    page.route("**/*", lambda route: route.continue_() if allow(route.request.url) else route.abort())
+    page.goto(path.as_uri())
+    page.wait_for_function(
+        "typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0"
+    )
+    page.wait_for_timeout(200)
+    return page, events
+
+
+def _hover_label(page, adcode: str) -> str:
+    label = cg.unit_table("county").set_index("adcode").loc[adcode, ["label_lon", "label_lat"]]
+    point = page.evaluate(
+        """([lon, lat]) => { let map = null; for (const k of Object.keys(window)) if (window[k] instanceof L.Map) map = window[k];
+            map.setView([lat, lon], 9, {animate: false});
+            const p = map.latLngToContainerPoint([lat, lon]); const r = map.getContainer().getBoundingClientRect();
+            return [p.x + r.left, p.y + r.top]; }""",
+        [float(label["label_lon"]), float(label["label_lat"])],
+    )
+    page.mouse.move(0, 0)
+    page.mouse.move(*point)
+    page.wait_for_selector(".leaflet-tooltip")
+    return " | ".join(page.locator(".leaflet-tooltip").all_inner_texts())
+
+
+@pytest.fixture(scope="module")
+def saved(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("ui")
+    return {
+        "zh": maps.save_map(cg.platform_map(tiles=None, offline=True), folder / "zh.html"),
+        "en": maps.save_map(cg.platform_map(tiles=None, offline=True, lang="en"), folder / "en.html"),
+        "online": maps.save_map(cg.platform_map(tiles="osm"), folder / "online.html"),
+        "adjacency": maps.save_map(cg.adjacency_map(tiles=None, offline=True), folder / "adjacency.html"),
+    }
+
+
+def test_unit_tooltips_are_reachable_inside_platforms(browser, saved):
+    page, events = _page(browser, saved["zh"])
+    assert "万州区" in _hover_label(page, "500101")
+    assert "大竹县" in _hover_label(page, "511724")
+    linshui = _hover_label(page, "511623")
+    assert "邻水县" in linshui and all(name in linshui for name in ("明月山", "高竹新区", "合广长"))
+    assert events["errors"] == []
+    page.close()
+
+
+def test_english_map_is_english_and_its_control_compact(browser, saved):
+    page, _ = _page(browser, saved["en"])
+    legend = page.locator(".chuanyu-legend").inner_text()
+    control = page.locator(".leaflet-control-layers").inner_text()
+    assert not CJK.search(legend) and not CJK.search(control), (legend, control)
+    assert page.locator(".leaflet-control-layers").bounding_box()["width"] <= 320
+    assert "Wanzhou District" in _hover_label(page, "500101")
+    page.close()
+    small, _ = _page(browser, saved["en"], 900, 500)
+    assert (
+        small.evaluate(
+            "document.querySelector('.leaflet-control-layers').classList.contains('leaflet-control-layers-expanded')"
+        )
+        is False
+    )
+    small.close()
+
+
+def test_chinese_map_is_chinese(browser, saved):
+    page, _ = _page(browser, saved["zh"])
+    legend = page.locator(".chuanyu-legend").inner_text()
+    assert "功能平台" in legend and "Platforms" not in legend and "several clusters" not in legend
+    page.close()
+
+
+@pytest.mark.parametrize("name", ["zh", "adjacency"])
+def test_offline_maps_request_nothing_and_have_no_broken_images(browser, saved, name):
+    page, events = _page(browser, saved[name])
+    broken = page.evaluate(
+        "[...document.images].filter(i => i.complete && i.naturalWidth === 0).map(i => i.src)"
+    )
+    assert broken == []
+    assert events["requests"] == [saved[name].as_uri()]
+    if name == "zh":
+        assert saved[name].stat().st_size < 1_000_000, "the default map stays under 1 MB"
+    page.close()
+
+
+def test_online_map_requests_only_tiles(browser, saved):
+    page, events = _page(browser, saved["online"], allow=lambda url: url.startswith("file:"))
+    page.wait_for_timeout(300)
+    others = [
+        u
+        for u in events["requests"]
+        if not u.startswith("file:") and not re.match(r"https://tile\.openstreetmap\.org/\d+/\d+/\d+\.png", u)
+    ]
+    assert others == [], others
+    assert any("tile.openstreetmap.org" in u for u in events["requests"])
+    page.close()
+
+
+def test_choropleth_fits_its_data_with_legend_breaks_at_one_precision():
+    import pandas as pd
+
+    table = pd.DataFrame(
+        {"k": ["万州", "开州", "梁平", "达川", "大竹", "开江"], "v": [5.464, 6.66, 10.17, 3.2, 8.0, 7.1]}
+    )
+    m = cg.choropleth(table, "v", "k", k=3, tiles=None, lang="en")
+    page = m.get_root().render()
+    breaks = re.findall(r"(\d+\.\d+) – (\d+\.\d+)", page)
+    assert breaks and len({len(a.split(".")[1]) for pair in breaks for a in pair}) == 1, breaks
+    bounds = m.location if m.location else None
+    fit = [c for c in m._children.values() if type(c).__name__ == "FitBounds"][0].bounds
+    assert fit[1][1] - fit[0][1] < 3, "framed on the six units, not all of Sichuan"
+    assert bounds is None or True

@@ -198,6 +198,10 @@ _MAP_CSS = (
     "html body .leaflet-container{background:#f7f9fb}"
     ".leaflet-control-layers-expanded{max-width:300px;max-height:70vh;overflow:auto;font:12px/1.4 sans-serif}"
     ".leaflet-control-layers label{white-space:normal}"
+    ".chuanyu-label-icon{pointer-events:none}"
+    ".chuanyu-label{transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;padding:1px 5px;"
+    "background:rgba(255,255,255,.85);border:1.5px solid #555;border-radius:3px;"
+    "font:bold 12px sans-serif;color:#222}"
 )
 
 
@@ -223,14 +227,14 @@ def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) ->
             f"tiles={tiles!r} is not valid; expected one of: osm, cartodb, gaode, None"
         )
     basemap = config()["basemaps"].get(tiles) if tiles else None
-    m = _Map(tiles=None, control_scale=True, prefer_canvas=False)
+    m = _Map(tiles=None, control_scale=True, prefer_canvas=False, max_zoom=config()["style"]["max_zoom"])
     if basemap:
         folium.TileLayer(
             tiles=basemap["url"],
             attr=basemap["attribution"],
             name=_esc(tiles),
             subdomains=basemap.get("subdomains", "abc"),
-            max_zoom=basemap["max_zoom"],
+            max_zoom=min(basemap["max_zoom"], config()["style"]["max_zoom"]),
             control=False,
         ).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
@@ -473,6 +477,7 @@ def platform_map(
         ).add_to(group)
         group.add_to(m)
 
+    _platform_labels(m, chosen, footprints, web, datum, lang)
     _border_and_edges(m, web, level, vintage, datum, lang)
     provenance = _tr(
         lang,
@@ -495,6 +500,28 @@ def platform_map(
     _layer_control(m)
     m._chuanyu_offline = offline
     return m
+
+
+def _platform_labels(
+    m: folium.Map, chosen: list[Platform], footprints: dict, web: gpd.GeoDataFrame, datum: str, lang: str
+) -> None:
+    """Platform names on the map, at a point inside each footprint; a layer that can be hidden."""
+    group = folium.FeatureGroup(name=_esc(_tr(lang, "平台名称", "Platform names")), show=True)
+    for platform in chosen:
+        shape = _dissolve(web, footprints[platform.id]["unit_adcodes"].split(","))
+        spot = shapely.point_on_surface(shape)
+        if datum == "gcj02":
+            spot = to_gcj02(np.asarray([spot]))[0]
+        text = _esc(_tr(lang, platform.short_name, platform.short_name_en))
+        html = f"<div class='chuanyu-label' style='border-color:{platform.cluster_color}'>{text}</div>"
+        folium.Marker(
+            [spot.y, spot.x],
+            icon=folium.DivIcon(
+                html=html, icon_size=(0, 0), icon_anchor=(0, 0), class_name="chuanyu-label-icon"
+            ),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
 
 
 def _names_in(web: gpd.GeoDataFrame, lang: str) -> dict[str, str]:

@@ -606,15 +606,20 @@ def _combine(
     return out
 
 
-def _check_table(table, key: str, year) -> None:
+def _check_frame(table, key: str, argument: str, task: str) -> None:
+    """A DataFrame with rows and the key column, or an error naming what is wrong."""
     if not isinstance(table, pd.DataFrame):
         raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     if key not in table.columns:
         raise InvalidArgumentError(
-            f"key={key!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+            f"{argument}={key!r} is not a column; columns: {', '.join(map(str, table.columns))}"
         )
     if table.empty:
-        raise InvalidArgumentError("the table has no rows; nothing to harmonise")
+        raise InvalidArgumentError(f"the table has no rows; nothing to {task}")
+
+
+def _check_table(table, key: str, year) -> None:
+    _check_frame(table, key, "key", "harmonise")
     if isinstance(year, bool) or not isinstance(year, (int, np.integer)) or not 1949 <= int(year) <= 2100:
         raise InvalidArgumentError(
             f"year={year!r} must be the year (an int such as 2010) whose codes and names the table uses"
@@ -975,14 +980,7 @@ def join_table(
     >>> list(report["status"])
     ['renamed', 'merged']
     """
-    if not isinstance(table, pd.DataFrame):
-        raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
-    if key_col not in table.columns:
-        raise InvalidArgumentError(
-            f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
-        )
-    if table.empty:
-        raise InvalidArgumentError("the table has no rows; nothing to join")
+    _check_frame(table, key_col, "key_col", "join")
     level = check_choice("level", level, JOIN_LEVELS)
     vintage = check_choice("vintage", vintage, VINTAGES)
     if year is not None:

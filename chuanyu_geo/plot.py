@@ -131,14 +131,109 @@ def _scale_bar(ax, bounds) -> None:
     ax.text((x0 + x1) / 2, y0 + (maxy - miny) * 0.015, f"{length} km", ha="center", va="bottom", fontsize=8)
 
 
-def _caption(fig, layer, vintage: str, extra: str = "") -> None:
+def _declutter(ax, texts: list, step_pt: float = 3.0, rounds: int = 200) -> None:
+    """Move annotation labels apart until no two of their boxes overlap (measured, not guessed).
+
+    Each label is an ``annotate`` with an offset in points; overlapping pairs are pushed
+    apart along the line between their centres, a few points per round, and a thin leader
+    line is drawn from a moved label to its anchor.
+    """
+    fig = ax.figure
+    renderer = fig.canvas.get_renderer()
+
+    def box(text):
+        # The text's extent plus its rounded box (pad 0.2 em) and a hair of space.
+        pad = 0.35 * text.get_fontsize() * fig.dpi / 72
+        return text.get_window_extent(renderer).padded(pad)
+
+    for _ in range(rounds):
+        boxes = [box(t) for t in texts]
+        moved = False
+        for i in range(len(texts)):
+            for j in range(i + 1, len(texts)):
+                if not boxes[i].overlaps(boxes[j]):
+                    continue
+                (xi, yi), (xj, yj) = boxes[i].get_points().mean(axis=0), boxes[j].get_points().mean(axis=0)
+                dx, dy = xj - xi, yj - yi
+                if abs(dx) < 1e-6 and abs(dy) < 1e-6:
+                    dx, dy = 0.0, 1.0
+                norm = (dx * dx + dy * dy) ** 0.5
+                for text, sign in ((texts[i], -1), (texts[j], 1)):
+                    ox, oy = text.xyann
+                    text.xyann = (ox + sign * step_pt * dx / norm, oy + sign * step_pt * dy / norm)
+                moved = True
+        if not moved:
+            break
+    for text in texts:
+        if text.xyann != (0, 0):
+            ax.annotate(
+                "",
+                text.xy,
+                xytext=text.xyann,
+                textcoords="offset points",
+                arrowprops={"arrowstyle": "-", "color": "#555", "lw": 0.6, "shrinkA": 0, "shrinkB": 0},
+            )
+
+
+def _north_arrow(ax) -> None:
+    ax.annotate(
+        "N",
+        xy=(0.965, 0.93),
+        xytext=(0.965, 0.84),
+        xycoords="axes fraction",
+        ha="center",
+        va="center",
+        fontsize=9,
+        fontweight="bold",
+        arrowprops={"arrowstyle": "-|>", "color": "black", "lw": 1.2},
+    )
+
+
+def _halo():
+    from matplotlib import patheffects
+
+    return [patheffects.withStroke(linewidth=2.5, foreground="white")]
+
+
+def _frame(ax, bounds, pad_fraction: float = 0.08) -> tuple[float, float, float, float]:
+    """Frame the axes on ``bounds`` with a margin, keeping the aspect of geographic degrees."""
+    minx, miny, maxx, maxy = bounds
+    padx, pady = (maxx - minx) * pad_fraction, (maxy - miny) * pad_fraction
+    frame = (minx - padx, miny - pady, maxx + padx, maxy + pady)
+    ax.set_xlim(frame[0], frame[2])
+    ax.set_ylim(frame[1], frame[3])
+    return frame
+
+
+def _locator(fig, ax, provinces, frame, border_color: str) -> None:
+    """A small inset of Sichuan and Chongqing with the framed area outlined."""
+    import matplotlib.patches as mpatches
+
+    inset = ax.inset_axes([0.78, 0.02, 0.21, 0.21])
+    provinces.plot(ax=inset, color=["#e8e8e8", "#d0d0d0"], edgecolor="#888", linewidth=0.3)
+    inset.add_patch(
+        mpatches.Rectangle(
+            (frame[0], frame[1]), frame[2] - frame[0], frame[3] - frame[1], fill=False, ec=border_color, lw=1
+        )
+    )
+    inset.set_xticks([])
+    inset.set_yticks([])
+    inset.set_xlabel("")
+    inset.set_ylabel("")
+    inset.set_facecolor("white")
+    for spine in inset.spines.values():
+        spine.set_edgecolor("#999")
+
+
+def _caption(fig, layer, vintage: str, extra: str = "", font_size: float = 8.0) -> None:
     fig.text(
         0.01,
         0.01,
         f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard "
         f"detail; WGS84.{extra}",
-        fontsize=6.5,
+        fontsize=max(font_size - 0.5, 7),
         color="#444",
+        wrap=True,
     )
 
 
@@ -150,6 +245,7 @@ def plot_platforms(
     figsize: tuple[float, float] = (8, 7),
     title: str | None = None,
     plan: str | None = None,
+    font_size: float = 8.0,
 ):
     """Units coloured by cluster, platform outlines (dashed when approximate) and the border.
 
@@ -164,6 +260,8 @@ def plot_platforms(
     title : str, optional
     plan : str, optional
         Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.
+    font_size : float
+        Size of labels and legend in points (caption and title follow it).
 
     Returns
     -------
@@ -188,6 +286,7 @@ def plot_platforms(
         colors = [color_rgba(unit_color(member_of.get(code, []))) for code in layer["adcode"]]
         layer.plot(ax=ax, color=colors, edgecolor="#777", linewidth=0.3, alpha=0.75)
         footprints = {p.id: p.footprint(level, vintage, "standard") for p in chosen}
+        labels = []
         # Approximate outlines last, dashed over a white casing: visible along exact ones.
         for platform in sorted(chosen, key=lambda p: footprints[p.id]["precision"].iloc[0] == "approximate"):
             footprint = footprints[platform.id]
@@ -202,18 +301,23 @@ def plot_platforms(
             )
             spot = shapely.point_on_surface(footprint.geometry.iloc[0])
             label = inert_figure_text(platform.short_name if lang == "zh" else platform.short_name_en)
-            ax.annotate(
-                label,
-                (spot.x, spot.y),
-                fontsize=7.5,
-                ha="center",
-                va="center",
-                bbox={
-                    "boxstyle": "round,pad=0.2",
-                    "fc": "white",
-                    "ec": color_rgba(platform.cluster_color),
-                    "alpha": 0.85,
-                },
+            labels.append(
+                ax.annotate(
+                    label,
+                    (spot.x, spot.y),
+                    xytext=(0, 0),
+                    textcoords="offset points",
+                    fontsize=font_size,
+                    ha="center",
+                    va="center",
+                    zorder=5,
+                    bbox={
+                        "boxstyle": "round,pad=0.2",
+                        "fc": "white",
+                        "ec": color_rgba(platform.cluster_color),
+                        "alpha": 0.9,
+                    },
+                )
             )
         provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
         border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
@@ -254,8 +358,14 @@ def plot_platforms(
                 label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border",
             ),
         ]
-        ax.legend(handles=handles, loc="upper left", fontsize=7.5, frameon=True)
-        _scale_bar(ax, layer.total_bounds)
+        ax.legend(handles=handles, loc="upper left", fontsize=font_size, frameon=True)
+        import geopandas as gpd
+
+        region = gpd.GeoSeries([f.geometry.iloc[0] for f in footprints.values()], crs=layer.crs).total_bounds
+        frame = _frame(ax, region, 0.12)
+        _scale_bar(ax, frame)
+        _north_arrow(ax)
+        _locator(fig, ax, load_boundaries("province", vintage, "standard"), frame, style["border_color"])
         ax.set_axis_off()
         ax.set_title(
             inert_figure_text(title)
@@ -267,8 +377,9 @@ def plot_platforms(
             ),
             fontsize=11,
         )
-        _caption(fig, layer, vintage, f" Platforms: plan {plan_of(chosen)}.")
+        _caption(fig, layer, vintage, f" Platforms: plan {plan_of(chosen)}.", font_size)
         fig.tight_layout()
+        _declutter(ax, labels)
     return fig
 
 
@@ -323,35 +434,56 @@ def plot_adjacency(
                 linewidth=0.8 + 4.2 * row.shared_km / widest,
                 solid_capstyle="round",
             )
+        labels = []
         for code in touching:
             row = layer.loc[layer["adcode"] == code].iloc[0]
-            ax.annotate(
-                row["short_name"] if lang == "zh" else row["pinyin"],
-                (row["label_lon"], row["label_lat"]),
-                fontsize=6.5,
-                ha="center",
-                color="#222",
+            labels.append(
+                ax.annotate(
+                    row["short_name"] if lang == "zh" else row["pinyin"],
+                    (row["label_lon"], row["label_lat"]),
+                    xytext=(0, 0),
+                    textcoords="offset points",
+                    fontsize=7,
+                    ha="center",
+                    va="center",
+                    color="#222",
+                    zorder=5,
+                    path_effects=_halo(),
+                )
             )
         minx, miny, maxx, maxy = frame.total_bounds
         pad = 0.15
         ax.set_xlim(minx - pad, maxx + pad)
         ax.set_ylim(miny - pad, maxy + pad)
+        from matplotlib.patches import Patch
+
+        sides = [
+            Patch(facecolor="#fde0dd", edgecolor="#888", label="四川" if lang == "zh" else "Sichuan"),
+            Patch(facecolor="#deebf7", edgecolor="#888", label="重庆" if lang == "zh" else "Chongqing"),
+        ]
+        # Reference widths: the legend says what a line width means in km.
+        widths = [
+            Line2D(
+                [],
+                [],
+                color=style["cross_border_edge_color"],
+                linewidth=0.8 + 4.2 * km / widest,
+                label=f"{km:g} km",
+            )
+            for km in (10, 50, 100)
+            if km <= widest * 1.05
+        ]
         ax.legend(
-            handles=[
-                Line2D(
-                    [],
-                    [],
-                    color=style["cross_border_edge_color"],
-                    linewidth=3,
-                    label="跨省界相邻边（线宽∝长度）"
-                    if lang == "zh"
-                    else "cross-border shared border (width ∝ km)",
-                )
-            ],
+            handles=sides + widths,
             loc="upper left",
             fontsize=7.5,
+            title="跨省界共享边界（线宽∝长度）"
+            if lang == "zh"
+            else "cross-border shared border (width ∝ km)",
+            title_fontsize=7.5,
         )
         _scale_bar(ax, (minx - pad, miny - pad, maxx + pad, maxy + pad))
+        _north_arrow(ax)
         ax.set_axis_off()
         ax.set_title(
             inert_figure_text(title)
@@ -367,6 +499,7 @@ def plot_adjacency(
             f"resolution.",
         )
         fig.tight_layout()
+        _declutter(ax, labels)
     return fig
 
 

@@ -52,3 +52,23 @@ def test_figure_has_scale_bar_and_legend():
     texts = _texts(fig)
     assert any(re.fullmatch(r"\d+ km", t) for t in texts), texts
     assert fig.axes[0].get_legend() is not None
+
+
+@pytest.mark.parametrize("level", ["county", "partner"])
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_figure_labels_do_not_overlap(level, lang):
+    import matplotlib.pyplot as plt
+
+    for make in (cg.plot_platforms, cg.plot_adjacency):
+        fig = make(level=level, lang=lang)
+        renderer = fig.canvas.get_renderer()
+        texts = [t for t in fig.axes[0].texts if t.get_text().strip()]
+        boxes = [t.get_window_extent(renderer) for t in texts]
+        clashes = [
+            (texts[i].get_text(), texts[j].get_text())
+            for i in range(len(boxes))
+            for j in range(i + 1, len(boxes))
+            if boxes[i].overlaps(boxes[j])
+        ]
+        assert clashes == [], (make.__name__, clashes)
+        plt.close(fig)

@@ -20,6 +20,7 @@ from .boundaries import (
     DEFAULT_VINTAGE,
     DETAILS,
     LEVELS,
+    VINTAGE_DATES,
     VINTAGES,
     check_choice,
     load_boundaries,
@@ -245,8 +246,10 @@ def border_totals(pairs: pd.DataFrame) -> pd.DataFrame:
     return table
 
 
-def compare_vintages(level: str = "county", detail: str = DEFAULT_DETAIL) -> pd.DataFrame:
-    """Contacts that appear or vanish between vintage 2024 and 2025, and why.
+def compare_vintages(
+    level: str = "county", detail: str = DEFAULT_DETAIL, before: str | None = None, after: str | None = None
+) -> pd.DataFrame:
+    """Contacts that appear or vanish between two division vintages (default: the last two), and why.
 
     A change has one of two causes. ``reform``: a unit that Chongqing's 2025-11-06 reform
     created, abolished or reshaped is involved (渝北区–邻水县 vanishes, 北碚区–邻水县
@@ -259,6 +262,8 @@ def compare_vintages(level: str = "county", detail: str = DEFAULT_DETAIL) -> pd.
     level : {"county", "prefecture", "province", "partner"}
     detail : {"standard", "fine"}
         The library's default detail (``standard``), like every function that reports lengths.
+    before, after : str, optional
+        The vintages to compare (default: the last two of the registry, 2024 and 2025).
 
     Returns
     -------
@@ -275,17 +280,19 @@ def compare_vintages(level: str = "county", detail: str = DEFAULT_DETAIL) -> pd.
     >>> sorted(set(changes["cause"]))
     ['reform']
     """
-    reform_units = set(
-        crosswalk("2025").query("date >= '2025'")[["old_adcode", "new_adcode"]].to_numpy().ravel()
-    )
-    frames = {v: graph_to_frame(adjacency_graph(level=level, vintage=v, detail=detail)) for v in VINTAGES}
-    keyed = {
-        v: f.assign(key=f["adcode_a"] + "-" + f["adcode_b"] + "-" + f["name_a"] + "-" + f["name_b"])
-        for v, f in frames.items()
-    }
-    before, after = keyed["2024"], keyed["2025"]
-    vanished = before[~before["key"].isin(after["key"])].assign(change="vanishes", vintage="2024")
-    appeared = after[~after["key"].isin(before["key"])].assign(change="appears", vintage="2025")
+    before = check_choice("before", before or VINTAGES[-2], VINTAGES)
+    after = check_choice("after", after or VINTAGES[-1], VINTAGES)
+    # Units a change dated between the two vintages created, abolished or reshaped.
+    changes = crosswalk(after)
+    between = changes[(changes["date"] > VINTAGE_DATES[before]) & (changes["date"] <= VINTAGE_DATES[after])]
+    reform_units = set(between[["old_adcode", "new_adcode"]].to_numpy().ravel())
+    keyed = {}
+    for v in (before, after):
+        f = graph_to_frame(adjacency_graph(level=level, vintage=v, detail=detail))
+        keyed[v] = f.assign(key=f["adcode_a"] + "-" + f["adcode_b"] + "-" + f["name_a"] + "-" + f["name_b"])
+    old, new = keyed[before], keyed[after]
+    vanished = old[~old["key"].isin(new["key"])].assign(change="vanishes", vintage=before)
+    appeared = new[~new["key"].isin(old["key"])].assign(change="appears", vintage=after)
     table = pd.concat([vanished, appeared], ignore_index=True).drop(columns="key")
     table["reform"] = table["adcode_a"].isin(reform_units) | table["adcode_b"].isin(reform_units)
     table["cause"] = np.where(table["reform"], "reform", "source")

@@ -22,23 +22,31 @@ from .coords import GCJ02_CRS, WGS84_CRS, to_gcj02
 
 __all__ = ["LEVELS", "VINTAGES", "DETAILS", "load_boundaries", "layer_info", "data_dir", "check_choice"]
 
+
+def _vintage_registry() -> dict:
+    """The division vintages, as ``vintages.toml`` lists them (read once, at import)."""
+    from ._io import parse_toml, read_package_text
+
+    return parse_toml(read_package_text("vintages.toml"), "chuanyu_geo/vintages.toml")
+
+
+_REGISTRY = _vintage_registry()
+VINTAGES = tuple(v["id"] for v in _REGISTRY["vintages"])
+DEFAULT_VINTAGE = _REGISTRY["default"]
+VINTAGE_DATES = {v["id"]: v["date"] for v in _REGISTRY["vintages"]}
+VINTAGE_NOTES = {v["id"]: v["description"] for v in _REGISTRY["vintages"]}
+# Short forms for map attributions and figure captions.
+VINTAGE_SHORT = {v["id"]: v["short"] for v in _REGISTRY["vintages"]}
+VINTAGE_SHORT_ZH = {v["id"]: v.get("short_zh", v["short"]) for v in _REGISTRY["vintages"]}
+if DEFAULT_VINTAGE not in VINTAGES:
+    raise DataIntegrityError(
+        f"chuanyu_geo/vintages.toml: default {DEFAULT_VINTAGE!r} is not a listed vintage"
+    )
+
 LEVELS = ("county", "prefecture", "province", "partner")
-VINTAGES = ("2024", "2025")
 DETAILS = ("standard", "fine")
-DEFAULT_VINTAGE = "2024"
 # One default detail for every function that reports lengths or areas (README says so).
 DEFAULT_DETAIL = "standard"
-
-VINTAGE_NOTES = {
-    "2024": "divisions before Chongqing's 2025-11-06 reform (38 Chongqing units, 江北区 and 渝北区 exist)",
-    "2025": "divisions after Chongqing's 2025-11-06 reform (37 Chongqing units: 两江新区, enlarged 北碚区)",
-}
-
-# Short forms for map attributions and figure captions.
-VINTAGE_SHORT = {
-    "2024": "before Chongqing's 2025-11-06 reform",
-    "2025": "after Chongqing's 2025-11-06 reform",
-}
 
 REBUILD_COMMAND = 'pip install -e ".[data]" && python scripts/build_boundaries.py'
 

@@ -17,7 +17,7 @@ from importlib import resources
 import pandas as pd
 
 from ._errors import AmbiguousPlaceError, InvalidArgumentError, UnknownPlaceError
-from .boundaries import DEFAULT_VINTAGE, VINTAGES, _unit_table, check_choice
+from .boundaries import DEFAULT_VINTAGE, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
 
 __all__ = ["Place", "resolve", "crosswalk", "RESOLVE_LEVELS"]
 
@@ -27,7 +27,6 @@ RESOLVE_LEVELS = ("county", "prefecture", "province", "partner")
 _DEFAULT_LEVELS = ("province", "prefecture", "county")
 # A vintage holds the divisions in force on this date.
 MAX_QUERY_CHARS = 100
-VINTAGE_DATES = {"2024": "2024-12-31", "2025": "2025-12-31"}
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Pinyin of the kind suffix, so "wanzhouqu" and "Wanzhou Qu" resolve too.

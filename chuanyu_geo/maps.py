@@ -35,7 +35,14 @@ from ._io import write_text_atomic
 from ._safe import check_color, check_tree, inert
 from ._style import config, membership_by_unit, unit_color
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
-from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
+from .boundaries import (
+    DEFAULT_VINTAGE,
+    VINTAGE_SHORT,
+    VINTAGE_SHORT_ZH,
+    VINTAGES,
+    check_choice,
+    load_boundaries,
+)
 from .coords import to_gcj02
 from .platforms import Platform, plan_of, platform_set_of
 from .stats import UnmatchedRowsError, join_table
@@ -263,7 +270,7 @@ def _check_map_args(level: str, vintage: str, lang: str, tiles, offline: bool) -
     return level, vintage, lang
 
 
-_VINTAGE_SHORT_ZH = {"2024": "重庆 2025-11-06 区划调整前", "2025": "重庆 2025-11-06 区划调整后"}
+_VINTAGE_SHORT_ZH = VINTAGE_SHORT_ZH
 
 
 def _provenance(layer: gpd.GeoDataFrame, vintage: str, lang: str = "en") -> str:

@@ -410,9 +410,8 @@ def _members(platform: Platform, level: str, vintage: str) -> pd.DataFrame:
 
 @functools.cache
 def _levels_by_adcode(level: str) -> dict[str, str]:
-    table = _unit_table("partner" if level == "partner" else level, DEFAULT_VINTAGE)
-    table25 = _unit_table("partner" if level == "partner" else level, "2025")
-    both = pd.concat([table, table25]).drop_duplicates("adcode")
+    tables = [_unit_table("partner" if level == "partner" else level, v) for v in VINTAGES]
+    both = pd.concat(tables).drop_duplicates("adcode")
     return dict(zip(both["adcode"], both["unit_level"]))
 
 

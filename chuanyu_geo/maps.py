@@ -45,7 +45,7 @@ from .boundaries import (
 )
 from .coords import to_gcj02
 from .platforms import Platform, plan_of, platform_set_of
-from .stats import UnmatchedRowsError, join_table
+from .stats import UnmatchedRowsError, join_table, join_values
 
 __all__ = [
     "lisa_map",
@@ -545,13 +545,7 @@ def _border_and_edges(
     pairs = cross_border_pairs(level, vintage, "standard")
     total = pairs["shared_km"].sum()
     names = _names_in(web, lang)
-    border_rows = [
-        {
-            "tip": _esc(f"{_tr(lang, '川渝省界', 'Sichuan–Chongqing border')}: {total:.2f} km ({source})"),
-            "geometry": _border_line(web),
-        }
-    ]
-    _lines_layer(border_rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], 4).add_to(m)
+    _border_only(m, web, datum, lang, detail=f": {total:.2f} km ({source})", weight=4)
     contact = {"edge": _tr(lang, "共享边界", "shared border"), "point": _tr(lang, "点接触", "point contact")}
     edge_rows = [
         {
@@ -697,51 +691,12 @@ def choropleth(
     import mapclassify
 
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
-    if value_col not in table.columns:
-        raise InvalidArgumentError(
-            f"value_col={value_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
-        )
     palettes = config()["palettes"]["YlOrRd"]
     if str(k) not in palettes:
         raise InvalidArgumentError(
             f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}"
         )
-    if key_col not in table.columns:
-        raise InvalidArgumentError(
-            f"key_col={key_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
-        )
-    if table.columns.duplicated().any():
-        raise InvalidArgumentError(
-            f"the table has duplicate column names "
-            f"({', '.join(map(str, table.columns[table.columns.duplicated()]))}); rename them first"
-        )
-    if value_col == key_col:
-        raise InvalidArgumentError(
-            f"value_col and key_col are both {value_col!r}; the values to map must be another column"
-        )
-    values = pd.to_numeric(table[value_col], errors="coerce")
-    not_numbers = values.isna() & table[value_col].notna()
-    if not_numbers.any():
-        bad = [
-            f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})"
-            for i in np.nonzero(not_numbers.to_numpy())[0][:20]
-        ]
-        raise InvalidArgumentError(f"{value_col} must be numeric; not numbers: {', '.join(bad)}")
-    infinite = np.isinf(values.to_numpy(dtype=float))
-    if infinite.any():
-        bad = [f"row {i} ({table[key_col].iloc[i]!r})" for i in np.nonzero(infinite)[0][:20]]
-        raise InvalidArgumentError(
-            f"{value_col} has infinite values, which cannot be classified: {', '.join(bad)}"
-        )
-    numeric = table.copy()
-    numeric[value_col] = values  # any hashable column name, not only text
-    matched, report = join_table(numeric, key_col, level, vintage, year=year)
-    missing = report["row"].isin(np.nonzero(values.isna().to_numpy())[0]) & report["status"].isin(
-        ["matched", "renamed"]
-    )
-    report.loc[missing, "note"] = [f"row {r} has no value in {value_col}" for r in report.loc[missing, "row"]]
-    report.loc[missing, "status"] = "no value"
-    matched = matched[matched[value_col].notna()]
+    matched, report = join_values(table, value_col, key_col, level, vintage, year=year)
     unmatched = report[~report["status"].isin(["matched", "renamed"])]
     if len(unmatched) and not allow_partial:
         listing = "; ".join(f"row {r.row} {r.key!r}: {r.status}" for r in unmatched.itertuples())
@@ -911,12 +866,11 @@ def lisa_map(
     return m
 
 
-def _border_only(m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str) -> None:
+def _border_only(
+    m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str, detail: str = "", weight: float = 3
+) -> None:
+    """The Sichuan–Chongqing border as a layer; ``detail`` follows the name in its tooltip."""
     style = config()["style"]
-    rows = [
-        {
-            "tip": _esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")),
-            "geometry": _border_line(web),
-        }
-    ]
-    _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], 3).add_to(m)
+    tip = _tr(lang, "川渝省界", "Sichuan–Chongqing border") + detail
+    rows = [{"tip": _esc(tip), "geometry": _border_line(web)}]
+    _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], weight).add_to(m)

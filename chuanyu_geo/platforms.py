@@ -872,9 +872,14 @@ def default_plan() -> str:
     return next(iter(_plan_registry()))
 
 
+def plan_ids() -> tuple[str, ...]:
+    """The ids of the registry's plans (no platform file is read)."""
+    return tuple(_plan_registry())
+
+
 def check_plan(plan: str | None) -> str:
     """``plan`` checked against the registry (None: the default plan)."""
-    return default_plan() if plan is None else check_choice("plan", plan, tuple(_plan_registry()))
+    return default_plan() if plan is None else check_choice("plan", plan, plan_ids())
 
 
 def plan_facts(plan: str | None = None) -> dict:

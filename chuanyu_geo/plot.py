@@ -15,7 +15,14 @@ import shapely
 from ._safe import check_color, color_rgba, inert_figure_text
 from ._style import config, membership_by_unit, unit_color
 from .adjacency import cross_border_pairs, shared_lines
-from .boundaries import DEFAULT_VINTAGE, VINTAGE_SHORT, VINTAGES, check_choice, load_boundaries
+from .boundaries import (
+    DEFAULT_VINTAGE,
+    VINTAGE_SHORT,
+    VINTAGES,
+    check_choice,
+    load_boundaries,
+    province_border,
+)
 from .platforms import Platform, plan_of, platform_set_of
 
 __all__ = ["CJKFontWarning", "cjk_font", "plot_platforms", "plot_adjacency", "plot_lisa"]
@@ -319,8 +326,7 @@ def plot_platforms(
                     },
                 )
             )
-        provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
-        border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
+        border = province_border(vintage, "standard")
         ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.2)
         clusters_seen = {}
         for p in chosen:
@@ -562,8 +568,7 @@ def plot_lisa(
             color_rgba(colors.get(cluster.get(code, "none"), colors["none"])) for code in layer["adcode"]
         ]
         layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
-        provinces = load_boundaries("province", vintage, "standard").set_index("adcode").geometry
-        border = shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
+        border = province_border(vintage, "standard")
         ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.0)
         pick = 0 if lang == "zh" else 1
         handles = [

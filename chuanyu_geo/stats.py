@@ -33,6 +33,7 @@ __all__ = [
     "load_census",
     "not_divisions",
     "join_table",
+    "join_values",
     "UnmatchedRowsError",
     "HarmoniseWarning",
     "CENSUS_YEARS",
@@ -175,7 +176,9 @@ def _descend(version: tuple[str, str], year: int, vintage: str) -> dict[str, str
     return {code: share for (code, _name), share in pieces.items()}
 
 
+@functools.cache
 def _names(vintage: str) -> dict[str, str]:
+    """Adcode -> county name of ``vintage`` (shared: callers read it, never change it)."""
     table = _unit_table("county", vintage)
     return dict(zip(table["adcode"], table["name"]))
 
@@ -325,12 +328,19 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
     return (place.adcode, name), "ok", None
 
 
-def _same_unit(version: tuple[str, str], vintage: str) -> tuple[str, str]:
-    """The latest version of a unit through one-to-one renames and recodes (any date)."""
-    predecessors: dict[tuple, int] = {}
+@functools.cache
+def _predecessors(vintage: str) -> dict[tuple[str, str], int]:
+    """How many change groups lead to each version (more than one: a merge)."""
+    counts: dict[tuple, int] = {}
     for _date, _year, _old, news in _events(vintage):
         for new, _share in news:
-            predecessors[new] = predecessors.get(new, 0) + 1
+            counts[new] = counts.get(new, 0) + 1
+    return counts
+
+
+def _same_unit(version: tuple[str, str], vintage: str) -> tuple[str, str]:
+    """The latest version of a unit through one-to-one renames and recodes (any date)."""
+    predecessors = _predecessors(vintage)
     for _date, _year, old, news in _events(vintage):
         if old == version and len(news) == 1 and news[0][1] == "all" and predecessors[news[0][0]] == 1:
             version = news[0][0]
@@ -714,11 +724,9 @@ def harmonise(
     year = int(year)
     rules = _check_columns(table, columns, key)
     relation = _relation(table, key, year, to_vintage)
-    unit_of = (
-        _components([relation], to_vintage) if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
-    )
     components = _components([relation], to_vintage)
-    relation = _status(relation, components if how == "aggregate" else unit_of, to_vintage)
+    unit_of = components if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    relation = _status(relation, unit_of, to_vintage)
     if columns is None:
         if not _passthrough_ok(relation, components):
             combined = relation[relation["status"].isin(["merged", "split", "combined"])]
@@ -1027,3 +1035,74 @@ def _unknown_hint(text: str, level: str, vintage: str, message: str) -> str:
         except PlaceError:
             pass
     return message
+
+
+def join_values(
+    table: pd.DataFrame,
+    value_col,
+    key_col: str,
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    year: int | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`join_table` for one numeric column: maps and analyses share it.
+
+    Values must be numbers (or missing) and finite; a matched row without a value gets the
+    status ``no value`` in the report and is left out of ``matched``.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+    value_col : hashable
+        The numeric column.
+    key_col, level, vintage, year
+        As for :func:`join_table`.
+
+    Returns
+    -------
+    (matched, report) : tuple of pandas.DataFrame
+        ``matched`` holds the rows with a unit and a value, ``value_col`` as numbers.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg, pandas as pd
+    >>> from chuanyu_geo.stats import join_values
+    >>> matched, report = join_values(pd.DataFrame({"k": ["万州", "开县"], "v": [1.0, None]}), "v", "k")
+    >>> list(report["status"])
+    ['matched', 'no value']
+    """
+    _check_frame(table, key_col, "key_col", "join")
+    if table.columns.duplicated().any():
+        raise InvalidArgumentError(
+            f"the table has duplicate column names "
+            f"({', '.join(map(str, table.columns[table.columns.duplicated()]))}); rename them first"
+        )
+    if value_col not in table.columns:
+        raise InvalidArgumentError(
+            f"value_col={value_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+        )
+    if value_col == key_col:
+        raise InvalidArgumentError(
+            f"value_col and key_col are both {value_col!r}; the values must be another column"
+        )
+    values = pd.to_numeric(table[value_col], errors="coerce")
+    not_numbers = values.isna() & table[value_col].notna()
+    if not_numbers.any():
+        bad = [
+            f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})"
+            for i in np.nonzero(not_numbers.to_numpy())[0][:20]
+        ]
+        raise InvalidArgumentError(f"{value_col} must be numeric; not numbers: {', '.join(bad)}")
+    infinite = np.isinf(values.to_numpy(dtype=float))
+    if infinite.any():
+        bad = [f"row {i} ({table[key_col].iloc[i]!r})" for i in np.nonzero(infinite)[0][:20]]
+        raise InvalidArgumentError(f"{value_col} has infinite values, which cannot be used: {', '.join(bad)}")
+    numeric = table.copy()
+    numeric[value_col] = values  # any hashable column name, not only text
+    matched, report = join_table(numeric, key_col, level, vintage, year=year)
+    missing = report["row"].isin(np.nonzero(values.isna().to_numpy())[0]) & report["status"].isin(
+        ["matched", "renamed"]
+    )
+    report.loc[missing, "note"] = [f"row {r} has no value in {value_col}" for r in report.loc[missing, "row"]]
+    report.loc[missing, "status"] = "no value"
+    return matched[matched[value_col].notna()], report

@@ -741,10 +741,14 @@ def shared_lines(pairs: pd.DataFrame, layer: gpd.GeoDataFrame) -> list:
     list of shapely geometries, one per row
     """
     geoms = layer.set_index("adcode").geometry
-    return [
-        shapely.intersection(geoms[a].boundary, geoms[b].boundary)
-        for a, b in zip(pairs["adcode_a"], pairs["adcode_b"])
-    ]
+    shared = shapely.intersection(
+        shapely.boundary(geoms.loc[pairs["adcode_a"]].values),
+        shapely.boundary(geoms.loc[pairs["adcode_b"]].values),
+    )
+    # The intersection comes back segment by segment; merged, a border is half the size.
+    lines = shapely.get_type_id(shared) == shapely.GeometryType.MULTILINESTRING
+    shared[lines] = shapely.line_merge(shared[lines])
+    return list(shared)
 
 
 def contiguity_graph(

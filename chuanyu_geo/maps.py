@@ -31,7 +31,7 @@ from branca.element import Element, MacroElement
 from jinja2 import Template
 
 from ._errors import InvalidArgumentError
-from ._io import write_text_atomic
+from ._io import read_package_text, write_text_atomic
 from ._safe import check_color, check_tree, inert
 from ._style import config, membership_by_unit, unit_color
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
@@ -206,6 +206,11 @@ _MAP_CSS = (
     ".leaflet-control-layers-expanded{max-width:300px;max-height:70vh;overflow:auto;font:12px/1.4 sans-serif}"
     ".leaflet-control-layers label{white-space:normal}"
     ".chuanyu-label-icon{pointer-events:none}"
+    ".chuanyu-tools a{display:flex;align-items:center;justify-content:center}"
+    ".chuanyu-search input{width:150px;height:30px;border:0;border-radius:4px;padding:0 6px;font:13px sans-serif}"
+    ".chuanyu-search input.chuanyu-miss{outline:2px solid #cb181d}"
+    ".chuanyu-fill-window{position:fixed!important;inset:0;width:100vw!important;height:100vh!important;"
+    "z-index:10000}"
     ".chuanyu-label{transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;padding:1px 5px;"
     "background:rgba(255,255,255,.85);border:1.5px solid #555;border-radius:3px;"
     "font:bold 12px sans-serif;color:#222}"
@@ -226,6 +231,37 @@ def _layer_control(m: folium.Map) -> None:
             " });"
         )
     )
+
+
+def _map_tools(m: folium.Map, units: folium.GeoJson, lang: str, datum: str) -> None:
+    """Fullscreen, a unit search box and a download of the units in view (``map_tools.js``).
+
+    Our own few lines, inlined like Leaflet: no plugin on PyPI ships these, and a CDN
+    would break offline files.
+    """
+    text = {
+        "fullscreen": _tr(lang, "全屏", "Full screen"),
+        "download": _tr(lang, "下载视图内单元 (GeoJSON)", "Download the units in view (GeoJSON)"),
+        "search": _tr(lang, "查找单元…", "Find a unit…"),
+        "file": "chuanyu-units.geojson",
+        "datum": _tr(
+            lang,
+            "坐标为 GCJ-02（高德底图）" if datum == "gcj02" else "坐标为 WGS84",
+            "coordinates in GCJ-02 (Gaode basemap)" if datum == "gcj02" else "coordinates in WGS84",
+        ),
+    }
+    script = (
+        _tools_js()
+        .replace("__MAP__", m.get_name())
+        .replace("__UNITS__", units.get_name())
+        .replace("__TEXT__", json.dumps(text))  # ASCII JSON of our own strings
+    )
+    m.get_root().script.add_child(_Html(script))
+
+
+@functools.lru_cache(maxsize=1)
+def _tools_js() -> str:
+    return read_package_text("map_tools.js")
 
 
 def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) -> tuple[folium.Map, str]:
@@ -291,6 +327,8 @@ def _units_layer(
     frame["label"] = [_label(r, lang) for _, r in frame.iterrows()]
     frame["color"] = [color_of(code) for code in frame["adcode"]]
     frame["extra"] = [tooltip_extra.get(code, "") for code in frame["adcode"]]
+    # What the search box offers and the download names each unit by.
+    frame["find"] = [_esc(_tr(lang, r.name, r.name_en)) for r in frame.itertuples()]
     return folium.GeoJson(
         _geojson(frame.drop(columns=["name", "name_en"]), datum),
         name=name,
@@ -326,7 +364,7 @@ def _lines_layer(
         name=name,
         show=show,
         # Point contacts as circles: Leaflet's default marker needs image files beside the page.
-        marker=folium.CircleMarker(radius=5, fill=True, fill_opacity=0.9),
+        marker=folium.CircleMarker(radius=5, color=color, fill=True, fill_color=color, fill_opacity=0.9),
         style_function=lambda f, style=style: style,
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     )
@@ -413,7 +451,8 @@ def platform_map(
         return _esc(_tr(lang, p.short_name, p.short_name_en))
 
     extra = {code: "<br>" + "、".join(short(p) for p in ps) for code, ps in member_of.items()}
-    _units_layer(web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang).add_to(m)
+    units = _units_layer(web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang).add_to(m)
+    _map_tools(m, units, lang, datum)
 
     for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
@@ -600,7 +639,10 @@ def adjacency_map(
     style = config()["style"]
     graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
     degree = {n: f"<br>{graph.degree(n)} {_tr(lang, '个邻接单元', 'neighbours')}" for n in graph.nodes}
-    _units_layer(web, datum, _esc(_tr(lang, "单元", "Units")), lambda code: "#f7f7f7", degree, lang).add_to(m)
+    units = _units_layer(
+        web, datum, _esc(_tr(lang, "单元", "Units")), lambda code: "#f7f7f7", degree, lang
+    ).add_to(m)
+    _map_tools(m, units, lang, datum)
     internal, cross = [], []
     pairs = graph_to_frame(graph)
     names = _names_in(web, lang)
@@ -725,7 +767,7 @@ def choropleth(
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
     style = config()["style"]
     extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
-    _units_layer(
+    units = _units_layer(
         web,
         datum,
         _esc(value_col),
@@ -733,6 +775,7 @@ def choropleth(
         extra,
         lang,
     ).add_to(m)
+    _map_tools(m, units, lang, datum)
     lower = [float(matched[value_col].min())] + [float(b) for b in classifier.bins[:-1]]
     edges = [*lower, float(classifier.bins[-1])]
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
@@ -843,7 +886,7 @@ def lisa_map(
         f"value {_esc(f'{row.value:,.6g}')}"
         for row in local.itertuples()
     }
-    _units_layer(
+    units = _units_layer(
         web,
         datum,
         _esc("LISA"),
@@ -851,6 +894,7 @@ def lisa_map(
         extra,
         lang,
     ).add_to(m)
+    _map_tools(m, units, lang, datum)
     _border_only(m, web, datum, lang)
     names_zh = {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高"}
     names_en = {"HH": "High–High", "LL": "Low–Low", "HL": "High–Low", "LH": "Low–High"}

@@ -96,8 +96,7 @@ def test_offline_maps_request_nothing_and_have_no_broken_images(browser, saved, 
     )
     assert broken == []
     assert events["requests"] == [saved[name].as_uri()]
-    if name == "zh":
-        assert saved[name].stat().st_size < 1_000_000, "the default map stays under 1 MB"
+    assert saved[name].stat().st_size < 1_000_000, "a default map stays under 1 MB"
     page.close()
 
 
@@ -128,3 +127,60 @@ def test_choropleth_fits_its_data_with_legend_breaks_at_one_precision():
     fit = [c for c in m._children.values() if type(c).__name__ == "FitBounds"][0].bounds
     assert fit[1][1] - fit[0][1] < 3, "framed on the six units, not all of Sichuan"
     assert bounds is None or True
+
+
+def test_point_contacts_are_circles_in_the_edge_colour(browser, saved):
+    page, _ = _page(browser, saved["adjacency"])
+    colours = page.evaluate(
+        """() => { const out = []; for (const k of Object.keys(window)) { const v = window[k];
+             if (v instanceof L.Map) v.eachLayer(l => { if (l instanceof L.CircleMarker) out.push(l.options.color); }); }
+           return out; }"""
+    )
+    assert colours and set(colours) <= {"#737373", "#cb181d"}, colours
+    page.close()
+
+
+def test_search_box_finds_a_unit_and_shows_its_tooltip(browser, saved):
+    for name, query, expected in (("zh", "邻水县", "高竹新区"), ("en", "Wanzhou District", "Wanzhou District")):
+        page, events = _page(browser, saved[name])
+        box = page.locator(".chuanyu-search input")
+        options = page.evaluate("[...document.querySelectorAll('.chuanyu-search option')].map(o => o.value)")
+        assert query in options and len(options) == len(cg.unit_table("county"))
+        box.fill(query)
+        box.press("Enter")
+        page.wait_for_selector(".leaflet-tooltip")
+        assert expected in page.locator(".leaflet-tooltip").inner_text()
+        box.fill("no such unit")
+        box.press("Enter")
+        assert "chuanyu-miss" in box.get_attribute("class")
+        assert events["errors"] == []
+        page.close()
+
+
+def test_fullscreen_and_download_of_the_units_in_view(browser, saved, tmp_path):
+    import json
+
+    page, events = _page(browser, saved["zh"])
+    page.click(".chuanyu-fullscreen")
+    page.wait_for_timeout(200)
+    filled = page.evaluate(
+        "document.fullscreenElement !== null || "
+        "document.querySelector('.leaflet-container').classList.contains('chuanyu-fill-window')"
+    )
+    assert filled
+    page.evaluate("document.fullscreenElement && document.exitFullscreen()")
+    page.locator(".chuanyu-search input").fill("万州区")
+    page.locator(".chuanyu-search input").press("Enter")
+    page.wait_for_timeout(300)
+    with page.expect_download() as info:
+        page.click(".chuanyu-download")
+    path = tmp_path / "units.geojson"
+    info.value.save_as(path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    names = {f["properties"]["name"] for f in data["features"]}
+    assert "万州区" in names and 0 < len(names) < len(cg.unit_table("county")), "only the units in view"
+    wanzhou = next(f for f in data["features"] if f["properties"]["name"] == "万州区")
+    assert wanzhou["properties"]["adcode"] == "500101" and "万达开" in wanzhou["properties"]["details"]
+    assert "WGS84" in data["coordinates_note"]
+    assert events["errors"] == []
+    page.close()

@@ -1,0 +1,161 @@
+// Map tools of chuanyu-geo: a fullscreen button, a unit search box and a download of the
+// units in view. Written for this package (no plugin is fetched: offline files stay offline).
+// The Python side replaces __MAP__, __UNITS__ and __TEXT__ with two variable names and a
+// JSON object of interface strings; unit names arrive HTML-escaped in `find` and are
+// decoded with DOMParser (which runs no script) and only ever set as text or values.
+function chuanyuTools(map, units, T) {
+  "use strict";
+  var decoder = new DOMParser();
+
+  function plain(html) {
+    return decoder.parseFromString(String(html || ""), "text/html").documentElement.textContent.trim();
+  }
+
+  function toggleFullscreen() {
+    var box = map.getContainer();
+    if (document.fullscreenElement) {
+      document.exitFullscreen();
+    } else if (box.requestFullscreen && document.fullscreenEnabled) {
+      box.requestFullscreen().catch(function () { fillWindow(box); });
+    } else {
+      fillWindow(box);  // in a frame that may not go fullscreen: fill the page instead
+    }
+  }
+
+  function fillWindow(box) {
+    box.classList.toggle("chuanyu-fill-window");
+    map.invalidateSize();
+  }
+
+  document.addEventListener("fullscreenchange", function () { map.invalidateSize(); });
+
+  function inView() {
+    var view = map.getBounds();
+    var features = [];
+    units.eachLayer(function (layer) {
+      if (!layer.getBounds || !view.intersects(layer.getBounds())) {
+        return;
+      }
+      var feature = layer.toGeoJSON();
+      var p = layer.feature.properties;
+      feature.properties = {
+        adcode: p.adcode,
+        name: plain(p.find),
+        details: plain(String(p.extra || "").replace(/<br>/g, "; ")).replace(/^; /, "")
+      };
+      features.push(feature);
+    });
+    return features;
+  }
+
+  function download() {
+    var collection = {type: "FeatureCollection", coordinates_note: T.datum, features: inView()};
+    var blob = new Blob([JSON.stringify(collection)], {type: "application/geo+json"});
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = T.file;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  }
+
+  // Icons drawn as SVG strokes: glyphs such as U+26F6 are missing from many fonts.
+  function icon(path) {
+    var ns = "http://www.w3.org/2000/svg";
+    var svg = document.createElementNS(ns, "svg");
+    var line = document.createElementNS(ns, "path");
+    svg.setAttribute("viewBox", "0 0 16 16");
+    svg.setAttribute("width", "16");
+    svg.setAttribute("height", "16");
+    line.setAttribute("d", path);
+    line.setAttribute("fill", "none");
+    line.setAttribute("stroke", "#333");
+    line.setAttribute("stroke-width", "2");
+    svg.appendChild(line);
+    return svg;
+  }
+
+  var Tools = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var bar = L.DomUtil.create("div", "leaflet-bar chuanyu-tools");
+      function button(path, title, name, action) {
+        var a = L.DomUtil.create("a", name, bar);
+        a.href = "#";
+        a.setAttribute("role", "button");
+        a.title = title;
+        a.setAttribute("aria-label", title);
+        a.appendChild(icon(path));
+        L.DomEvent.on(a, "click", function (event) {
+          L.DomEvent.preventDefault(event);
+          action();
+        });
+      }
+      button("M1 6V1h5M10 1h5v5M15 10v5h-5M6 15H1v-5", T.fullscreen, "chuanyu-fullscreen", toggleFullscreen);
+      button("M8 1v9M4 6l4 4 4-4M2 14h12", T.download, "chuanyu-download", download);
+      L.DomEvent.disableClickPropagation(bar);
+      return bar;
+    }
+  });
+
+  var Search = L.Control.extend({
+    options: {position: "topleft"},
+    onAdd: function () {
+      var box = L.DomUtil.create("div", "leaflet-bar chuanyu-search");
+      var input = L.DomUtil.create("input", "", box);
+      var list = L.DomUtil.create("datalist", "", box);
+      var found = new Map();
+      var marked = null;
+      list.id = "chuanyu-units-" + L.stamp(box);
+      input.type = "search";
+      input.placeholder = T.search;
+      input.setAttribute("aria-label", T.search);
+      input.setAttribute("list", list.id);
+      units.eachLayer(function (layer) {
+        var name = plain(layer.feature.properties.find);
+        var option = document.createElement("option");
+        option.value = name;
+        list.appendChild(option);
+        found.set(name.toLowerCase(), layer);
+        found.set(String(layer.feature.properties.adcode), layer);
+      });
+
+      function go() {
+        var layer = found.get(input.value.trim().toLowerCase());
+        input.classList.toggle("chuanyu-miss", !layer && input.value.trim() !== "");
+        if (!layer) {
+          return;
+        }
+        if (marked) {
+          units.resetStyle(marked);
+        }
+        marked = layer;
+        layer.setStyle({weight: 3, color: "#000"});
+        layer.bringToFront();
+        map.fitBounds(layer.getBounds(), {maxZoom: 9, animate: false});
+        // As if the pointer came over the unit: the layer's own tooltip (bound on the
+        // group, so it knows which unit) opens, and highlighting follows.
+        layer.fire("mouseover", {latlng: layer.getBounds().getCenter()}, true);
+      }
+
+      L.DomEvent.on(input, "change", go);
+      L.DomEvent.on(input, "keydown", function (event) {
+        if (event.key === "Enter") {
+          go();
+        }
+      });
+      L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
+      return box;
+    }
+  });
+
+  new Tools().addTo(map);
+  new Search().addTo(map);
+}
+
+// This script sits before the one that makes the map: run once the page has parsed.
+document.addEventListener("DOMContentLoaded", function () {
+  chuanyuTools(__MAP__, __UNITS__, __TEXT__);
+});

@@ -81,6 +81,53 @@ def parse_toml(text: str, origin: str) -> dict:
         raise DefinitionError(f"{origin} is nested too deeply to be a definition file") from exc
 
 
+# --------------------------------------------------------------------------- data directories
+
+DATA_ENV = "CHUANYU_GEO_DATA"
+
+
+def data_sources() -> list[tuple[str, Path | None]]:
+    """Where registries and data files come from: the package, then each added directory.
+
+    ``CHUANYU_GEO_DATA`` (directories separated by ``os.pathsep``) adds directories that
+    may hold ``vintages.toml``, ``plans.toml`` and their files (``boundaries/`` with a
+    ``manifest.json``, platform files, ``crosswalk.csv`` rows): a new vintage or plan is
+    data, with no change to the code. Read when the registries load (at import).
+
+    Returns
+    -------
+    list of (origin, directory)
+        ``("chuanyu_geo", None)`` for the package's own files first.
+    """
+    from ._errors import InvalidArgumentError
+
+    sources: list[tuple[str, Path | None]] = [("chuanyu_geo", None)]
+    for part in os.environ.get(DATA_ENV, "").split(os.pathsep):
+        if not part.strip():
+            continue
+        folder = Path(part).expanduser()
+        if not folder.is_dir():
+            raise InvalidArgumentError(f"{DATA_ENV} names {part!r}, which is not a directory")
+        sources.append((str(folder), folder))
+    return sources
+
+
+def read_source_text(folder: Path | None, name: str) -> str | None:
+    """Text of ``name`` in a data source (None: the package), or None if it has no such file."""
+    if folder is None:
+        from importlib import resources
+
+        entry = resources.files("chuanyu_geo").joinpath(name)
+        return entry.read_text(encoding="utf-8") if entry.is_file() else None
+    path = folder / name
+    return read_user_text(path, "data file") if path.is_file() else None
+
+
+def origin_of(folder: Path | None, name: str) -> str:
+    """How error messages name a data file of a source."""
+    return f"chuanyu_geo/{name}" if folder is None else str(folder / name)
+
+
 MAX_USER_FILE_BYTES = 10_000_000
 
 

@@ -271,7 +271,7 @@ def compare_vintages(
         ``change`` (``appears`` in 2025 / ``vanishes`` after 2024), ``cause`` (``reform`` /
         ``source``), ``adcode_a``, ``name_a``, ``province_a``, ``adcode_b``, ``name_b``,
         ``province_b``, ``contact``, ``shared_km``, ``cross_border``, ``reform`` (bool,
-        ``cause == "reform"``), ``vintage``; ``attrs`` records level and detail.
+        ``cause == "reform"``), ``vintage``; ``attrs`` records level, detail, before and after.
 
     Examples
     --------
@@ -316,5 +316,7 @@ def compare_vintages(
         .sort_values(["reform", "change", "adcode_a", "adcode_b"], ascending=[False, False, True, True])
         .reset_index(drop=True)
     )
-    table.attrs.update({"level": level, "detail": detail, "resolution_note": RESOLUTION_NOTE})
+    table.attrs.update(
+        level=level, detail=detail, before=before, after=after, resolution_note=RESOLUTION_NOTE
+    )
     return table

@@ -24,24 +24,64 @@ __all__ = ["LEVELS", "VINTAGES", "DETAILS", "load_boundaries", "layer_info", "da
 
 
 def _vintage_registry() -> dict:
-    """The division vintages, as ``vintages.toml`` lists them (read once, at import)."""
-    from ._io import parse_toml, read_package_text
+    """The division vintages of every data source (``vintages.toml``; read once, at import).
 
-    return parse_toml(read_package_text("vintages.toml"), "chuanyu_geo/vintages.toml")
+    The package's file comes first; a directory in ``CHUANYU_GEO_DATA`` may add vintages
+    (with their layers in its ``boundaries/``) and may set ``default``.
+    """
+    from ._io import data_sources, origin_of, parse_toml, read_source_text
+
+    merged: dict = {"vintages": [], "default": None}
+    seen: dict[str, str] = {}
+    for _, folder in data_sources():
+        text = read_source_text(folder, "vintages.toml")
+        if text is None:
+            continue
+        origin = origin_of(folder, "vintages.toml")
+        data = parse_toml(text, origin)
+        for i, entry in enumerate(data.get("vintages", [])):
+            for key in ("id", "date", "description", "short"):
+                if not isinstance(entry.get(key), str) or not entry[key]:
+                    raise DataIntegrityError(f"{origin}: vintage #{i + 1} needs a text {key!r}")
+            if entry["id"] in seen:
+                raise DataIntegrityError(
+                    f"{origin}: vintage {entry['id']!r} is already defined in {seen[entry['id']]}"
+                )
+            seen[entry["id"]] = origin
+            merged["vintages"].append({**entry, "folder": folder})
+        merged["default"] = data.get("default", merged["default"])
+    # Ordered by date: "the previous vintage" and "the earliest" follow the calendar.
+    merged["vintages"].sort(key=lambda v: v["date"])
+    return merged
 
 
 _REGISTRY = _vintage_registry()
 VINTAGES = tuple(v["id"] for v in _REGISTRY["vintages"])
 DEFAULT_VINTAGE = _REGISTRY["default"]
+EARLIEST_VINTAGE = VINTAGES[0]
 VINTAGE_DATES = {v["id"]: v["date"] for v in _REGISTRY["vintages"]}
 VINTAGE_NOTES = {v["id"]: v["description"] for v in _REGISTRY["vintages"]}
 # Short forms for map attributions and figure captions.
 VINTAGE_SHORT = {v["id"]: v["short"] for v in _REGISTRY["vintages"]}
 VINTAGE_SHORT_ZH = {v["id"]: v.get("short_zh", v["short"]) for v in _REGISTRY["vintages"]}
+_VINTAGE_FOLDER = {v["id"]: v["folder"] for v in _REGISTRY["vintages"]}
 if DEFAULT_VINTAGE not in VINTAGES:
-    raise DataIntegrityError(
-        f"chuanyu_geo/vintages.toml: default {DEFAULT_VINTAGE!r} is not a listed vintage"
-    )
+    raise DataIntegrityError(f"vintages.toml: default {DEFAULT_VINTAGE!r} is not a listed vintage")
+
+
+def as_of(entries: dict, vintage: str, what: str):
+    """The entry of ``entries`` (keyed by vintage) in force for ``vintage``.
+
+    A key holds from its vintage until the next key, so a later vintage with no change
+    needs no new entry; a vintage older than every key is an error naming ``what``.
+    """
+    keys = [v for v in VINTAGES if v in entries and VINTAGE_DATES[v] <= VINTAGE_DATES[vintage]]
+    if not keys:
+        raise DataIntegrityError(
+            f"{what} has no entry for vintage {vintage} or an earlier one (it lists {', '.join(entries)})"
+        )
+    return entries[keys[-1]]
+
 
 LEVELS = ("county", "prefecture", "province", "partner")
 DETAILS = ("standard", "fine")
@@ -76,9 +116,15 @@ def data_dir() -> Path:
     return Path(__file__).resolve().parents[1] / "data" / "boundaries"
 
 
-@functools.lru_cache(maxsize=1)
-def _manifest() -> dict:
-    path = data_dir() / "manifest.json"
+def _layer_dir(vintage: str) -> Path:
+    """Directory of a vintage's layers: the package's, or ``boundaries/`` of an added source."""
+    folder = _VINTAGE_FOLDER[vintage]
+    return data_dir() if folder is None else folder / "boundaries"
+
+
+@functools.cache
+def _manifest(folder: Path | None = None) -> dict:
+    path = (folder or data_dir()) / "manifest.json"
     if not path.exists():
         raise DataIntegrityError(f"boundary manifest {path} is missing; rebuild it with: {REBUILD_COMMAND}")
     return json.loads(path.read_text(encoding="utf-8"))
@@ -98,10 +144,11 @@ def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: st
     """
     level, vintage, detail = _check_layer_args(level, vintage, detail)
     name = layer_filename(level, vintage, detail)
-    entry = _manifest()["files"].get(name)
+    folder = _layer_dir(vintage)
+    entry = _manifest(folder)["files"].get(name)
     if entry is None:
         raise DataIntegrityError(
-            f"{name} is not listed in {data_dir() / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}"
+            f"{name} is not listed in {folder / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}"
         )
     return {"file": name, **entry}
 
@@ -117,7 +164,7 @@ def _check_layer_args(level: str, vintage: Any, detail: str) -> tuple[str, str, 
 @functools.cache
 def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
     info = layer_info(level, vintage, detail)
-    path = data_dir() / info["file"]
+    path = _layer_dir(vintage) / info["file"]
     if not path.exists():
         raise DataIntegrityError(f"boundary file {path} is missing; rebuild it with: {REBUILD_COMMAND}")
     raw = path.read_bytes()

@@ -16,7 +16,8 @@ from importlib import resources
 
 import pandas as pd
 
-from ._errors import AmbiguousPlaceError, InvalidArgumentError, UnknownPlaceError
+from ._errors import AmbiguousPlaceError, DataIntegrityError, InvalidArgumentError, UnknownPlaceError
+from ._io import data_sources
 from .boundaries import DEFAULT_VINTAGE, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
 
 __all__ = ["Place", "resolve", "crosswalk", "RESOLVE_LEVELS"]
@@ -98,8 +99,19 @@ class Place:
 
 @functools.lru_cache(maxsize=1)
 def _crosswalk_table() -> pd.DataFrame:
+    """The package's crosswalk, then the rows of each added data source's ``crosswalk.csv``."""
     with resources.files("chuanyu_geo").joinpath("crosswalk.csv").open(encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+        tables = [pd.read_csv(fh, dtype=str, keep_default_na=False)]
+    for _, folder in data_sources()[1:]:
+        path = folder / "crosswalk.csv"
+        if path.is_file():
+            added = pd.read_csv(path, dtype=str, keep_default_na=False)
+            if list(added.columns) != list(tables[0].columns):
+                raise DataIntegrityError(
+                    f"{path}: columns {list(added.columns)}; expected {list(tables[0].columns)}"
+                )
+            tables.append(added)
+    return pd.concat(tables, ignore_index=True)
 
 
 def crosswalk(vintage: str | None = None) -> pd.DataFrame:

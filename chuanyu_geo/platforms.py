@@ -24,12 +24,13 @@ import shapely
 from ._errors import (
     AmbiguousPlaceError,
     ChuanyuGeoError,
+    DataIntegrityError,
     DefinitionError,
     InvalidArgumentError,
     UnknownPlaceError,
     UnknownPlatformError,
 )
-from ._io import parse_toml, read_package_text, read_user_text
+from ._io import data_sources, origin_of, parse_toml, read_source_text, read_user_text
 from ._safe import check_color
 from .boundaries import (
     DEFAULT_DETAIL,
@@ -37,6 +38,7 @@ from .boundaries import (
     DETAILS,
     VINTAGES,
     _unit_table,
+    as_of,
     check_choice,
     load_boundaries,
 )
@@ -593,25 +595,29 @@ def _parse_platform(
         )
     for fv in footprint_units:
         check_choice(f"{what}: footprint_units vintage", fv, VINTAGES)
-    missing = [v for v in VINTAGES if footprint_units and v not in footprint_units]
-    if missing:  # a missing vintage would silently widen the footprint to every partner
-        raise DefinitionError(
-            f"{what}: footprint_units has no entry for vintage {', '.join(missing)}; list the containing "
-            f"units for every vintage ({', '.join(VINTAGES)})"
-        )
-    for fv, names in footprint_units.items():
-        for name in _check_list(names, f"footprint_units[{fv!r}]", what):
-            if not isinstance(name, str):
+    # A key holds from its vintage until the next one, so a later vintage without a reform
+    # needs no entry; every vintage must be covered (a gap would silently widen the footprint
+    # to every partner) and every unit must exist in each vintage its key covers.
+    in_force = {}
+    for v in VINTAGES if footprint_units else ():
+        try:
+            names = as_of(footprint_units, v, f"{what}: footprint_units")
+        except DataIntegrityError as exc:
+            raise DefinitionError(f"{exc}; list the containing units from the earliest vintage on") from exc
+        key = next(k for k in reversed(VINTAGES[: VINTAGES.index(v) + 1]) if k in footprint_units)
+        for unit in _check_list(names, f"footprint_units[{key!r}]", what):
+            if not isinstance(unit, str):
                 raise DefinitionError(
-                    f"{what}: footprint_units[{fv!r}] must list unit names, got {_shown(name)}"
+                    f"{what}: footprint_units[{key!r}] must list unit names, got {_shown(unit)}"
                 )
             try:
-                resolve(name, vintage=fv)
+                resolve(unit, vintage=v)
             except ChuanyuGeoError as exc:
                 raise DefinitionError(
-                    f"{what}: footprint_units[{fv!r}] names {name!r}, which is not a unit of vintage "
-                    f"{fv}: {exc}"
+                    f"{what}: footprint_units[{key!r}] names {unit!r}, which is not a unit of vintage "
+                    f"{v}: {exc}"
                 ) from exc
+        in_force[v] = names
     later = []
     for fact in _check_list(entry.get("later", []), "later", what):
         if not isinstance(fact, Mapping):
@@ -657,7 +663,7 @@ def _parse_platform(
         partners=partners,
         precision=precision,
         footprint_note=entry.get("footprint_note"),
-        footprint_units=tuple((v, tuple(names)) for v, names in sorted(footprint_units.items())),
+        footprint_units=tuple((v, tuple(names)) for v, names in in_force.items()),
         later=tuple(later),
         plan_vintage=vintage,
         cluster_color=cluster_table[cluster].get("color", DEFAULT_CLUSTER_COLOR),
@@ -817,8 +823,9 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
         beside = path.parent / name if path is not None else None
         if beside is not None and beside.exists():
             return parse_toml(read_user_text(beside, "platform file"), str(beside))
-        if name in {p["platforms"] for p in _plan_registry().values()}:
-            return parse_toml(read_package_text(name), f"chuanyu_geo/{name}")
+        for entry in _plan_registry().values():
+            if entry["platforms"] == name:
+                return _read_platform_file(name, entry["folder"])[0]
         raise DefinitionError(
             f"extends = {name!r}: no such file beside the definition, and not a built-in platform file"
         )
@@ -853,18 +860,33 @@ _PLAN_KEYS = {"id", "title", "title_en", "document", "date", "source", "platform
 
 @functools.lru_cache(maxsize=1)
 def _plan_registry() -> dict[str, dict]:
-    origin = "chuanyu_geo/plans.toml"
-    data = parse_toml(read_package_text("plans.toml"), origin)
+    """Plans of every data source: the package's ``plans.toml``, then added directories'."""
     registry: dict[str, dict] = {}
-    for i, entry in enumerate(data.get("plans", [])):
-        what = f"{origin}: plan #{i + 1}"
-        _check_keys(entry, _PLAN_KEYS, what)
-        for key in ("id", "title", "document", "date", "source", "platforms"):
-            _require(entry, key, what)
-        registry[entry["id"]] = dict(entry)
+    for _, folder in data_sources():
+        text = read_source_text(folder, "plans.toml")
+        if text is None:
+            continue
+        origin = origin_of(folder, "plans.toml")
+        for i, entry in enumerate(parse_toml(text, origin).get("plans", [])):
+            what = f"{origin}: plan #{i + 1}"
+            _check_keys(entry, _PLAN_KEYS, what)
+            for key in ("id", "title", "document", "date", "source", "platforms"):
+                _require(entry, key, what)
+            if entry["id"] in registry:
+                raise DefinitionError(f"{what}: plan id {entry['id']!r} is already defined")
+            registry[entry["id"]] = {**entry, "folder": folder}
     if not registry:
-        raise DefinitionError(f"{origin} lists no plans")
+        raise DefinitionError("chuanyu_geo/plans.toml lists no plans")
     return registry
+
+
+def _read_platform_file(name: str, folder: Path | None) -> tuple[Mapping, str]:
+    """A plan's platform file from its data source, else the package's (for ``extends``)."""
+    for where in (folder, None) if folder is not None else (None,):
+        text = read_source_text(where, name)
+        if text is not None:
+            return parse_toml(text, origin_of(where, name)), origin_of(where, name)
+    raise DefinitionError(f"{origin_of(folder, name)}: no such platform file")
 
 
 def default_plan() -> str:
@@ -884,7 +906,7 @@ def check_plan(plan: str | None) -> str:
 
 def plan_facts(plan: str | None = None) -> dict:
     """The registry entry of a plan: id, title, title_en, document, date, source, note."""
-    return {k: v for k, v in _plan_registry()[check_plan(plan)].items() if k != "platforms"}
+    return {k: v for k, v in _plan_registry()[check_plan(plan)].items() if k not in ("platforms", "folder")}
 
 
 def plans() -> pd.DataFrame:
@@ -914,9 +936,14 @@ def plans() -> pd.DataFrame:
 
 @functools.cache
 def _plan_data(plan: str) -> Mapping:
-    name = _plan_registry()[plan]["platforms"]
-    read = lambda file: parse_toml(read_package_text(file), f"chuanyu_geo/{file}")  # noqa: E731
-    return _extended(read(name), f"chuanyu_geo/{name}", read)
+    entry = _plan_registry()[plan]
+    data, origin = _read_platform_file(entry["platforms"], entry["folder"])
+    return _extended(data, origin, lambda file: _read_platform_file(file, entry["folder"])[0])
+
+
+def _plan_origin(plan: str) -> str:
+    entry = _plan_registry()[plan]
+    return origin_of(entry["folder"], entry["platforms"])
 
 
 @functools.cache
@@ -938,7 +965,7 @@ def _builtin_clusters(plan: str) -> tuple[Cluster, ...]:
 
 @functools.cache
 def _builtin_platforms(plan: str) -> tuple[Platform, ...]:
-    return tuple(_parse(_plan_data(plan), f"chuanyu_geo/{_plan_registry()[plan]['platforms']}", plan)[0])
+    return tuple(_parse(_plan_data(plan), _plan_origin(plan), plan)[0])
 
 
 def platforms(plan: str | None = None) -> list[Platform]:

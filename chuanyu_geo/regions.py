@@ -12,9 +12,17 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
-from ._errors import DefinitionError
+from ._errors import DataIntegrityError, DefinitionError
 from ._io import parse_toml, read_package_text
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGES, check_choice, load_boundaries
+from .boundaries import (
+    DEFAULT_DETAIL,
+    DEFAULT_VINTAGE,
+    DETAILS,
+    VINTAGES,
+    as_of,
+    check_choice,
+    load_boundaries,
+)
 from .coords import geodesic_area_km2
 from .gazetteer import expand, resolve
 from .platforms import Platform, membership
@@ -41,11 +49,17 @@ def _origin(region: dict) -> dict:
 
 def _members_of(region: dict, vintage: str) -> list[str]:
     members = _origin(region)["members"]
-    return list(members[vintage] if isinstance(members, dict) else members)
+    if not isinstance(members, dict):
+        return list(members)
+    return list(as_of(members, vintage, f"chuanyu_geo/regions.toml: region {region['id']!r} members"))
 
 
 def _inferred(region: dict, vintage: str) -> str | None:
-    return _origin(region).get("inferred", {}).get(vintage)
+    notes = _origin(region).get("inferred", {})
+    try:
+        return as_of(notes, vintage, "inferred") if notes else None
+    except DataIntegrityError:  # no note for this or an earlier vintage: the list is official
+        return None
 
 
 def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:

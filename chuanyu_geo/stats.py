@@ -24,8 +24,11 @@ import numpy as np
 import pandas as pd
 
 from ._errors import AmbiguousPlaceError, ChuanyuGeoError, InvalidArgumentError, PlaceError
-from .boundaries import DEFAULT_VINTAGE, VINTAGES, _unit_table, check_choice
-from .gazetteer import VINTAGE_DATES, _chinese_key, crosswalk, resolve
+from .boundaries import DEFAULT_VINTAGE, EARLIEST_VINTAGE, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
+from .gazetteer import _chinese_key, crosswalk, resolve
+
+# Historical names and codes are resolved in the earliest vintage, the closest to census years.
+_EARLIEST_YEAR = int(VINTAGE_DATES[EARLIEST_VINTAGE][:4])
 
 __all__ = [
     "harmonise",
@@ -189,7 +192,7 @@ def _name_of_code(code: str, year: int, vintage: str) -> tuple[str | None, str |
     later = events[(events["old_adcode"] == code) & _after(events, year)]
     if len(later):
         return later.sort_values("date")["old_name"].iloc[0], None
-    names = {**_names("2024"), **_names(vintage)}
+    names = {**_names(EARLIEST_VINTAGE), **_names(vintage)}
     if code not in names:
         return None, f"{code} is not a county-level code of Sichuan or Chongqing"
     created = events[(events["new_adcode"] == code) & (events["old_adcode"] != code)]
@@ -251,7 +254,7 @@ def _advance(version: tuple[str, str], year: int, vintage: str) -> tuple[tuple[s
 
 def _prefixed_former(key: str, year: int, vintage: str) -> list[tuple[str, str]]:
     """Former units named with their prefecture in front (广元市市中区)."""
-    prefectures = _unit_table("prefecture", "2024")
+    prefectures = _unit_table("prefecture", EARLIEST_VINTAGE)
     events = _changes(vintage)
     found = set()
     for row in prefectures.itertuples():
@@ -286,7 +289,7 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
     )
     stale_versions = sorted(set(zip(named["old_adcode"], named["old_name"])) - set(former_versions))
     try:
-        place = resolve(text, level="county", vintage="2024")
+        place = resolve(text, level="county", vintage=EARLIEST_VINTAGE)
     except AmbiguousPlaceError as exc:
         if len(former_versions) == 1:
             return former_versions[0], "ok", None
@@ -299,7 +302,7 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
         if len(former_versions) == 1:
             return (*_with_note(former_versions[0], year, vintage),)
         try:
-            resolve(text, level="prefecture", vintage="2024")
+            resolve(text, level="prefecture", vintage=EARLIEST_VINTAGE)
             return None, "not a county", f"{text} is a prefecture; harmonise takes county rows"
         except PlaceError:
             pass
@@ -534,14 +537,14 @@ def _area_weights(relation: pd.DataFrame, year: int, vintage: str) -> dict[tuple
     from .boundaries import load_boundaries
     from .coords import geodesic_area_km2
 
-    before = load_boundaries("county", "2024", "fine").set_index("adcode").geometry
+    before = load_boundaries("county", EARLIEST_VINTAGE, "fine").set_index("adcode").geometry
     after = load_boundaries("county", vintage, "fine").set_index("adcode").geometry
-    names_2024 = _names("2024")
-    area_2024 = {c: float(geodesic_area_km2(before[c])) for c in before.index}
+    names_first = _names(EARLIEST_VINTAGE)
+    area_first = {c: float(geodesic_area_km2(before[c])) for c in before.index}
 
     def onward(piece: str) -> dict[str, float]:
-        """How a 2024 unit spreads over the target vintage's units (overlay of the fine layers)."""
-        targets = _descend((piece, names_2024[piece]), 2024, vintage)
+        """How a unit of the earliest vintage spreads over the target vintage's (fine layers overlaid)."""
+        targets = _descend((piece, names_first[piece]), _EARLIEST_YEAR, vintage)
         if len(targets) == 1:
             return {next(iter(targets)): 1.0}
         areas = {t: float(geodesic_area_km2(shapely.intersection(before[piece], after[t]))) for t in targets}
@@ -551,14 +554,14 @@ def _area_weights(relation: pd.DataFrame, year: int, vintage: str) -> dict[tuple
     for row in relation.itertuples():
         if len(row.targets) < 2:
             continue
-        # Two steps, so a split before 2024 gets the same shares whatever the target vintage:
-        # the source over its 2024 successors (by their areas), then each of those onward.
-        pieces = _descend((row.source_adcode, row.source_name), year, "2024")
-        total = sum(area_2024[p] for p in pieces)
+        # Two steps, so an earlier split gets the same shares whatever the target vintage: the
+        # source over its successors in the earliest vintage (by their areas), then each of those onward.
+        pieces = _descend((row.source_adcode, row.source_name), year, EARLIEST_VINTAGE)
+        total = sum(area_first[p] for p in pieces)
         shares: dict[str, float] = {}
         for piece in pieces:
             for target, fraction in onward(piece).items():
-                shares[target] = shares.get(target, 0.0) + area_2024[piece] / total * fraction
+                shares[target] = shares.get(target, 0.0) + area_first[piece] / total * fraction
         weights[(row.source_adcode, row.source_name)] = {t: shares.get(t, 0.0) for t in row.targets}
     return weights
 

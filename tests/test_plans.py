@@ -129,3 +129,14 @@ def test_ruff_is_clean():
         [ruff, "check", "chuanyu_geo", "tests", "scripts"], capture_output=True, text=True, cwd=PACKAGE.parent
     )
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+@pytest.mark.parametrize("plan", ["2020", "2023"])
+def test_every_platform_keeps_the_names_its_file_gives(plan):
+    # A loop variable once overwrote 高竹新区's name with the last of its footprint units.
+    import importlib
+
+    data = importlib.import_module("chuanyu_geo.platforms")._plan_data(plan)
+    for entry, platform in zip(data["platforms"], cg.platforms(plan=plan)):
+        assert (platform.id, platform.name, platform.name_en) == (entry["id"], entry["name"], entry["name_en"])
+    assert cg.get_platform("gaozhu", plan=plan).name == "川渝高竹新区"

@@ -95,6 +95,13 @@ def adjacency_graph(
         Edges carry ``shared_km``, ``contact`` (``edge``/``point``) and ``cross_border``.
         ``graph.graph`` records level, vintage, detail, source and the resolution caveat.
         Neighbour sets equal libpysal's Queen (all edges) and Rook (``contact == "edge"``).
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> graph = cg.adjacency_graph(level="county", vintage="2024")
+    >>> graph.number_of_nodes(), graph.has_edge("500117", "511622")  # 合川区 and 武胜县
+    (221, True)
     """
     if isinstance(data, str):
         data, level = None, data
@@ -191,6 +198,13 @@ def cross_border_pairs(
         ``adcode_a``, ``name_a``, ``province_a`` (the Sichuan side), ``adcode_b``,
         ``name_b``, ``province_b`` (Chongqing), ``shared_km``, ``contact``; sorted by
         Sichuan adcode, then Chongqing adcode. ``attrs`` records the layer.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> pairs = cg.cross_border_pairs()
+    >>> len(pairs), pairs[["name_a", "name_b"]].iloc[0].tolist()  # Sichuan side first
+    (29, ['泸县', '永川区'])
     """
     graph = graph_for(graph, level, vintage, detail)
     frame = graph_to_frame(graph)
@@ -214,6 +228,13 @@ def border_length_by_unit(pairs: pd.DataFrame) -> pd.DataFrame:
     pandas.DataFrame
         ``adcode``, ``name``, ``province``, ``cross_border_km``, ``neighbours`` (units on
         the other side it touches), sorted by length, longest first.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> by_unit = cg.border_length_by_unit(cg.cross_border_pairs())
+    >>> bool((by_unit["cross_border_km"] > 0).all())
+    True
     """
     sides = [
         pairs.rename(
@@ -235,7 +256,16 @@ def border_length_by_unit(pairs: pd.DataFrame) -> pd.DataFrame:
 
 
 def border_totals(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Totals per province pair: number of contacts (edge, point) and km."""
+    """Totals per province pair: number of contacts (edge, point) and km.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> pairs = cg.cross_border_pairs()
+    >>> totals = cg.border_totals(pairs)
+    >>> len(totals) > 0
+    True
+    """
     table = pairs.groupby(["province_a", "province_b"], as_index=False).agg(
         pairs=("contact", "size"),
         edge_contacts=("contact", lambda s: int((s == "edge").sum())),

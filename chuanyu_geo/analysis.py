@@ -173,6 +173,13 @@ def write_weights(w, path: str | os.PathLike, format: str | None = None) -> Path
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, chuanyu_geo as cg
+    >>> path = cg.write_weights(cg.weights("county"), tempfile.mkdtemp() + "/county.gal")
+    >>> path.read_text().split()[0]  # a GAL file starts with the number of units
+    '221'
     """
     target = Path(path)
     format = format or target.suffix.lstrip(".").lower()
@@ -572,6 +579,14 @@ def linkage_summary(graph: nx.Graph, plan: str | None = None, by: str = "unit") 
         ``adcode``, ``name``, ``province``, ``total``, ``cross_border``, ``cross_border_share``,
         ``platforms`` (by unit); or ``platform``, ``n_units``, ``total``, ``cross_border``,
         ``cross_border_share`` (by platform); sorted by total, largest first.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> census = cg.load_census(2020)
+    >>> graph = cg.linkage(census, "population", "adcode", year=2020, allow_partial=True)
+    >>> len(cg.linkage_summary(graph, by="platform"))
+    9
     """
     by = check_choice("by", by, ("unit", "platform"))
     rows = []

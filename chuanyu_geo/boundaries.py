@@ -141,6 +141,12 @@ def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: st
     Returns
     -------
     dict
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> cg.layer_info("county", "2025", "fine")["features"]
+    220
     """
     level, vintage, detail = _check_layer_args(level, vintage, detail)
     name = layer_filename(level, vintage, detail)
@@ -226,6 +232,12 @@ def load_boundaries(
         Unknown level, vintage, detail or CRS.
     DataIntegrityError
         A file is missing or differs from ``manifest.json``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> sorted(cg.load_boundaries("province")["name"])
+    ['四川省', '重庆市']
     """
     gdf = _read_layer(*_check_layer_args(level, vintage, detail)).copy()
     return _to_crs(gdf, crs)
@@ -266,6 +278,12 @@ def unit_table(level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.Data
     Returns
     -------
     pandas.DataFrame
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> len(cg.unit_table("county", "2024")), len(cg.unit_table("county", "2025"))
+    (221, 220)
     """
     return _unit_table(*_check_layer_args(level, vintage, "standard")[:2]).copy()
 

@@ -702,7 +702,15 @@ def build_graph(
 
 
 def graph_to_frame(graph: nx.Graph) -> pd.DataFrame:
-    """Edges of an adjacency graph as a pair table (columns of DESIGN.md), a before b by id."""
+    """Edges of an adjacency graph as a pair table (columns of DESIGN.md), a before b by id.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> frame = cg.graph_to_frame(cg.adjacency_graph())
+    >>> len(frame), int(frame["cross_border"].sum())
+    (602, 29)
+    """
     rows = []
     for a, b, attrs in graph.edges(data=True):
         a, b = sorted((a, b))
@@ -739,6 +747,14 @@ def shared_lines(pairs: pd.DataFrame, layer: gpd.GeoDataFrame) -> list:
     Returns
     -------
     list of shapely geometries, one per row
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> pairs = cg.cross_border_pairs()
+    >>> lines = cg.shared_lines(pairs, cg.load_boundaries())
+    >>> len(lines) == len(pairs), lines[0].geom_type
+    (True, 'LineString')
     """
     geoms = layer.set_index("adcode").geometry
     shared = shapely.intersection(

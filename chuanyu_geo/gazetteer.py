@@ -134,6 +134,13 @@ def crosswalk(vintage: str | None = None) -> pd.DataFrame:
         (the original source).
         A split unit has one row per successor; join older statistics on
         ``old_adcode`` and mind ``share`` before summing.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> table = cg.crosswalk()
+    >>> table.loc[table["old_name"] == "开县", ["new_adcode", "new_name"]].values.tolist()
+    [['500154', '开州区']]
     """
     table = _crosswalk_table().copy()
     if vintage is None:
@@ -435,6 +442,13 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
         Nothing matches; the message offers up to three close matches.
     AmbiguousPlaceError
         Several units match; the message lists each with the way to name it uniquely.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> place = cg.resolve("开县")  # a former name
+    >>> place.name, place.adcode
+    ('开州区', '500154')
     """
     vintage = check_choice("vintage", vintage, VINTAGES)
     if level is not None:
@@ -536,6 +550,12 @@ def expand(place: Place, level: str = "county", vintage: str | None = None) -> l
     -------
     list of str
         Sorted adcodes.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> len(cg.expand(cg.resolve("达州"), "county"))
+    7
     """
     level = check_choice("level", level, EXPAND_LEVELS)
     vintage = check_choice("vintage", vintage or place.vintage, VINTAGES)

@@ -435,6 +435,13 @@ def platform_map(
     -------
     folium.Map
         Save it with :func:`save_map` (atomic, honours ``offline``) or ``Map.save``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> m = cg.platform_map(level="partner", tiles=None, lang="en")
+    >>> "Wan-Da-Kai" in m.get_root().render()
+    True
     """
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     chosen = platform_set_of(platform_set, plan)
@@ -633,6 +640,13 @@ def adjacency_map(
     Returns
     -------
     folium.Map
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> m = cg.adjacency_map(tiles=None, lang="en")
+    >>> "Cross-border" in m.get_root().render()
+    True
     """
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     web = _web_layer(level, vintage)
@@ -730,6 +744,14 @@ def choropleth(
     ------
     UnmatchedRowsError
         Rows that did not match (listed), unless ``allow_partial``.
+
+    Examples
+    --------
+    >>> import pandas as pd, chuanyu_geo as cg
+    >>> table = pd.DataFrame({"unit": ["万州", "开州", "达川", "大竹"], "gdp": [1.2, 0.8, 0.9, 0.5]})
+    >>> m = cg.choropleth(table, "gdp", "unit", k=3, tiles=None)
+    >>> m.join_report["status"].tolist()
+    ['matched', 'matched', 'matched', 'matched']
     """
     import mapclassify
 
@@ -844,6 +866,13 @@ def save_map(m: folium.Map, path: str | os.PathLike, offline: bool | None = None
     Returns
     -------
     pathlib.Path
+
+    Examples
+    --------
+    >>> import tempfile, chuanyu_geo as cg
+    >>> path = cg.save_map(cg.platform_map(tiles=None, offline=True), tempfile.mkdtemp() + "/map.html")
+    >>> path.stat().st_size < 1_000_000
+    True
     """
     offline = getattr(m, "_chuanyu_offline", False) if offline is None else offline
     return write_text_atomic(path, _render(m, offline))
@@ -871,6 +900,15 @@ def lisa_map(
     Returns
     -------
     folium.Map
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> units = cg.unit_table("county")
+    >>> local = cg.lisa(units, "label_lat", "adcode", permutations=99, seed=1)
+    >>> m = cg.lisa_map(local, tiles=None, lang="en")
+    >>> "LISA clusters" in m.get_root().render()
+    True
     """
     level = local.attrs.get("level", "county")
     vintage = local.attrs.get("vintage", DEFAULT_VINTAGE)

@@ -239,6 +239,12 @@ class Platform:
         pandas.DataFrame
             ``adcode``, ``partner`` (as named), ``widened`` (the unit is larger than the
             partner: a county shown as its prefecture) and ``note`` (what a reform changed).
+
+        Examples
+        --------
+        >>> import chuanyu_geo as cg
+        >>> cg.get_platform("gaozhu").members("county", "2025")["adcode"].tolist()
+        ['500109', '511623']
         """
         return _members(
             self, check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)
@@ -299,6 +305,12 @@ class Platform:
         Returns
         -------
         list of str
+
+        Examples
+        --------
+        >>> import chuanyu_geo as cg
+        >>> len(cg.get_platform("wandakai").member_adcodes("county"))  # 达州's seven counties, 开州, 万州
+        9
         """
         return list(self.members(level, vintage)["adcode"])
 
@@ -332,6 +344,12 @@ class Platform:
         -------
         str or None
             None for an exact footprint; else "approximate: whole units … km²; plan area … km²".
+
+        Examples
+        --------
+        >>> import chuanyu_geo as cg
+        >>> cg.get_platform("wandakai").area_note("exact", 22000.0) is None
+        True
         """
         if precision == "exact":
             return None
@@ -350,6 +368,12 @@ class Platform:
         Returns
         -------
         str
+
+        Examples
+        --------
+        >>> import chuanyu_geo as cg
+        >>> cg.get_platform("gaozhu").footprint_precision(), cg.get_platform("suitong").footprint_precision()
+        ('approximate', 'exact')
         """
         _, widened, _ = self._footprint_units(
             check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)
@@ -375,6 +399,13 @@ class Platform:
             (``exact`` only if the footprint is whole units and no unit was widened),
             ``note``, ``units``, ``unit_adcodes``, ``area_km2`` (geodesic), ``vintage``,
             ``detail``, ``source`` and the geometry.
+
+        Examples
+        --------
+        >>> import chuanyu_geo as cg
+        >>> row = cg.get_platform("gaozhu").footprint("county", "2025").iloc[0]
+        >>> row["units"], row["precision"]
+        ('北碚区、邻水县', 'approximate')
         """
         level = check_choice("level", level, MEMBER_LEVELS)
         vintage = check_choice("vintage", vintage, VINTAGES)
@@ -816,6 +847,17 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
         Malformed TOML (with the line), unknown key, unknown cluster, duplicate id, empty
         partner list, or a partner that does not resolve or is ambiguous (naming the
         platform, the partner and suggestions). Nothing is returned half-loaded.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> mine = cg.load_platforms({
+    ...     "clusters": [{"id": "c", "name": "示例", "name_en": "Example", "clause": "-", "quote": "-"}],
+    ...     "platforms": [{"id": "x", "name": "合川-武胜", "short_name": "合武", "short_name_en": "He-Wu",
+    ...                    "name_en": "Hechuan-Wusheng", "cluster": "c", "theme": "-", "theme_en": "-",
+    ...                    "quote": "-", "partners": [{"name": "合川"}, {"name": "武胜"}]}]})
+    >>> mine[0].member_adcodes("county")
+    ['500117', '511622']
     """
 
     def read(name: str) -> Mapping:
@@ -1001,6 +1043,12 @@ def clusters(plan: str | None = None) -> list[Cluster]:
     Returns
     -------
     list of Cluster
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> [c.id for c in cg.clusters()]
+    ['northeast', 'central', 'southwest']
     """
     return list(_builtin_clusters(check_plan(plan)))
 
@@ -1040,6 +1088,14 @@ def get_platform(key: str, platform_set: list[Platform] | None = None, plan: str
     ------
     UnknownPlatformError
         With up to three close matches.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> cg.get_platform("gaozhu").name
+    '川渝高竹新区'
+    >>> cg.get_platform("高竹新区").id  # by id, name or short name
+    'gaozhu'
     """
     candidates = platform_set_of(platform_set, plan)
     folded = str(key).strip().casefold()

@@ -273,6 +273,13 @@ def plot_platforms(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> fig = cg.plot_platforms(level="partner", lang="en")
+    >>> fig.axes[0].get_title() != ""
+    True
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -412,6 +419,13 @@ def plot_adjacency(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> fig = cg.plot_adjacency(lang="en")
+    >>> len(fig.axes) >= 1
+    True
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
@@ -543,6 +557,14 @@ def plot_lisa(
     Returns
     -------
     matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> local = cg.lisa(cg.unit_table("county"), "label_lat", "adcode", permutations=99, seed=1)
+    >>> fig = cg.plot_lisa(local, lang="en")
+    >>> len(fig.axes) >= 1
+    True
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D

@@ -77,6 +77,13 @@ def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> 
     pandas.DataFrame
         ``adcode`` (county), ``region_id``, ``region``, ``inferred`` (why a list is
         unconfirmed, else None).
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> table = cg.region_membership("chongqing", vintage="2025")
+    >>> sorted(table["region_id"].unique())
+    ['central_urban', 'new_urban', 'northeast_chongqing', 'southeast_chongqing']
     """
     kind = check_choice("kind", kind, REGION_KINDS)
     vintage = check_choice("vintage", vintage, VINTAGES)
@@ -127,6 +134,12 @@ def regions(
         ``region_id``, ``name``, ``name_en``, ``parent``, ``grouping``, ``members`` (county
         names), ``n_counties``, ``area_km2`` (geodesic), ``inferred``, ``note``,
         ``vintage``, ``source`` and the geometry.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> cg.regions("sichuan")["region_id"].tolist()[:2]
+    ['chengdu_plain', 'south_sichuan']
     """
     detail = check_choice("detail", detail, DETAILS)
     table = region_membership(kind, vintage)
@@ -178,6 +191,13 @@ def platform_regions(
     pandas.DataFrame
         Index: platform short names in the plan's order; columns: region names; values:
         number of the platform's member counties in the region.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> table = cg.platform_regions("sichuan")
+    >>> int(table.loc["万达开", "川东北经济区"])  # units of 万达开 in the northeast economic region
+    7
     """
     members = membership("county", vintage, platform_set, plan)
     regions_of = region_membership(kind, vintage)

@@ -138,6 +138,12 @@ class AdjacencyReport:
         ----------
         map_link : str, optional
             Relative link to the interactive map written beside the report.
+
+        Examples
+        --------
+        >>> import chuanyu_geo as cg
+        >>> "合川区" in cg.adjacency_report().to_markdown()
+        True
         """
         lines = [
             f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, "
@@ -158,7 +164,15 @@ class AdjacencyReport:
         return "\n".join(lines) + "\n"
 
     def to_json(self) -> str:
-        """The report as one JSON document: ``meta`` and ``tables`` (lists of records)."""
+        """The report as one JSON document: ``meta`` and ``tables`` (lists of records).
+
+        Examples
+        --------
+        >>> import json, chuanyu_geo as cg
+        >>> data = json.loads(cg.adjacency_report().to_json())
+        >>> data["meta"]["vintage"]
+        '2024'
+        """
         payload = {
             "meta": {**self.meta, "glossary": glossary(self.tables)},
             "tables": {k: _records(t) for k, t in self.tables.items()},
@@ -179,6 +193,12 @@ class AdjacencyReport:
         -------
         str
             The page.
+
+        Examples
+        --------
+        >>> import chuanyu_geo as cg
+        >>> cg.adjacency_report().to_html().startswith("<!DOCTYPE html>")
+        True
         """
         esc = inert
         meta = "".join(f"<tr><th>{esc(k)}</th><td>{esc(str(v))}</td></tr>" for k, v in self._meta_lines())
@@ -218,6 +238,13 @@ class AdjacencyReport:
         Returns
         -------
         pathlib.Path
+
+        Examples
+        --------
+        >>> import tempfile, chuanyu_geo as cg
+        >>> folder = cg.adjacency_report().to_csv(tempfile.mkdtemp() + "/tables")
+        >>> (folder / "pairs.csv").exists()
+        True
         """
         return self.write(directory, formats=("csv",), force=force)
 
@@ -258,6 +285,13 @@ class AdjacencyReport:
         Returns
         -------
         pathlib.Path
+
+        Examples
+        --------
+        >>> import tempfile, chuanyu_geo as cg
+        >>> folder = cg.adjacency_report().write(tempfile.mkdtemp() + "/report", formats=("md",))
+        >>> (folder / "report.md").exists()
+        True
         """
         target = Path(directory)
         with prepare_output_dir(target, force, self._file_names(formats)) as staging:
@@ -376,6 +410,13 @@ def adjacency_report(
     AdjacencyReport
         With ``to_markdown()``, ``to_csv(directory)``, ``to_json()``, ``to_html(path)`` and
         ``write(directory)``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> report = cg.adjacency_report(vintage="2025")
+    >>> report.to_markdown().splitlines()[0].startswith("#")
+    True
     """
     level = check_choice("level", level, REPORT_LEVELS)
     vintage = check_choice("vintage", vintage, VINTAGES)

@@ -140,3 +140,35 @@ def test_every_platform_keeps_the_names_its_file_gives(plan):
     for entry, platform in zip(data["platforms"], cg.platforms(plan=plan)):
         assert (platform.id, platform.name, platform.name_en) == (entry["id"], entry["name"], entry["name_en"])
     assert cg.get_platform("gaozhu", plan=plan).name == "川渝高竹新区"
+
+
+def test_all_is_a_literal_list_of_every_public_name_and_the_version_has_one_home():
+    tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
+    (node,) = [n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "__all__"]
+    names = ast.literal_eval(node.value)  # raises unless a literal
+    assert sorted(names) == sorted(set(names)) and all(hasattr(cg, n) for n in names)
+    assert set(cg._LAZY) <= set(names)
+    pyproject = (PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert 'dynamic = ["version"]' in pyproject and "\nversion =" not in pyproject
+    from importlib.metadata import version
+
+    assert version("chuanyu-geo") == cg.__version__
+
+
+def test_every_public_function_and_method_has_examples_that_run_as_doctests():
+    import inspect
+
+    missing = []
+    for name in cg.__all__:
+        obj = getattr(cg, name)
+        if inspect.isfunction(obj) and "Examples\n" not in (obj.__doc__ or ""):
+            missing.append(name)
+        if inspect.isclass(obj) and not issubclass(obj, (Exception, Warning)):
+            missing += [
+                f"{name}.{attr}"
+                for attr, member in vars(obj).items()
+                if not attr.startswith("_")
+                and inspect.isfunction(member)
+                and "Examples\n" not in (member.__doc__ or "")
+            ]
+    assert missing == []

@@ -13,15 +13,6 @@ def config() -> dict:
     return parse_toml(read_package_text("maps.toml"), "chuanyu_geo/maps.toml")
 
 
-def membership_by_unit(chosen: list[Platform], level: str, vintage: str) -> dict[str, list[Platform]]:
-    """Platforms each unit belongs to at ``level``."""
-    member_of: dict[str, list[Platform]] = {}
-    for platform in chosen:
-        for code in platform.member_adcodes(level, vintage):
-            member_of.setdefault(code, []).append(platform)
-    return member_of
-
-
 def unit_color(platforms_of_unit: list[Platform]) -> str:
     """Cluster colour of a unit; its own colours for none or several clusters."""
     style = config()["style"]

@@ -20,6 +20,7 @@ from .boundaries import (
     DEFAULT_VINTAGE,
     DETAILS,
     LEVELS,
+    MEMBER_LEVELS,
     VINTAGE_DATES,
     VINTAGES,
     check_choice,
@@ -36,7 +37,7 @@ from .contiguity import (
     shared_lines,
 )
 from .gazetteer import crosswalk
-from .platforms import default_plan, membership
+from .platforms import default_plan, platform_set_of, platforms_by_unit
 
 __all__ = [
     "AdjacencyWarning",
@@ -56,10 +57,10 @@ __all__ = [
 
 def _platform_labels(vintage: str, level: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
 
-    member_level = level if level in ("county", "partner", "prefecture") else "county"
-    table = membership(member_level, vintage)
-    platforms = table.groupby("adcode")["platform_id"].agg(list).to_dict()
-    clusters = table.groupby("adcode")["cluster"].agg(lambda s: sorted(set(s))).to_dict()
+    member_level = level if level in MEMBER_LEVELS else "county"
+    member_of = platforms_by_unit(platform_set_of(None), member_level, vintage)
+    platforms = {code: [p.id for p in ps] for code, ps in member_of.items()}
+    clusters = {code: sorted({p.cluster for p in ps}) for code, ps in member_of.items()}
     return platforms, clusters
 
 

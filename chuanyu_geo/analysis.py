@@ -24,7 +24,14 @@ import shapely
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
 from .adjacency import adjacency_graph, cross_border_pairs, graph_for
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, check_choice, province_border, unit_table
+from .boundaries import (
+    DEFAULT_DETAIL,
+    DEFAULT_VINTAGE,
+    MEMBER_LEVELS,
+    check_choice,
+    province_border,
+    unit_table,
+)
 from .coords import geodesic_distance_km
 from .platforms import membership, plan_of, platform_set_of, treatment_table
 from .stats import UnmatchedRowsError, join_values
@@ -46,7 +53,7 @@ __all__ = [
 
 WEIGHT_KINDS = ("queen", "rook", "shared_km", "cross_border")
 LISA_CLASSES = {1: "HH", 2: "LH", 3: "LL", 4: "HL"}
-ANALYSIS_LEVELS = ("county", "partner", "prefecture")
+ANALYSIS_LEVELS = MEMBER_LEVELS
 
 
 class MissingExtraError(ChuanyuGeoError, ImportError):

@@ -18,7 +18,7 @@ import pandas as pd
 from pyproj import CRS
 
 from ._errors import DataIntegrityError, InvalidArgumentError
-from .coords import GCJ02_CRS, WGS84_CRS, to_gcj02
+from .coords import GCJ02_CRS, WGS84_CRS, geodesic_area_km2, to_gcj02
 
 __all__ = ["LEVELS", "VINTAGES", "DETAILS", "load_boundaries", "layer_info", "data_dir", "check_choice"]
 
@@ -84,6 +84,10 @@ def as_of(entries: dict, vintage: str, what: str):
 
 
 LEVELS = ("county", "prefecture", "province", "partner")
+# The levels of the package, defined once: platform members (and metrics, analyses, reports)
+# are listed at these; interactive maps, figures and table joins work on the two finest.
+MEMBER_LEVELS = ("county", "partner", "prefecture")
+UNIT_LEVELS = ("county", "partner")
 DETAILS = ("standard", "fine")
 # One default detail for every function that reports lengths or areas (README says so).
 DEFAULT_DETAIL = "standard"
@@ -294,6 +298,68 @@ def _unit_table(level: str, vintage: str) -> pd.DataFrame:
     return pd.DataFrame(_read_layer(level, vintage, "standard").drop(columns="geometry"))
 
 
+def dissolve(layer: gpd.GeoDataFrame, adcodes=None) -> tuple[Any, float]:
+    """One shape for a set of units of a layer, and its geodesic area in km².
+
+    The one "dissolve and measure" of the package (platform footprints, regions, metrics,
+    map outlines). Units of a layer form a coverage, so ``shapely.coverage_union_all``
+    drops shared edges exactly and fast.
+
+    Parameters
+    ----------
+    layer : geopandas.GeoDataFrame
+        Units with ``adcode`` (WGS84).
+    adcodes : iterable of str, optional
+        The units to dissolve; all of them by default.
+
+    Returns
+    -------
+    (shapely.Geometry, float)
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> from chuanyu_geo.boundaries import dissolve
+    >>> shape, km2 = dissolve(cg.load_boundaries("county"), ["500117", "511622"])  # 合川, 武胜
+    >>> shape.geom_type, 3000 < km2 < 4000
+    ('Polygon', True)
+    """
+    import shapely
+
+    units = layer if adcodes is None else layer[layer["adcode"].isin(list(adcodes))]
+    geometry = shapely.coverage_union_all(units.geometry.values)
+    return geometry, float(geodesic_area_km2(geometry))
+
+
+def border_line(layer: gpd.GeoDataFrame) -> Any:
+    """Where the Sichuan units of a layer meet the Chongqing units, as merged lines.
+
+    Parameters
+    ----------
+    layer : geopandas.GeoDataFrame
+        Units of both provinces with ``province_adcode`` (any level; a simplified web layer
+        gives the line that matches its own outlines).
+
+    Returns
+    -------
+    shapely.Geometry
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> from chuanyu_geo.boundaries import border_line
+    >>> border_line(cg.load_boundaries("county")).geom_type in ("LineString", "MultiLineString")
+    True
+    """
+    import shapely
+
+    sides = [
+        shapely.coverage_union_all(layer.loc[layer["province_adcode"] == code].geometry.values)
+        for code in ("510000", "500000")
+    ]
+    return shapely.line_merge(shapely.intersection(sides[0].boundary, sides[1].boundary))
+
+
 @functools.cache
 def province_border(vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL):
     """The Sichuan–Chongqing border of a layer: where the two province outlines meet.
@@ -314,7 +380,4 @@ def province_border(vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL
     >>> province_border().geom_type in ("LineString", "MultiLineString", "GeometryCollection")
     True
     """
-    import shapely
-
-    provinces = load_boundaries("province", vintage, detail).set_index("adcode").geometry
-    return shapely.intersection(provinces["510000"].boundary, provinces["500000"].boundary)
+    return border_line(load_boundaries("province", vintage, detail))

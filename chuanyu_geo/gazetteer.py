@@ -18,11 +18,11 @@ import pandas as pd
 
 from ._errors import AmbiguousPlaceError, DataIntegrityError, InvalidArgumentError, UnknownPlaceError
 from ._io import data_sources
-from .boundaries import DEFAULT_VINTAGE, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
+from .boundaries import DEFAULT_VINTAGE, LEVELS, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
 
 __all__ = ["Place", "resolve", "crosswalk", "RESOLVE_LEVELS"]
 
-RESOLVE_LEVELS = ("county", "prefecture", "province", "partner")
+RESOLVE_LEVELS = LEVELS
 # Levels searched when the caller names none, broadest first (重庆市 is both a province
 # and a prefecture-level unit with one adcode: the province wins).
 _DEFAULT_LEVELS = ("province", "prefecture", "county")
@@ -528,7 +528,7 @@ def _successor_place(index: _Index, text: str, former: pd.DataFrame, level: str 
     return index.place(rows[0], text, note=note, successors=split, former_name=former_name)
 
 
-EXPAND_LEVELS = ("county", "prefecture", "province", "partner")
+EXPAND_LEVELS = LEVELS
 
 
 def expand(place: Place, level: str = "county", vintage: str | None = None) -> list[str]:

@@ -33,18 +33,21 @@ from jinja2 import Template
 from ._errors import InvalidArgumentError
 from ._io import read_package_text, write_text_atomic
 from ._safe import check_color, check_tree, inert
-from ._style import config, membership_by_unit, unit_color
+from ._style import config, unit_color
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
 from .boundaries import (
     DEFAULT_VINTAGE,
+    UNIT_LEVELS,
     VINTAGE_SHORT,
     VINTAGE_SHORT_ZH,
     VINTAGES,
+    border_line,
     check_choice,
+    dissolve,
     load_boundaries,
 )
 from .coords import to_gcj02
-from .platforms import Platform, plan_of, platform_set_of
+from .platforms import Platform, plan_of, platform_set_of, platforms_by_unit
 from .stats import UnmatchedRowsError, join_table, join_values
 
 __all__ = [
@@ -68,7 +71,7 @@ def _tr(lang: str, zh: str, en: str) -> str:
     return zh if lang == "zh" else en if lang == "en" else f"{zh} {en}"
 
 
-MAP_LEVELS = ("county", "partner")
+MAP_LEVELS = UNIT_LEVELS
 
 
 _esc = inert  # the one way text enters a map
@@ -118,16 +121,6 @@ def _web_layer(level: str, vintage: str) -> gpd.GeoDataFrame:
     out = layer.set_geometry(gpd.GeoSeries(rounded, index=layer.index, crs=layer.crs))
     out.attrs.update(layer.attrs, web_simplify_tolerance_deg=style["simplify_tolerance_deg"])
     return out
-
-
-def _dissolve(layer: gpd.GeoDataFrame, adcodes) -> shapely.Geometry:
-    return shapely.coverage_union_all(layer.loc[layer["adcode"].isin(list(adcodes))].geometry.values)
-
-
-def _border_line(layer: gpd.GeoDataFrame) -> shapely.Geometry:
-    sc = _dissolve(layer, layer.loc[layer["province_adcode"] == "510000", "adcode"])
-    cq = _dissolve(layer, layer.loc[layer["province_adcode"] == "500000", "adcode"])
-    return shapely.line_merge(shapely.intersection(sc.boundary, cq.boundary))
 
 
 def _label(row, lang: str) -> str:
@@ -446,7 +439,7 @@ def platform_map(
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     chosen = platform_set_of(platform_set, plan)
     web = _web_layer(level, vintage)
-    member_of = membership_by_unit(chosen, level, vintage)
+    member_of = platforms_by_unit(chosen, level, vintage)
     # Open on the platforms (the border region); the whole of both provinces is one zoom out.
     focus = web[web["adcode"].isin(list(member_of))] if member_of else web
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
@@ -471,7 +464,7 @@ def platform_map(
     for number, platform in order:
         footprint = footprints[platform.id]
         approximate = footprint["precision"] == "approximate"
-        geometry = _dissolve(web, footprint["unit_adcodes"].split(","))
+        geometry, _ = dissolve(web, footprint["unit_adcodes"].split(","))
         precision = footprint["precision"]
         name = _tr(lang, platform.short_name, platform.short_name_en)
         state = _tr(lang, _PRECISION_ZH[precision], precision)
@@ -562,7 +555,7 @@ def _platform_labels(
     """Platform names on the map, at a point inside each footprint; a layer that can be hidden."""
     group = folium.FeatureGroup(name=_esc(_tr(lang, "平台名称", "Platform names")), show=True)
     for platform in chosen:
-        shape = _dissolve(web, footprints[platform.id]["unit_adcodes"].split(","))
+        shape, _ = dissolve(web, footprints[platform.id]["unit_adcodes"].split(","))
         spot = shapely.point_on_surface(shape)
         if datum == "gcj02":
             spot = to_gcj02(np.asarray([spot]))[0]
@@ -955,5 +948,5 @@ def _border_only(
     """The Sichuan–Chongqing border as a layer; ``detail`` follows the name in its tooltip."""
     style = config()["style"]
     tip = _tr(lang, "川渝省界", "Sichuan–Chongqing border") + detail
-    rows = [{"tip": _esc(tip), "geometry": _border_line(web)}]
+    rows = [{"tip": _esc(tip), "geometry": border_line(web)}]
     _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], weight).add_to(m)

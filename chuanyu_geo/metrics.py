@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import networkx as nx
 import pandas as pd
-import shapely
 
 from .adjacency import cross_border_pairs, graph_for
-from .boundaries import load_boundaries
-from .coords import geodesic_area_km2
-from .platforms import Platform, clusters, plan_of, platform_set_of
+from .boundaries import MEMBER_LEVELS, dissolve, load_boundaries
+from .platforms import Platform, clusters, plan_of, platform_set_of, platforms_by_unit
 
 __all__ = ["platform_metrics", "cluster_metrics", "border_coverage", "platform_pairs"]
 
-METRIC_LEVELS = ("county", "partner", "prefecture")
+METRIC_LEVELS = MEMBER_LEVELS
 
 
 def _cross_border_edges(graph: nx.Graph) -> list[tuple[str, str, float]]:
@@ -35,13 +33,13 @@ def _group_metrics(graph: nx.Graph, members: list[str], layer, total_border_km: 
     )
     inside = [(a, b, km) for a, b, km in _cross_border_edges(graph) if a in member_set and b in member_set]
     outside = sorted({n for m in members for n in graph.neighbors(m)} - member_set)
-    geometry = shapely.coverage_union_all(layer.loc[members].geometry.values)
+    _, area = dissolve(layer.loc[members])
     inside_km = sum(km for _, _, km in inside)
     components = nx.number_connected_components(rook)
     return {
         "n_units": len(members),
         "units": "、".join(layer.loc[members, "name"]),
-        "area_km2": round(float(geodesic_area_km2(geometry)), 1),
+        "area_km2": round(area, 1),
         "contiguous": components == 1,
         "components": components,
         "cross_border_edges": len(inside),
@@ -224,11 +222,9 @@ def border_coverage(
     """
     graph, _, total = _context(level, vintage, detail, graph)
     meta = graph.graph
-    platform_of: dict[str, set[str]] = {}
     chosen = platform_set_of(platform_set, plan)
-    for platform in chosen:
-        for code in platform.member_adcodes(meta["level"], meta["vintage"]):
-            platform_of.setdefault(code, set()).add(platform.id)
+    member_of = platforms_by_unit(chosen, meta["level"], meta["vintage"])
+    platform_of = {code: {p.id for p in ps} for code, ps in member_of.items()}
     covered = any_side = 0.0
     for a, b, km in _cross_border_edges(graph):
         pa, pb = platform_of.get(a, set()), platform_of.get(b, set())

@@ -19,7 +19,6 @@ from typing import Any
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from ._errors import (
     AmbiguousPlaceError,
@@ -36,13 +35,14 @@ from .boundaries import (
     DEFAULT_DETAIL,
     DEFAULT_VINTAGE,
     DETAILS,
+    MEMBER_LEVELS,
     VINTAGES,
     _unit_table,
     as_of,
     check_choice,
+    dissolve,
     load_boundaries,
 )
-from .coords import geodesic_area_km2
 from .gazetteer import EXPAND_LEVELS, Place, _latin_key, expand, resolve
 
 __all__ = [
@@ -62,7 +62,6 @@ __all__ = [
 ]
 
 PRECISIONS = ("exact", "approximate")
-MEMBER_LEVELS = ("county", "partner", "prefecture")
 _LEVEL_RANK = {"county": 0, "prefecture": 1, "province": 2}
 
 _PLATFORM_KEYS = {
@@ -413,7 +412,7 @@ class Platform:
         codes, widened, notes = self._footprint_units(level, vintage)
         layer = load_boundaries(level, vintage, detail)
         units = layer[layer["adcode"].isin(codes)]
-        geometry = shapely.coverage_union_all(units.geometry.values)
+        geometry, area = dissolve(units)
         precision = "exact" if self.precision == "exact" and not widened else "approximate"
         frame = gpd.GeoDataFrame(
             {
@@ -424,7 +423,7 @@ class Platform:
                 "note": ["; ".join(notes) or None],
                 "units": ["、".join(units["name"])],
                 "unit_adcodes": [",".join(units["adcode"])],
-                "area_km2": [float(geodesic_area_km2(geometry))],
+                "area_km2": [area],
                 "vintage": [vintage],
                 "detail": [detail],
                 "source": [layer.attrs["source"]],
@@ -642,12 +641,17 @@ def _parse_platform(
                     f"{what}: footprint_units[{key!r}] must list unit names, got {_shown(unit)}"
                 )
             try:
-                resolve(unit, vintage=v)
+                place = resolve(unit, vintage=v)
             except ChuanyuGeoError as exc:
                 raise DefinitionError(
                     f"{what}: footprint_units[{key!r}] names {unit!r}, which is not a unit of vintage "
                     f"{v}: {exc}"
                 ) from exc
+            if place.former_name:  # a former unit: its successor may be much larger
+                raise DefinitionError(
+                    f"{what}: footprint_units[{key!r}] names {unit!r}, which is not a unit of vintage "
+                    f"{v} ({place.note}); add an entry for vintage {v}"
+                )
         in_force[v] = names
     later = []
     for fact in _check_list(entry.get("later", []), "later", what):
@@ -1060,6 +1064,19 @@ def platform_set_of(platform_set: list[Platform] | None, plan: str | None = None
             raise InvalidArgumentError("pass either platform_set= or plan=, not both")
         return list(platform_set)
     return platforms(plan)
+
+
+def platforms_by_unit(chosen: list[Platform], level: str, vintage: str) -> dict[str, list[Platform]]:
+    """Adcode -> the platforms of ``chosen`` the unit belongs to at ``level``, in plan order.
+
+    The one unit -> platforms mapping: map colours and tooltips, figures, metrics and the
+    platform labels on graph nodes all read it.
+    """
+    member_of: dict[str, list[Platform]] = {}
+    for platform in chosen:
+        for code in platform.member_adcodes(level, vintage):
+            member_of.setdefault(code, []).append(platform)
+    return member_of
 
 
 def plan_of(platform_set: list[Platform]) -> str:

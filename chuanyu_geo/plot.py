@@ -13,17 +13,18 @@ import numpy as np
 import shapely
 
 from ._safe import check_color, color_rgba, inert_figure_text
-from ._style import config, membership_by_unit, unit_color
+from ._style import config, unit_color
 from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import (
     DEFAULT_VINTAGE,
+    UNIT_LEVELS,
     VINTAGE_SHORT,
     VINTAGES,
     check_choice,
     load_boundaries,
     province_border,
 )
-from .platforms import Platform, plan_of, platform_set_of
+from .platforms import Platform, plan_of, platform_set_of, platforms_by_unit
 
 __all__ = ["CJKFontWarning", "cjk_font", "plot_platforms", "plot_adjacency", "plot_lisa"]
 
@@ -41,7 +42,7 @@ CJK_FAMILIES = (
     "PingFang SC",
     "Heiti SC",
 )
-PLOT_LEVELS = ("county", "partner")
+PLOT_LEVELS = UNIT_LEVELS
 
 
 class CJKFontWarning(UserWarning):
@@ -293,7 +294,7 @@ def plot_platforms(
     style = config()["style"]
     for platform in chosen:
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
-    member_of = membership_by_unit(chosen, level, vintage)
+    member_of = platforms_by_unit(chosen, level, vintage)
     with plt.rc_context(_rc(font)):
         fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
         # CSS colours (rgb(), hsl()) as RGBA tuples: matplotlib reads only names and hex.

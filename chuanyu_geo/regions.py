@@ -10,7 +10,6 @@ import functools
 
 import geopandas as gpd
 import pandas as pd
-import shapely
 
 from ._errors import DataIntegrityError, DefinitionError
 from ._io import parse_toml, read_package_text
@@ -21,9 +20,9 @@ from .boundaries import (
     VINTAGES,
     as_of,
     check_choice,
+    dissolve,
     load_boundaries,
 )
-from .coords import geodesic_area_km2
 from .gazetteer import expand, resolve
 from .platforms import Platform, membership
 
@@ -149,7 +148,7 @@ def regions(
     for region in grouping["regions"]:
         codes = table.loc[table["region_id"] == region["id"], "adcode"]
         units = counties.loc[codes]
-        geometry = shapely.coverage_union_all(units.geometry.values)
+        geometry, area = dissolve(units)
         geometries.append(geometry)
         rows.append(
             {
@@ -160,7 +159,7 @@ def regions(
                 "grouping": grouping["name"],
                 "members": "、".join(units["name"]),
                 "n_counties": len(units),
-                "area_km2": float(geodesic_area_km2(geometry)),
+                "area_km2": area,
                 "inferred": _inferred(region, vintage),
                 "note": region.get("note"),
                 "vintage": vintage,

@@ -35,13 +35,21 @@ from .adjacency import (
     border_totals,
     cross_border_pairs,
 )
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, DETAILS, VINTAGE_NOTES, VINTAGES, check_choice
+from .boundaries import (
+    DEFAULT_DETAIL,
+    DEFAULT_VINTAGE,
+    DETAILS,
+    MEMBER_LEVELS,
+    VINTAGE_NOTES,
+    VINTAGES,
+    check_choice,
+)
 from .metrics import border_coverage, cluster_metrics, platform_metrics, platform_pairs
 from .platforms import check_plan, plan_facts
 
 __all__ = ["AdjacencyReport", "adjacency_report", "REPORT_MARKER", "prepare_output_dir"]
 
-REPORT_LEVELS = ("county", "partner", "prefecture")
+REPORT_LEVELS = MEMBER_LEVELS
 # A file every report directory carries, so a later run knows it may replace the directory.
 REPORT_MARKER = ".chuanyu-geo-report"
 

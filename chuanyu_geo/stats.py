@@ -24,7 +24,15 @@ import numpy as np
 import pandas as pd
 
 from ._errors import AmbiguousPlaceError, ChuanyuGeoError, InvalidArgumentError, PlaceError
-from .boundaries import DEFAULT_VINTAGE, EARLIEST_VINTAGE, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
+from .boundaries import (
+    DEFAULT_VINTAGE,
+    EARLIEST_VINTAGE,
+    UNIT_LEVELS,
+    VINTAGE_DATES,
+    VINTAGES,
+    _unit_table,
+    check_choice,
+)
 from .gazetteer import _chinese_key, crosswalk, resolve
 
 # Historical names and codes are resolved in the earliest vintage, the closest to census years.
@@ -839,7 +847,7 @@ def panel(
 
 # --------------------------------------------------------------------------- one-to-one joins
 
-JOIN_LEVELS = ("county", "partner")
+JOIN_LEVELS = UNIT_LEVELS
 
 
 class UnmatchedRowsError(ChuanyuGeoError, LookupError):

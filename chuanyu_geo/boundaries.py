@@ -29,16 +29,11 @@ def _vintage_registry() -> dict:
     The package's file comes first; a directory in ``CHUANYU_GEO_DATA`` may add vintages
     (with their layers in its ``boundaries/``) and may set ``default``.
     """
-    from ._io import data_sources, origin_of, parse_toml, read_source_text
+    from ._io import registry_files
 
     merged: dict = {"vintages": [], "default": None}
     seen: dict[str, str] = {}
-    for _, folder in data_sources():
-        text = read_source_text(folder, "vintages.toml")
-        if text is None:
-            continue
-        origin = origin_of(folder, "vintages.toml")
-        data = parse_toml(text, origin)
+    for folder, origin, data in registry_files("vintages.toml"):
         for i, entry in enumerate(data.get("vintages", [])):
             for key in ("id", "date", "description", "short"):
                 if not isinstance(entry.get(key), str) or not entry[key]:

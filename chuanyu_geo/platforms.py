@@ -29,7 +29,7 @@ from ._errors import (
     UnknownPlaceError,
     UnknownPlatformError,
 )
-from ._io import data_sources, origin_of, parse_toml, read_source_text, read_user_text
+from ._io import origin_of, parse_toml, read_source_text, read_user_text, registry_files
 from ._safe import check_color
 from .boundaries import (
     DEFAULT_DETAIL,
@@ -908,12 +908,8 @@ _PLAN_KEYS = {"id", "title", "title_en", "document", "date", "source", "platform
 def _plan_registry() -> dict[str, dict]:
     """Plans of every data source: the package's ``plans.toml``, then added directories'."""
     registry: dict[str, dict] = {}
-    for _, folder in data_sources():
-        text = read_source_text(folder, "plans.toml")
-        if text is None:
-            continue
-        origin = origin_of(folder, "plans.toml")
-        for i, entry in enumerate(parse_toml(text, origin).get("plans", [])):
+    for folder, origin, data in registry_files("plans.toml"):
+        for i, entry in enumerate(data.get("plans", [])):
             what = f"{origin}: plan #{i + 1}"
             _check_keys(entry, _PLAN_KEYS, what)
             for key in ("id", "title", "document", "date", "source", "platforms"):

@@ -485,11 +485,16 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
         raise InvalidArgumentError(
             "the layer is in GCJ-02; convert it with chuanyu_geo.coords.to_wgs84 first"
         )
-    ids = gdf[id_col].tolist() if id_col else gdf.index.tolist()
+    column = gdf[id_col] if id_col else gdf.index.to_series()
+    ids = column.tolist()
     where = f"id_col={id_col!r}" if id_col else "the index"
+    # All ints or all strings (none missing): nothing to normalise, and pandas finds the
+    # repeats; the general loops below cost seconds at a million rows.
+    kind = pd.api.types.infer_dtype(column, skipna=True)
+    uniform = kind in ("integer", "string") and not column.isna().any()
     missing_ids = [
         k
-        for k, v in enumerate(ids)
+        for k, v in enumerate([] if uniform else ids)
         if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA or v is pd.NaT
     ]
     if missing_ids:
@@ -498,7 +503,7 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
             f"polygon needs an id"
         )
     groups: dict[str, list] = {}
-    for value in ids:
+    for value in column[column.duplicated(keep=False).to_numpy()].tolist() if uniform else ids:
         groups.setdefault(_id_key(value), []).append(value)
     clashes = [values for values in groups.values() if len(values) > 1]
     if clashes:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -142,9 +144,18 @@ def test_bad_arguments_name_themselves(clean_degree_grid):
         cg.InvalidArgumentError, match=r"duplicate ids in code: 1 \(int\) = 1\.0 \(float\) = '1' \(str\)"
     ):
         cg.adjacency_graph(mixed, id_col="code")
-    nan_ids = small.assign(code=[1.0, np.nan, 3.0, 4.0])
-    with pytest.raises(cg.InvalidArgumentError, match=r"missing ids \(NaN/None\) in rows 1"):
-        cg.adjacency_graph(nan_ids, id_col="code")
+    # Uniform columns take a fast path: missing and repeated ids must still be refused.
+    for codes in (
+        [1.0, np.nan, 3.0, 4.0],
+        ["a", None, "c", "d"],
+        pd.array([1, None, 3, 4], dtype="Int64"),
+        pd.array(["a", None, "c", "d"], dtype="string"),
+    ):
+        with pytest.raises(cg.InvalidArgumentError, match=r"missing ids \(NaN/None\) in rows 1"):
+            cg.adjacency_graph(small.assign(code=codes), id_col="code")
+    for codes, shown in ((["a", "b", "a", "c"], "'a' (str) = 'a' (str)"), ([7, 8, 9, 7], "7 (int) = 7 (int)")):
+        with pytest.raises(cg.InvalidArgumentError, match=re.escape(f"duplicate ids in code: {shown}")):
+            cg.adjacency_graph(small.assign(code=codes), id_col="code")
     assert (
         cg.adjacency_graph(small, id_col="cell", tolerance_m=0).number_of_edges() == 3
     )  # one row of four cells

@@ -64,18 +64,25 @@ if DEFAULT_VINTAGE not in VINTAGES:
     raise DataIntegrityError(f"vintages.toml: default {DEFAULT_VINTAGE!r} is not a listed vintage")
 
 
+def key_in_force(entries: dict, vintage: str) -> str | None:
+    """The key of ``entries`` (keyed by vintage) in force for ``vintage``: the latest one
+    not after it (a key holds until the next), or None if every key is later."""
+    keys = [v for v in VINTAGES if v in entries and VINTAGE_DATES[v] <= VINTAGE_DATES[vintage]]
+    return keys[-1] if keys else None
+
+
 def as_of(entries: dict, vintage: str, what: str):
     """The entry of ``entries`` (keyed by vintage) in force for ``vintage``.
 
     A key holds from its vintage until the next key, so a later vintage with no change
     needs no new entry; a vintage older than every key is an error naming ``what``.
     """
-    keys = [v for v in VINTAGES if v in entries and VINTAGE_DATES[v] <= VINTAGE_DATES[vintage]]
-    if not keys:
+    key = key_in_force(entries, vintage)
+    if key is None:
         raise DataIntegrityError(
             f"{what} has no entry for vintage {vintage} or an earlier one (it lists {', '.join(entries)})"
         )
-    return entries[keys[-1]]
+    return entries[key]
 
 
 LEVELS = ("county", "prefecture", "province", "partner")
@@ -122,8 +129,8 @@ def _layer_dir(vintage: str) -> Path:
 
 
 @functools.cache
-def _manifest(folder: Path | None = None) -> dict:
-    path = (folder or data_dir()) / "manifest.json"
+def _manifest(folder: Path) -> dict:
+    path = folder / "manifest.json"
     if not path.exists():
         raise DataIntegrityError(f"boundary manifest {path} is missing; rebuild it with: {REBUILD_COMMAND}")
     return json.loads(path.read_text(encoding="utf-8"))

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import difflib
 import functools
+import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from importlib import resources
 
 import pandas as pd
 
 from ._errors import AmbiguousPlaceError, DataIntegrityError, InvalidArgumentError, UnknownPlaceError
-from ._io import data_sources
+from ._io import data_sources, origin_of, read_source_text
 from .boundaries import DEFAULT_VINTAGE, LEVELS, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
 
 __all__ = ["Place", "resolve", "crosswalk", "RESOLVE_LEVELS"]
@@ -100,17 +100,18 @@ class Place:
 @functools.lru_cache(maxsize=1)
 def _crosswalk_table() -> pd.DataFrame:
     """The package's crosswalk, then the rows of each added data source's ``crosswalk.csv``."""
-    with resources.files("chuanyu_geo").joinpath("crosswalk.csv").open(encoding="utf-8") as fh:
-        tables = [pd.read_csv(fh, dtype=str, keep_default_na=False)]
-    for _, folder in data_sources()[1:]:
-        path = folder / "crosswalk.csv"
-        if path.is_file():
-            added = pd.read_csv(path, dtype=str, keep_default_na=False)
-            if list(added.columns) != list(tables[0].columns):
-                raise DataIntegrityError(
-                    f"{path}: columns {list(added.columns)}; expected {list(tables[0].columns)}"
-                )
-            tables.append(added)
+    tables = []
+    for _, folder in data_sources():
+        text = read_source_text(folder, "crosswalk.csv")
+        if text is None:
+            continue
+        table = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+        if tables and list(table.columns) != list(tables[0].columns):
+            raise DataIntegrityError(
+                f"{origin_of(folder, 'crosswalk.csv')}: columns {list(table.columns)}; "
+                f"expected {list(tables[0].columns)}"
+            )
+        tables.append(table)
     return pd.concat(tables, ignore_index=True)
 
 

@@ -41,6 +41,7 @@ from .boundaries import (
     as_of,
     check_choice,
     dissolve,
+    key_in_force,
     load_boundaries,
 )
 from .gazetteer import EXPAND_LEVELS, Place, _latin_key, expand, resolve
@@ -634,7 +635,7 @@ def _parse_platform(
             names = as_of(footprint_units, v, f"{what}: footprint_units")
         except DataIntegrityError as exc:
             raise DefinitionError(f"{exc}; list the containing units from the earliest vintage on") from exc
-        key = next(k for k in reversed(VINTAGES[: VINTAGES.index(v) + 1]) if k in footprint_units)
+        key = key_in_force(footprint_units, v)
         for unit in _check_list(names, f"footprint_units[{key!r}]", what):
             if not isinstance(unit, str):
                 raise DefinitionError(
@@ -924,7 +925,7 @@ def _plan_registry() -> dict[str, dict]:
 
 def _read_platform_file(name: str, folder: Path | None) -> tuple[Mapping, str]:
     """A plan's platform file from its data source, else the package's (for ``extends``)."""
-    for where in (folder, None) if folder is not None else (None,):
+    for where in dict.fromkeys((folder, None)):  # the plan's own source, then the package
         text = read_source_text(where, name)
         if text is not None:
             return parse_toml(text, origin_of(where, name)), origin_of(where, name)

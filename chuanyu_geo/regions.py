@@ -11,7 +11,7 @@ import functools
 import geopandas as gpd
 import pandas as pd
 
-from ._errors import DataIntegrityError, DefinitionError
+from ._errors import DefinitionError
 from ._io import parse_toml, read_package_text
 from .boundaries import (
     DEFAULT_DETAIL,
@@ -21,6 +21,7 @@ from .boundaries import (
     as_of,
     check_choice,
     dissolve,
+    key_in_force,
     load_boundaries,
 )
 from .gazetteer import expand, resolve
@@ -55,10 +56,8 @@ def _members_of(region: dict, vintage: str) -> list[str]:
 
 def _inferred(region: dict, vintage: str) -> str | None:
     notes = _origin(region).get("inferred", {})
-    try:
-        return as_of(notes, vintage, "inferred") if notes else None
-    except DataIntegrityError:  # no note for this or an earlier vintage: the list is official
-        return None
+    key = key_in_force(notes, vintage)  # None: no note for this or an earlier vintage
+    return notes[key] if key else None
 
 
 def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:

@@ -314,16 +314,23 @@ def _provenance(layer: gpd.GeoDataFrame, vintage: str, lang: str = "en") -> str:
     return _tr(lang, zh, en) if lang != "zh+en" else en
 
 
-def _units_layer(
-    layer: gpd.GeoDataFrame, datum: str, name: str, color_of, tooltip_extra: dict[str, str], lang: str
-) -> folium.GeoJson:
+def _add_units(
+    m: folium.Map,
+    layer: gpd.GeoDataFrame,
+    datum: str,
+    name: str,
+    color_of,
+    tooltip_extra: dict[str, str],
+    lang: str,
+) -> None:
+    """The units layer, and the map tools that search and download it."""
     frame = layer[["adcode", "name", "name_en", "geometry"]].copy()
     frame["label"] = [_label(r, lang) for _, r in frame.iterrows()]
     frame["color"] = [color_of(code) for code in frame["adcode"]]
     frame["extra"] = [tooltip_extra.get(code, "") for code in frame["adcode"]]
     # What the search box offers and the download names each unit by.
     frame["find"] = [_esc(_tr(lang, r.name, r.name_en)) for r in frame.itertuples()]
-    return folium.GeoJson(
+    units = folium.GeoJson(
         _geojson(frame.drop(columns=["name", "name_en"]), datum),
         name=name,
         style_function=lambda f: {
@@ -335,7 +342,8 @@ def _units_layer(
         },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(fields=["label", "extra"], labels=False, sticky=True),
-    )
+    ).add_to(m)
+    _map_tools(m, units, lang, datum)
 
 
 def _lines_layer(
@@ -452,19 +460,20 @@ def platform_map(
         return _esc(_tr(lang, p.short_name, p.short_name_en))
 
     extra = {code: "<br>" + "、".join(short(p) for p in ps) for code, ps in member_of.items()}
-    units = _units_layer(web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang).add_to(m)
-    _map_tools(m, units, lang, datum)
+    _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang)
 
     for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
     footprints = {p.id: p.footprint(level, vintage, "standard").iloc[0] for p in chosen}
+    # Outlines and name labels use the same shapes, on the web layer.
+    shapes = {p.id: dissolve(web, footprints[p.id]["unit_adcodes"].split(","))[0] for p in chosen}
     # Approximate outlines are drawn last, dashed over a white casing, so they stay visible
     # where they run along an exact outline of the same colour (明月山 under 万达开).
     order = sorted(enumerate(chosen), key=lambda item: footprints[item[1].id]["precision"] == "approximate")
     for number, platform in order:
         footprint = footprints[platform.id]
         approximate = footprint["precision"] == "approximate"
-        geometry, _ = dissolve(web, footprint["unit_adcodes"].split(","))
+        geometry = shapes[platform.id]
         precision = footprint["precision"]
         name = _tr(lang, platform.short_name, platform.short_name_en)
         state = _tr(lang, _PRECISION_ZH[precision], precision)
@@ -524,7 +533,7 @@ def platform_map(
         ).add_to(group)
         group.add_to(m)
 
-    _platform_labels(m, chosen, footprints, web, datum, lang)
+    _platform_labels(m, chosen, shapes, datum, lang)
     _border_and_edges(m, web, level, vintage, datum, lang)
     provenance = _tr(
         lang,
@@ -549,14 +558,11 @@ def platform_map(
     return m
 
 
-def _platform_labels(
-    m: folium.Map, chosen: list[Platform], footprints: dict, web: gpd.GeoDataFrame, datum: str, lang: str
-) -> None:
+def _platform_labels(m: folium.Map, chosen: list[Platform], shapes: dict, datum: str, lang: str) -> None:
     """Platform names on the map, at a point inside each footprint; a layer that can be hidden."""
     group = folium.FeatureGroup(name=_esc(_tr(lang, "平台名称", "Platform names")), show=True)
     for platform in chosen:
-        shape, _ = dissolve(web, footprints[platform.id]["unit_adcodes"].split(","))
-        spot = shapely.point_on_surface(shape)
+        spot = shapely.point_on_surface(shapes[platform.id])
         if datum == "gcj02":
             spot = to_gcj02(np.asarray([spot]))[0]
         text = _esc(_tr(lang, platform.short_name, platform.short_name_en))
@@ -647,10 +653,7 @@ def adjacency_map(
     style = config()["style"]
     graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
     degree = {n: f"<br>{graph.degree(n)} {_tr(lang, '个邻接单元', 'neighbours')}" for n in graph.nodes}
-    units = _units_layer(
-        web, datum, _esc(_tr(lang, "单元", "Units")), lambda code: "#f7f7f7", degree, lang
-    ).add_to(m)
-    _map_tools(m, units, lang, datum)
+    _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), lambda code: "#f7f7f7", degree, lang)
     internal, cross = [], []
     pairs = graph_to_frame(graph)
     names = _names_in(web, lang)
@@ -783,15 +786,15 @@ def choropleth(
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
     style = config()["style"]
     extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
-    units = _units_layer(
+    _add_units(
+        m,
         web,
         datum,
         _esc(value_col),
         lambda code: colors[class_of[code]] if code in class_of else style["no_platform_color"],
         extra,
         lang,
-    ).add_to(m)
-    _map_tools(m, units, lang, datum)
+    )
     lower = [float(matched[value_col].min())] + [float(b) for b in classifier.bins[:-1]]
     edges = [*lower, float(classifier.bins[-1])]
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
@@ -918,15 +921,15 @@ def lisa_map(
         f"value {_esc(f'{row.value:,.6g}')}"
         for row in local.itertuples()
     }
-    units = _units_layer(
+    _add_units(
+        m,
         web,
         datum,
         _esc("LISA"),
         lambda code: colors.get(cluster.get(code, "none"), colors["none"]),
         extra,
         lang,
-    ).add_to(m)
-    _map_tools(m, units, lang, datum)
+    )
     _border_only(m, web, datum, lang)
     names_zh = {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高"}
     names_en = {"HH": "High–High", "LL": "Low–Low", "HL": "High–Low", "LH": "Low–High"}

@@ -30,6 +30,8 @@ __all__ = [
     "check_tree",
     "UnsafeTextError",
     "JINJA_OPENER",
+    "csv_safe",
+    "csv_text",
 ]
 
 # The three sequences that open a Jinja tag; braces alone are harmless.
@@ -277,3 +279,78 @@ def check_tree(root: Any) -> None:
             visit(child)
 
     visit(root.get_root() if hasattr(root, "get_root") else root)
+
+
+# --------------------------------------------------------------------------- CSV cells
+
+# OWASP "CSV Injection": a spreadsheet treats a cell opening with one of these as a formula.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _formula_mask(values: Any) -> Any:
+    """Boolean mask of the text values of a Series that a spreadsheet would run as formulas."""
+    import pandas as pd
+
+    text = values.map(lambda v: v if isinstance(v, str) else "")
+    risky = text.str.startswith(_FORMULA_START)
+    if not risky.any():
+        return risky
+    # "-12.5" and "+3" are numbers, not formulas; keep them as they are.
+    number = pd.to_numeric(text.where(risky, ""), errors="coerce").notna()
+    return risky & ~number
+
+
+def csv_safe(frame: Any) -> Any:
+    """A copy of ``frame`` whose text cells and headers cannot run as spreadsheet formulas.
+
+    A text cell (or column name) that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+    carriage return and is not a number gets a leading apostrophe, as OWASP's guidance on
+    CSV injection recommends: Excel, LibreOffice and Google Sheets then show it as text.
+    Numbers and numeric columns are left exactly as they are.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+
+    Returns
+    -------
+    pandas.DataFrame
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> safe = csv_safe(pd.DataFrame({"name": ["=HYPERLINK(1)", "-3", "万州区"], "n": [-1, 2, 3]}))
+    >>> safe["name"].tolist(), safe["n"].tolist()
+    (["'=HYPERLINK(1)", '-3', '万州区'], [-1, 2, 3])
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for position in range(out.shape[1]):
+        column = out.iloc[:, position]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+            continue
+        mask = _formula_mask(column)
+        if mask.any():
+            column = column.astype(object).where(~mask, "'" + column.where(mask, "").astype(str))
+            out.isetitem(position, column)
+    names = pd.Series([c if isinstance(c, str) else "" for c in out.columns], dtype=object)
+    header_mask = _formula_mask(names).to_numpy()
+    if header_mask.any():
+        out.columns = ["'" + c if risky else c for c, risky in zip(out.columns, header_mask)]
+    return out
+
+
+def csv_text(frame: Any, escape_formulas: bool = True) -> str:
+    """CSV text of ``frame`` without index; text cells that could run as formulas are
+    prefixed with ``'`` (see :func:`csv_safe`) unless ``escape_formulas`` is False.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> print(csv_text(pd.DataFrame({"a": ["@SUM(A1)", "ok"]})), end="")
+    a
+    '@SUM(A1)
+    ok
+    """
+    return (csv_safe(frame) if escape_formulas else frame).to_csv(index=False)

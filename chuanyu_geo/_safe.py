@@ -28,6 +28,7 @@ __all__ = [
     "check_color",
     "color_rgba",
     "check_tree",
+    "html_hazard",
     "UnsafeTextError",
     "JINJA_OPENER",
     "csv_safe",
@@ -72,8 +73,24 @@ def inert(value: Any) -> str:
     return html.escape(text, quote=True).translate(_ENTITIES)
 
 
+def _decoded_link(text: str) -> str:
+    """A link as a browser or Markdown renderer reads it: entities decoded (repeatedly, so
+    ``&amp;colon;`` cannot hide ``:``), tabs and newlines removed (browsers drop them)."""
+    for _ in range(4):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
+    return re.sub(r"[\t\n\r]", "", text)
+
+
 def safe_link(value: Any) -> str:
     """A link target that cannot run script: a relative path or an http(s) URL.
+
+    The decision is made on the link as a renderer reads it (entities decoded), so
+    ``javascript&colon;`` is a scheme like ``javascript:``. Backslashes are refused
+    (browsers read ``/\\host`` and ``\\\\host`` as another host), and so are spaces, quotes
+    and angle brackets, which could end the link in Markdown or HTML.
 
     Examples
     --------
@@ -87,28 +104,36 @@ def safe_link(value: Any) -> str:
     from ._errors import InvalidArgumentError
 
     text = str(value)
-    scheme = re.match(r"\s*([a-zA-Z][a-zA-Z0-9+.\-]*):", text)
-    control = any(ord(ch) < 32 for ch in text)
-    if (
-        control
-        or (scheme and scheme.group(1).lower() not in ("http", "https"))
-        or text.strip().startswith("//")
-    ):
+    decoded = _decoded_link(text)
+    scheme = re.match(r"([a-zA-Z][a-zA-Z0-9+.\-]*):", decoded.lstrip("".join(map(chr, range(33)))))
+    refused = (
+        not decoded.strip()
+        or any(ord(ch) < 32 or ord(ch) == 127 or ch.isspace() for ch in text + decoded)
+        or any(ch in "\\<>\"'`" for ch in text + decoded)
+        or (scheme is not None and scheme.group(1).lower() not in ("http", "https"))
+        or (scheme is None and ":" in decoded.split("/", 1)[0])  # "x:y" reads as a scheme
+        or decoded.startswith("//")
+    )
+    if refused:
         raise InvalidArgumentError(
-            f"link {text[:80]!r} is not allowed; expected a relative path (map.html) or an http(s) URL"
+            f"link {text[:80]!r} is not allowed; expected a relative path (map.html) or an http(s) URL "
+            "without spaces, quotes, angle brackets or backslashes"
         )
     return text
 
 
 def inert_figure_text(value: Any) -> str:
-    """Text for a matplotlib label: dollar signs escaped so mathtext never parses it.
+    """Text for a matplotlib label: ``None`` as empty, lone surrogates replaced.
+
+    The figure functions also switch mathtext off for every text they draw, so a dollar
+    sign stays a dollar sign.
 
     Examples
     --------
     >>> print(inert_figure_text("GDP $ per head $"))
-    GDP \\$ per head \\$
+    GDP $ per head $
     """
-    return _SURROGATE.sub("\ufffd", "" if value is None else str(value)).replace("$", r"\$")
+    return _SURROGATE.sub("\ufffd", "" if value is None else str(value))
 
 
 # --------------------------------------------------------------------------- colours
@@ -226,12 +251,63 @@ def check_color(value: Any, what: str) -> str:
 
 _SKIP = {"_parent", "_children", "_template", "_template_str", "_template_name"}
 
+# The markup the library itself builds around inert text (legends, labels, tooltips, popups):
+# these tags, with these attributes. Anything else that looks like a tag in a data string
+# came from data that skipped :func:`inert`, and Leaflet would insert it with innerHTML.
+_OUR_TAGS = frozenset(
+    "a b br div em h3 i li p small span strong sub summary sup details table td th tr ul".split()
+)
+_OUR_ATTRIBUTES = frozenset({"style", "class", "title", "href", "target", "rel"})
+_TAG = re.compile(r"<\s*(/?)\s*([^\s/>]*)([^>]*)(?:>|$)")
+_ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
+
+
+def html_hazard(value: str) -> str | None:
+    """Why ``value`` is not markup the library writes, or None if it is.
+
+    Inert text holds no ``<`` at all; the library's own markup uses a few tags, with
+    style/class/title attributes and http(s) or relative links. A comment, a processing
+    instruction, another tag, an event handler or a script URL is a hazard.
+
+    Examples
+    --------
+    >>> html_hazard("<span style='color:#555'>万州区</span>") is None
+    True
+    >>> html_hazard("<img src=x onerror=alert(1)>")
+    'tag <img> is not one the library writes'
+    """
+    if "<" not in value:
+        return None
+    for match in _TAG.finditer(value):
+        name = match.group(2).lower()
+        if match.group(1) and name in _OUR_TAGS and not match.group(3).strip():
+            continue  # a closing tag of ours
+        if name not in _OUR_TAGS:
+            return f"tag <{match.group(2)[:20]}> is not one the library writes"
+        for attribute in _ATTRIBUTE.finditer(match.group(3)):
+            key = attribute.group(1).lower()
+            text = next((g for g in attribute.group(2, 3, 4) if g is not None), "")
+            if key not in _OUR_ATTRIBUTES:
+                return f"attribute {key[:20]!r} on <{name}> is not one the library writes"
+            if key == "href":
+                try:
+                    safe_link(text)
+                except ChuanyuGeoError:
+                    return f"link {text[:40]!r} on <{name}> is not a relative or http(s) link"
+            loads = re.search(r"url\(|expression|javascript|@import", _decoded_link(text), re.I)
+            if key == "style" and loads:
+                return f"style {text[:40]!r} on <{name}> loads or runs something"
+    return None
+
 
 def check_tree(root: Any) -> None:
-    """Refuse a branca element tree in which any data string could open a Jinja tag.
+    """Refuse a branca element tree in which any data string could run as template or script.
 
-    Our own templates live in ``_template`` (skipped); everything else an element holds is
-    data that branca may render through a template a second time.
+    Our own templates live in ``_template`` (skipped), and so do static assets of the
+    package marked ``trusted`` (Leaflet, the map tools); everything else an element holds
+    is data that branca may render through a template a second time and that Leaflet may
+    insert as HTML. Such a string may not open a Jinja tag, and may hold no markup but the
+    library's own (see :func:`html_hazard`).
 
     Parameters
     ----------
@@ -245,16 +321,21 @@ def check_tree(root: Any) -> None:
     """
     seen: set[int] = set()
 
+    def refuse(owner: str, value: str, at: int, why: str) -> None:
+        start = max(at - 30, 0)
+        raise UnsafeTextError(
+            f"{owner} holds text that {why} ({value[start : at + 30]!r}); "
+            "user text must pass through chuanyu_geo._safe.inert — please report this as a bug"
+        )
+
     def scan(value: Any, owner: str) -> None:
         if isinstance(value, str):
             match = JINJA_OPENER.search(value)
             if match:
-                start = max(match.start() - 30, 0)
-                raise UnsafeTextError(
-                    f"{owner} holds text that a template engine would run "
-                    f"({value[start : match.start() + 30]!r}); "
-                    "user text must pass through chuanyu_geo._safe.inert — please report this as a bug"
-                )
+                refuse(owner, value, match.start(), "a template engine would run")
+            hazard = html_hazard(value)
+            if hazard:
+                refuse(owner, value, value.index("<"), f"a browser would read as markup: {hazard}")
         elif isinstance(value, dict):
             for key, item in value.items():
                 scan(key, owner)
@@ -268,8 +349,9 @@ def check_tree(root: Any) -> None:
             return
         seen.add(id(element))
         owner = f"{type(element).__name__} {getattr(element, '_name', '')!s}"
+        trusted = getattr(element, "trusted", False) is True
         for key, value in vars(element).items():
-            if key in _SKIP:
+            if key in _SKIP or (trusted and key == "markup"):
                 continue
             if hasattr(value, "_children"):  # a Figure's header, html and script are attributes
                 visit(value)
@@ -328,7 +410,7 @@ def csv_safe(frame: Any) -> Any:
     out = frame.copy()
     for position in range(out.shape[1]):
         column = out.iloc[:, position]
-        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        if _is_numeric_column(column):
             continue
         mask = _formula_mask(column)
         if mask.any():
@@ -342,8 +424,11 @@ def csv_safe(frame: Any) -> Any:
 
 
 def csv_text(frame: Any, escape_formulas: bool = True) -> str:
-    """CSV text of ``frame`` without index; text cells that could run as formulas are
-    prefixed with ``'`` (see :func:`csv_safe`) unless ``escape_formulas`` is False.
+    """CSV text of ``frame`` without index: the one way the package writes a CSV.
+
+    Text cells that could run as formulas are prefixed with ``'`` (see :func:`csv_safe`)
+    unless ``escape_formulas`` is False. A cell holding a carriage return is quoted, so
+    that no reader splits its row there (Python's csv module before 3.12 leaves it bare).
 
     Examples
     --------
@@ -353,4 +438,19 @@ def csv_text(frame: Any, escape_formulas: bool = True) -> str:
     '@SUM(A1)
     ok
     """
-    return (csv_safe(frame) if escape_formulas else frame).to_csv(index=False)
+    import csv
+
+    out = csv_safe(frame) if escape_formulas else frame
+    has_cr = any(
+        out[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
+        for c in out.columns
+        if not _is_numeric_column(out[c])
+    ) or any("\r" in str(c) for c in out.columns)
+    quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
+    return out.to_csv(index=False, lineterminator="\n", quoting=quoting)
+
+
+def _is_numeric_column(column: Any) -> bool:
+    import pandas as pd
+
+    return pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)

@@ -91,20 +91,26 @@ class _Map(folium.Map):
         self.default_css = []
         safe_js = js.replace("</script", "<\\/script")  # cannot end the inline block early
         self.get_root().header.add_child(
-            _Html(f"<style>{css}</style>\n<script>{safe_js}</script>"), name="leaflet_inline"
+            _Html(f"<style>{css}</style>\n<script>{safe_js}</script>", trusted=True), name="leaflet_inline"
         )
         check_tree(self.get_root())
         return super().render(**kwargs)
 
 
 class _Html(Element):
-    """Ready-made HTML placed as a template *value*, so branca never parses it as a template."""
+    """Ready-made HTML placed as a template *value*, so branca never parses it as a template.
+
+    ``trusted`` marks the package's own static assets (Leaflet, the map tools, the map's
+    CSS), which the tripwire does not read as data; everything else is built from inert
+    parts and checked by :func:`chuanyu_geo._safe.check_tree`.
+    """
 
     _template = Template("{{ this.markup }}")
 
-    def __init__(self, markup: str):
+    def __init__(self, markup: str, trusted: bool = False):
         super().__init__()
         self.markup = markup
+        self.trusted = trusted
 
 
 # --------------------------------------------------------------------------- layers
@@ -152,7 +158,11 @@ def _geojson(frame: gpd.GeoDataFrame, datum: str) -> str:
 
 
 class _Attribution(MacroElement):
-    """Adds text to Leaflet's attribution control (also without tiles)."""
+    """Adds text to Leaflet's attribution control (also without tiles).
+
+    Leaflet writes attributions with innerHTML, and the text comes from data files a data
+    pack may supply (a manifest's ``source``, a vintage's ``short``): it is made inert here.
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
@@ -162,7 +172,7 @@ class _Attribution(MacroElement):
 
     def __init__(self, text: str):
         super().__init__()
-        self.text = text
+        self.text = inert(text)
 
 
 def _add_legend(m: folium.Map, body: str) -> None:
@@ -222,7 +232,8 @@ def _layer_control(m: folium.Map) -> None:
             f" if (typeof {control.get_name()} !== 'undefined'"
             " && (window.innerWidth < 1000 || window.innerHeight < 600))"
             f" {{ {control.get_name()}.collapse(); }}"
-            " });"
+            " });",
+            trusted=True,  # our script; the only name in it is folium's generated one
         )
     )
 
@@ -250,7 +261,7 @@ def _map_tools(m: folium.Map, units: folium.GeoJson, lang: str, datum: str) -> N
         .replace("__UNITS__", units.get_name())
         .replace("__TEXT__", json.dumps(text))  # ASCII JSON of our own strings
     )
-    m.get_root().script.add_child(_Html(script))
+    m.get_root().script.add_child(_Html(script, trusted=True))
 
 
 @functools.lru_cache(maxsize=1)
@@ -276,7 +287,7 @@ def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) ->
         ).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     _Attribution(attribution).add_to(m)
-    m.get_root().header.add_child(_Html(f"<style>{_MAP_CSS}</style>"), name="chuanyu_css")
+    m.get_root().header.add_child(_Html(f"<style>{_MAP_CSS}</style>", trusted=True), name="chuanyu_css")
     if title:
         m.get_root().html.add_child(
             _Html(

@@ -126,6 +126,27 @@ def _figure_class():
     return PaperFigure
 
 
+def _no_mathtext(fig) -> None:
+    """The figure gate: no text the function drew is ever parsed as mathtext.
+
+    Names, titles and sources come from data and users; a ``$`` in them must show as a
+    dollar sign, and ``$\\undefinedmacro$`` must not make saving fail. Text a user adds to the
+    returned figure afterwards keeps matplotlib's default.
+    """
+    from matplotlib.text import Text
+
+    for text in fig.findobj(Text):
+        if getattr(text, "_chuanyu_gated", False):
+            continue
+        if text.get_wrap():
+            # Wrapping measures lines as mathtext whenever they hold a "$", whatever
+            # parse_math says (matplotlib 3.10): escaped dollars are plain text there too.
+            text.set_text(text.get_text().replace("$", r"\$"))
+        else:
+            text.set_parse_math(False)
+        text._chuanyu_gated = True
+
+
 def _scale_bar(ax, bounds) -> None:
     """A bar of a round length in km at the lower left, sized for the map's mid-latitude."""
     minx, miny, maxx, maxy = bounds
@@ -147,6 +168,7 @@ def _declutter(ax, texts: list, step_pt: float = 3.0, rounds: int = 200) -> None
     line is drawn from a moved label to its anchor.
     """
     fig = ax.figure
+    _no_mathtext(fig)  # measuring a label parses it
     renderer = fig.canvas.get_renderer()
 
     def box(text):
@@ -392,6 +414,7 @@ def plot_platforms(
             fontsize=11,
         )
         _caption(fig, layer, vintage, f" Platforms: plan {plan_of(chosen)}.", font_size)
+        _no_mathtext(fig)  # before layout, which measures (and so parses) every text
         fig.tight_layout()
         _declutter(ax, labels)
     return fig
@@ -519,6 +542,7 @@ def plot_adjacency(
             f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its "
             f"resolution.",
         )
+        _no_mathtext(fig)  # before layout, which measures (and so parses) every text
         fig.tight_layout()
         _declutter(ax, labels)
     return fig
@@ -627,5 +651,6 @@ def plot_lisa(
             f" {local.attrs.get('kind', 'queen')} weights, "
             f"{local.attrs.get('permutations', 999)} permutations.",
         )
+        _no_mathtext(fig)  # before layout, which measures (and so parses) every text
         fig.tight_layout()
     return fig

@@ -10,6 +10,7 @@ import functools
 import json
 import math
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from datetime import date
@@ -27,7 +28,7 @@ from ._io import (
     swap_directory,
     write_text_atomic,
 )
-from ._safe import inert, safe_link
+from ._safe import csv_text, inert, safe_link
 from .adjacency import (
     RESOLUTION_NOTE,
     adjacency_graph,
@@ -91,6 +92,48 @@ def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
     return out
 
 
+REPORT_FORMATS = ("md", "json", "html", "csv", "map")
+# Table names become file names (pairs.csv): a letter or underscore, then letters, digits,
+# "_" or "-" (any script), nothing that could name another directory or a device.
+_TABLE_NAME = re.compile(r"[^\W\d][\w-]{0,63}")
+_DEVICE_NAMES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)
+
+
+def check_table_names(tables: dict) -> None:
+    """Refuse table names that cannot be plain file names (``../x``, ``/etc/x``, ``nul``).
+
+    Raises
+    ------
+    InvalidArgumentError
+        Naming the table and the names that are accepted.
+
+    Examples
+    --------
+    >>> check_table_names({"pairs": None, "单元_2": None})
+    >>> check_table_names({"../x": None})  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    chuanyu_geo._errors.InvalidArgumentError: report table name '../x' is not allowed; ...
+    """
+    for name in tables:
+        if not isinstance(name, str) or not _TABLE_NAME.fullmatch(name) or _DEVICE_NAMES.fullmatch(name):
+            shown = repr(name) if len(repr(name)) <= 80 else repr(name)[:77] + "…"
+            raise InvalidArgumentError(
+                f"report table name {shown} is not allowed; a table name becomes a file name, so it must "
+                "start with a letter or '_' and hold only letters, digits, '_' and '-' (at most 64)"
+            )
+
+
+def _check_formats(formats) -> tuple[str, ...]:
+    chosen = (formats,) if isinstance(formats, str) else tuple(formats)
+    unknown = [f for f in chosen if f not in REPORT_FORMATS]
+    if unknown or not chosen:
+        raise InvalidArgumentError(
+            f"formats={formats!r} is not valid; expected one or more of: {', '.join(REPORT_FORMATS)}"
+        )
+    return chosen
+
+
 @dataclass
 class AdjacencyReport:
     """Tables of a cross-border adjacency report and the facts about their boundaries.
@@ -108,6 +151,9 @@ class AdjacencyReport:
 
     meta: dict
     tables: dict[str, pd.DataFrame] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_table_names(self.tables)
 
     # ------------------------------------------------------------------ text forms
 
@@ -153,9 +199,10 @@ class AdjacencyReport:
         >>> "合川区" in cg.adjacency_report().to_markdown()
         True
         """
+        check_table_names(self.tables)
         lines = [
-            f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, "
-            f"{self.meta['vintage']})",
+            f"# 川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({_md_cell(self.meta['level'])}, "
+            f"{_md_cell(self.meta['vintage'])})",
             "",
         ]
         lines += [f"- **{k}**: {_md_cell(v)}" for k, v in self._meta_lines()]
@@ -163,7 +210,7 @@ class AdjacencyReport:
             link = safe_link(map_link)
             lines.append(f"- **Map 地图**: [{_md_cell(link)}](<{link}>) (interactive, offline)")
         for key, table in self.tables.items():
-            lines += ["", f"## {TABLE_TITLES.get(key, key)}", "", _markdown_table(table)]
+            lines += ["", f"## {_md_cell(TABLE_TITLES.get(key, key))}", "", _markdown_table(table)]
         lines += ["", "## Glossary 术语表", "", "| column | meaning | 含义 |", "|---|---|---|"]
         lines += [
             f"| {_md_cell(name)} | {_md_cell(e['en'])} | {_md_cell(e['zh'])} |"
@@ -233,7 +280,7 @@ class AdjacencyReport:
             write_text_atomic(path, page)
         return page
 
-    def to_csv(self, directory: str | os.PathLike, force: bool = False) -> Path:
+    def to_csv(self, directory: str | os.PathLike, force: bool = False, escape_formulas: bool = True) -> Path:
         """Write one CSV per table plus ``meta.json`` into ``directory``.
 
         Parameters
@@ -242,6 +289,10 @@ class AdjacencyReport:
             Created if missing; replaced if it holds an earlier report.
         force : bool
             Replace a non-empty directory that is not an earlier report.
+        escape_formulas : bool, default True
+            Text cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+            ``-``, ``@``, a tab or a carriage return, and not a number) get a leading ``'``;
+            pass False for machine pipelines that need the text unchanged.
 
         Returns
         -------
@@ -254,7 +305,7 @@ class AdjacencyReport:
         >>> (folder / "pairs.csv").exists()
         True
         """
-        return self.write(directory, formats=("csv",), force=force)
+        return self.write(directory, formats=("csv",), force=force, escape_formulas=escape_formulas)
 
     def _file_names(self, formats: tuple[str, ...]) -> set[str]:
         names = {
@@ -276,6 +327,7 @@ class AdjacencyReport:
         directory: str | os.PathLike,
         formats: tuple[str, ...] = ("md", "json", "html", "csv"),
         force: bool = False,
+        escape_formulas: bool = True,
     ) -> Path:
         """Write the report in several formats into one directory, atomically.
 
@@ -286,9 +338,12 @@ class AdjacencyReport:
         ----------
         directory : path-like
         formats : tuple of {"md", "json", "html", "csv", "map"}
-            ``map`` adds the offline platform map (``map.html``).
+            ``map`` adds the offline platform map (``map.html``); another name is an error.
         force : bool
             Replace a non-empty directory that is not an earlier report.
+        escape_formulas : bool, default True
+            In the CSVs, text cells that a spreadsheet would run as a formula get a leading
+            ``'`` (see :meth:`to_csv`).
 
         Returns
         -------
@@ -301,6 +356,8 @@ class AdjacencyReport:
         >>> (folder / "report.md").exists()
         True
         """
+        formats = _check_formats(formats)
+        check_table_names(self.tables)
         target = Path(directory)
         with prepare_output_dir(target, force, self._file_names(formats)) as staging:
             map_link = "map.html" if "map" in formats else None
@@ -324,8 +381,11 @@ class AdjacencyReport:
                 )
             if "csv" in formats:
                 for key, table in self.tables.items():
+                    path = staging / f"{key}.csv"
+                    if path.resolve().parent != staging.resolve():  # names are checked; this is a backstop
+                        raise InvalidArgumentError(f"report table name {key!r} leads out of {target}")
                     # A BOM lets Excel open the Chinese text correctly; pandas and R skip it.
-                    table.to_csv(staging / f"{key}.csv", index=False, encoding="utf-8-sig")
+                    path.write_text("\ufeff" + csv_text(table, escape_formulas), encoding="utf-8", newline="")
                 meta = {**self.meta, "glossary": glossary(self.tables)}
                 (staging / "meta.json").write_text(
                     json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
@@ -470,10 +530,25 @@ def _text(value) -> str:
     return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
 
 
+# Markdown that could make a cell more than text: "[" and "]" (every link, image and
+# reference), "`" (code), "*" and "_" where they can open or close emphasis (not inside a
+# word such as shared_km), "\\" (escapes) and "|" (a new cell); "<", ">" and "&" become
+# entities, since Python-Markdown does not honour "\\<". "(", ")" and "!" stay as they are:
+# with the brackets escaped they cannot form a link or an image, and the file stays readable.
+_MD_ESCAPES = str.maketrans({**{ch: "\\" + ch for ch in "\\`*[]|"}, "&": "&amp;", "<": "&lt;", ">": "&gt;"})
+_MD_EMPHASIS_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
+
+
 def _md_cell(value) -> str:
-    # Inert in Markdown too: no raw HTML, no row break, no column break.
-    text = _text(value).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return " ".join(text.replace("|", "\\|").split())
+    """Text for a Markdown cell or heading that every common renderer shows as text.
+
+    Examples
+    --------
+    >>> print(_md_cell("[x](javascript:alert(1)) a|b shared_km _u_"))
+    \\[x\\](javascript:alert(1)) a\\|b shared_km \\_u\\_
+    """
+    text = _text(value).translate(_MD_ESCAPES)
+    return " ".join(_MD_EMPHASIS_UNDERSCORE.sub(r"\\_", text).split())
 
 
 # One display format per quantity in Markdown and HTML (CSV and JSON keep full numbers).

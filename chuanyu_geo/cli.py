@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -11,7 +12,8 @@ import pandas as pd
 
 from . import __version__
 from ._errors import ChuanyuGeoError, InvalidArgumentError
-from ._io import write_text_atomic
+from ._io import DATA_ENV, deferred_message, write_text_atomic
+from ._safe import csv_text
 from .boundaries import (
     DEFAULT_DETAIL,
     DEFAULT_VINTAGE,
@@ -67,7 +69,7 @@ def layers_summary(vintages: Sequence[str] = VINTAGES, details: Sequence[str] = 
     return table.astype({c: "Int64" for c in area_cols})
 
 
-def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str]) -> str:
+def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str], raw_csv: bool = False) -> str:
     if fmt == "json":
         return (
             json.dumps(
@@ -78,7 +80,7 @@ def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str]) -> str:
             + "\n"
         )
     if fmt == "csv":
-        return table.to_csv(index=False)
+        return csv_text(table, escape_formulas=not raw_csv)
     lines = [
         table.astype(object).where(table.notna(), "").to_string(index=False),
         "",
@@ -92,7 +94,7 @@ def _cmd_layers(args: argparse.Namespace) -> int:
     vintages = [args.vintage] if args.vintage else list(VINTAGES)
     table = layers_summary(vintages)
     _emit(
-        _render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}),
+        _render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}, args.raw_csv),
         args.output,
         csv=args.format == "csv",
     )
@@ -162,9 +164,9 @@ def platforms_summary(
 def _cmd_platforms(args: argparse.Namespace) -> int:
     from .platforms import load_platforms
 
-    if args.file and args.plan:
+    if args.file is not None and args.plan:
         raise InvalidArgumentError("give either --file or --plan, not both")
-    platform_set = load_platforms(args.file) if args.file else None
+    platform_set = load_platforms(args.file) if args.file is not None else None
     table = platforms_summary(args.level, args.vintage, args.detail, platform_set, args.plan)
     if args.format == "json":
         records = table.astype(object).where(table.notna(), None).to_dict(orient="records")  # NaN is not JSON
@@ -184,7 +186,7 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
             + "\n"
         )
     elif args.format == "csv":
-        text = table.to_csv(index=False)
+        text = csv_text(table, escape_formulas=not args.raw_csv)
     else:
         shown = table[
             [
@@ -228,7 +230,7 @@ def _cmd_report(args: argparse.Namespace) -> int:
     if args.format in ("all", "csv"):
         formats = ("md", "json", "html", "csv", "map") if args.format == "all" else ("csv",)
         target = report.write(args.output, formats=formats, force=args.force)
-        print(
+        _say(
             f"wrote {target}/ "
             f"({', '.join(sorted(p.name for p in target.iterdir() if not p.name.startswith('.')))})"
         )
@@ -259,7 +261,7 @@ def _cmd_map(args: argparse.Namespace) -> int:
         plan=args.plan,
     )
     path = save_map(m, args.output)
-    print(f"wrote {path}")
+    _say(f"wrote {path}")
     return 0
 
 
@@ -267,17 +269,43 @@ def _emit(text: str, output: str | None, csv: bool = False) -> None:
     if output:
         # A BOM lets Excel open Chinese CSV text correctly; pandas and R skip it.
         write_text_atomic(output, ("\ufeff" + text) if csv else text)
-        print(f"wrote {output}")
+        _say(f"wrote {output}")
     else:
-        sys.stdout.write(text)
+        print(text, end="")  # print, not sys.stdout.write: a closed stdout (None) writes nothing
+
+
+def _printable(text: str, stream) -> str:
+    """``text`` as ``stream`` can encode it.
+
+    A path from os.fsdecode holds undecodable bytes as lone surrogates, which a strict
+    encoding refuses after the file was written: they are shown as ``\\xff``.
+    """
+    try:
+        text = text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # a surrogate that stands for no byte
+        pass
+    encoding = getattr(stream, "encoding", None) or "utf-8"
+    return text.encode(encoding, "backslashreplace").decode(encoding)
+
+
+def _say(text: str, error: bool = False) -> None:
+    """Print a status line (an error line: on standard error), whatever the stream encodes."""
+    stream = sys.stderr if error else sys.stdout
+    if stream is not None:  # None: the stream was closed when the command started
+        print(_printable(text, stream), file=stream)
 
 
 def build_parser() -> argparse.ArgumentParser:
     from .platforms import plan_ids as registry_plan_ids
 
-    plan_ids = list(registry_plan_ids())  # the registry only: parsing platform files is not start-up work
-    parser = argparse.ArgumentParser(
-        prog="chuanyu-geo", description="Boundaries and platforms of the Sichuan–Chongqing region."
+    try:  # the registry only: parsing platform files is not start-up work
+        plan_ids = list(registry_plan_ids())
+    except ChuanyuGeoError:  # a bad CHUANYU_GEO_DATA: --help and --version still work, commands report it
+        plan_ids = None
+    parser = _Parser(
+        prog="chuanyu-geo",
+        description="Boundaries and platforms of the Sichuan–Chongqing region.",
+        epilog=f"Data directories: {DATA_ENV} (separated by {os.pathsep!r}) adds vintages, plans and layers.",
     )
     parser.add_argument("--version", action="version", version=f"chuanyu-geo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -285,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     layers.add_argument("--format", choices=("table", "json", "csv"), default="table")
     layers.add_argument("--vintage", choices=VINTAGES, help="only this vintage (default: all)")
     layers.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _add_raw_csv(layers)
     layers.set_defaults(func=_cmd_layers)
     plat = sub.add_parser(
         "platforms", help="the platforms of a plan: partners, members, footprint areas, dates"
@@ -298,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     plat.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
     plat.add_argument("-o", "--output", help="write to this file instead of standard output")
+    _add_raw_csv(plat)
     plat.set_defaults(func=_cmd_platforms)
     rep = sub.add_parser("report", help="the cross-border adjacency report (the main job)")
     rep.add_argument("--level", choices=("county", "partner", "prefecture"), default="county")
@@ -342,24 +372,76 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_raw_csv(sub: argparse.ArgumentParser) -> None:
+    sub.add_argument(
+        "--raw-csv",
+        action="store_true",
+        help="with --format csv: write cells as they are; by default a text cell that starts with = + - @, "
+        "a tab or a carriage return gets a leading ' so that a spreadsheet shows it instead of running it "
+        "as a formula",
+    )
+
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors as one line, like every other user error, exit status 2."""
+
+    def error(self, message: str):
+        kept = deferred_message()  # choices may lack the vintages and plans of a bad data directory
+        note = f" ({DATA_ENV} was not loaded: {kept})" if kept else ""
+        _say(f"chuanyu-geo: error: {_one_line(message)}{note}; see {self.prog} --help", error=True)
+        self.exit(2)
+
+
 def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+# Exit status after standard output was closed early (`chuanyu-geo layers | head -0`): what
+# shells report for a command that SIGPIPE ended.
+EXIT_BROKEN_PIPE = 141
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command; user errors print one line on standard error and return 2."""
+    try:
+        return _run(argv)
+    except BrokenPipeError:
+        # The reader went away: stop quietly. Standard output is pointed at /dev/null so that
+        # the interpreter's final flush does not report the pipe again.
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, AttributeError, ValueError):  # no stdout to redirect
+            pass
+        return EXIT_BROKEN_PIPE
+
+
+def _run(argv: Sequence[str] | None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        return args.func(args)
+        for option in ("output", "file"):
+            if getattr(args, option, None) == "":
+                raise InvalidArgumentError(f"--{option} is empty; give a file path")
+        status = args.func(args)
+        if sys.stdout is not None:
+            sys.stdout.flush()  # a closed pipe shows here, inside the handlers, not at exit
+        return status
+    except BrokenPipeError:
+        raise
     except ChuanyuGeoError as exc:
         message = exc.for_cli()
+    except UnicodeEncodeError as exc:  # e.g. PYTHONIOENCODING=ascii and Chinese names
+        message = (
+            f"standard output cannot encode the result ({exc.encoding}); write it with -o FILE or set "
+            f"PYTHONIOENCODING=utf-8"
+        )
     except OSError as exc:  # the file system refused: name the path and the reason, not the stack
         path = exc.filename if exc.filename is not None else ""
         message = f"cannot write {path}: {exc.strerror or exc}" if path else f"{exc.strerror or exc}"
     except KeyboardInterrupt:
-        print("chuanyu-geo: interrupted", file=sys.stderr)
+        _say("chuanyu-geo: interrupted", error=True)
         return 130
-    print(f"chuanyu-geo: error: {_one_line(message)}", file=sys.stderr)
+    _say(f"chuanyu-geo: error: {_one_line(message)}", error=True)
     return 2
 
 

@@ -29,7 +29,16 @@ from ._errors import (
     UnknownPlaceError,
     UnknownPlatformError,
 )
-from ._io import origin_of, parse_toml, read_source_text, read_user_text, registry_files
+from ._io import (
+    MAX_PLATFORM_FILE_BYTES,
+    decode_text,
+    origin_of,
+    parse_toml,
+    read_confined,
+    read_source_text,
+    read_user_text,
+    registry_files,
+)
 from ._safe import check_color
 from .boundaries import (
     DEFAULT_DETAIL,
@@ -774,27 +783,98 @@ def _parse_overall(raw: Any, what: str) -> OverallPlan | None:
 _TOP_KEYS = {"platforms", "clusters", "source", "plan_vintage", "designated", "extends"}
 
 
-def _extended(data: Mapping, origin: str, read) -> Mapping:
-    """A definition with ``extends = "other.toml"``: the other file's clusters and platforms first."""
+MAX_EXTENDS_DEPTH = 8
+
+
+def _extended(data: Mapping, origin: str, read, chain: tuple[str, ...] = ()) -> Mapping:
+    """A definition with ``extends = "other.toml"``: the other file's clusters and platforms first.
+
+    ``read(name)`` returns the parsed file ``name`` and decides which files may be named
+    (see :func:`load_platforms`). An error about the extended file never shows its
+    content: it may not be a platform file at all.
+    """
     if "extends" not in data:
         return data
     name = data["extends"]
-    if not isinstance(name, str):
+    if not isinstance(name, str) or not name.strip():
         raise DefinitionError(f"{origin}: extends must be a file name, got {_shown(name)}")
-    base = _extended(read(name), name, read)
+    if name in chain or len(chain) >= MAX_EXTENDS_DEPTH:
+        raise DefinitionError(
+            f"{origin}: extends = {name!r} makes a cycle or a chain longer than {MAX_EXTENDS_DEPTH} files"
+        )
+    base = read(name)
+    if (
+        not isinstance(base, Mapping)
+        or set(base) - _TOP_KEYS
+        or not isinstance(base.get("platforms", []), list)
+    ):
+        raise DefinitionError(
+            f"{origin}: extends = {name!r}, which is not a platform file (a platform file has only the "
+            f"top-level keys {', '.join(sorted(_TOP_KEYS))}, with a list of platforms)"
+        )
+    base = _extended(base, name, read, (*chain, name))
     merged = dict(base)
     if "clusters" in data:
-        merged["clusters"] = list(base.get("clusters", [])) + list(data["clusters"])
+        merged["clusters"] = list(base.get("clusters", [])) + list(
+            _check_list(data["clusters"], "clusters", origin)
+        )
     merged["source"] = data.get("source", base.get("source"))
     # Each platform keeps the designation of the file it comes from.
     default = base.get("designated")
     merged["platforms"] = [
-        dict(p, designated=p.get("designated", default)) if default else p for p in base.get("platforms", [])
-    ] + list(data.get("platforms", []))
+        dict(p, designated=p.get("designated", default)) if default and isinstance(p, Mapping) else p
+        for p in base.get("platforms", [])
+    ] + list(_check_list(data.get("platforms", []), "platforms", origin))
     merged.pop("designated", None)
     if "designated" in data:
         merged["designated"] = data["designated"]
     return merged
+
+
+# Limits on one platform set (after ``extends``), far above any real plan (the 2023 plan
+# has 10 platforms, 3 clusters and 40 names to resolve): a shared file cannot make loading
+# run for minutes (200,000 partners took over 300 s; at these limits `platforms` takes ~7 s).
+MAX_PLATFORMS = 200
+MAX_CLUSTERS = 100
+MAX_NAMES = 2_000  # partners, footprint units, later facts and their added units, in all
+
+
+def _check_size(data: Mapping, origin: str) -> None:
+    """Refuse a set larger than the limits above before any name is resolved."""
+    entries = data.get("platforms")
+    clusters_raw = data.get("clusters")
+    if isinstance(entries, list) and len(entries) > MAX_PLATFORMS:
+        raise DefinitionError(
+            f"{origin} defines {len(entries):,} platforms; the limit is {MAX_PLATFORMS:,} per platform set"
+        )
+    if isinstance(clusters_raw, list) and len(clusters_raw) > MAX_CLUSTERS:
+        raise DefinitionError(
+            f"{origin} defines {len(clusters_raw):,} clusters; the limit is {MAX_CLUSTERS:,} per platform set"
+        )
+
+    def count(value: Any) -> int:
+        return len(value) if isinstance(value, (list, Mapping)) else 0
+
+    names = 0
+    for entry in entries if isinstance(entries, list) else ():
+        if not isinstance(entry, Mapping):
+            continue
+        names += count(entry.get("partners"))
+        units = entry.get("footprint_units")
+        names += sum(count(v) for v in units.values()) if isinstance(units, Mapping) else 0
+        later = entry.get("later")
+        names += (
+            count(later) + sum(count(f.get("adds")) for f in later if isinstance(f, Mapping))
+            if isinstance(later, list)
+            else 0
+        )
+        overall = entry.get("overall_plan")
+        names += count(overall.get("adds")) if isinstance(overall, Mapping) else 0
+    if names > MAX_NAMES:
+        raise DefinitionError(
+            f"{origin} lists {names:,} partners, footprint units and later facts; the limit is {MAX_NAMES:,} "
+            f"per platform set"
+        )
 
 
 def _parse(data: Mapping, origin: str, plan: str = "user") -> tuple[list[Platform], dict[str, dict]]:
@@ -808,8 +888,9 @@ def _parse(data: Mapping, origin: str, plan: str = "user") -> tuple[list[Platfor
             f"{origin} has unknown top-level key(s) {', '.join(unknown)}; expected "
             f"{', '.join(sorted(_TOP_KEYS))}"
         )
+    _check_size(data, origin)
     plan_vintage = data.get("plan_vintage", DEFAULT_VINTAGE)
-    if plan_vintage not in VINTAGES:
+    if not isinstance(plan_vintage, str) or plan_vintage not in VINTAGES:
         raise DefinitionError(
             f"{origin}: plan_vintage={_shown(plan_vintage)} is not valid; expected one of: "
             f"{', '.join(VINTAGES)}"
@@ -866,10 +947,19 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
     """
 
     def read(name: str) -> Mapping:
-        # A user file may extend a file beside it, or a built-in plan's file (platforms.toml).
-        beside = path.parent / name if path is not None else None
-        if beside is not None and beside.exists():
-            return parse_toml(read_user_text(beside, "platform file"), str(beside))
+        # A user file may extend a file in its own directory (symlinks resolved, so a link
+        # cannot lead elsewhere), or a plan's platform file (platforms.toml).
+        if path is not None:
+            raw = read_confined(
+                path.parent,
+                name,
+                "platform file",
+                MAX_PLATFORM_FILE_BYTES,
+                scope="the platform file's directory",
+            )
+            if raw is not None:
+                beside = str(path.parent / name)
+                return parse_toml(decode_text(raw, beside, "platform file"), beside)
         for entry in _plan_registry().values():
             if entry["platforms"] == name:
                 return _read_platform_file(name, entry["folder"])[0]
@@ -880,8 +970,11 @@ def load_platforms(source: str | os.PathLike | Mapping) -> list[Platform]:
     if isinstance(source, Mapping):
         path = None
         return _parse_safely(source, "platform mapping", read)
+    if isinstance(source, str) and not source.strip():
+        raise DefinitionError("the platform file path is empty; give the path of a TOML file")
     path = Path(source)
-    return _parse_safely(parse_toml(read_user_text(path, "platform file"), str(path)), str(path), read)
+    text = read_user_text(path, "platform file", MAX_PLATFORM_FILE_BYTES)
+    return _parse_safely(parse_toml(text, str(path)), str(path), read)
 
 
 def _parse_safely(data: Mapping, origin: str, read) -> list[Platform]:
@@ -924,9 +1017,18 @@ def _plan_registry() -> dict[str, dict]:
 
 
 def _read_platform_file(name: str, folder: Path | None) -> tuple[Mapping, str]:
-    """A plan's platform file from its data source, else the package's (for ``extends``)."""
+    """A plan's platform file from its data source, else the package's (for ``extends``).
+
+    In a data directory, ``name`` must lead to a file inside it; in the package, only the
+    platform files its own plans list may be read.
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise DefinitionError(f"{origin_of(folder, 'plans.toml')}: a plan's platforms must name a file")
+    builtin = {e["platforms"] for e in _plan_registry().values() if e["folder"] is None}
     for where in dict.fromkeys((folder, None)):  # the plan's own source, then the package
-        text = read_source_text(where, name)
+        if where is None and name not in builtin:
+            continue
+        text = read_source_text(where, name, MAX_PLATFORM_FILE_BYTES)
         if text is not None:
             return parse_toml(text, origin_of(where, name)), origin_of(where, name)
     raise DefinitionError(f"{origin_of(folder, name)}: no such platform file")

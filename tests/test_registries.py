@@ -129,25 +129,25 @@ def test_a_third_vintage_and_plan_work_everywhere_with_no_code_change(third, tmp
 
 
 def test_data_directory_errors_name_what_is_wrong(tmp_path):
+    # The import works (issue 19); the first data call raises the error.
+    use = "import chuanyu_geo as cg; cg.load_boundaries()"
     env = dict(os.environ, CHUANYU_GEO_DATA=str(tmp_path / "missing"))
-    done = subprocess.run(
-        [sys.executable, "-c", "import chuanyu_geo"], env=env, capture_output=True, text=True, timeout=300
-    )
+    done = subprocess.run([sys.executable, "-c", use], env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode != 0 and "CHUANYU_GEO_DATA" in done.stderr and "not a directory" in done.stderr
     (tmp_path / "dup").mkdir()
     (tmp_path / "dup" / "vintages.toml").write_text(
         (FIXTURE / "vintages.toml").read_text(encoding="utf-8").replace('"2026"', '"2025"'), encoding="utf-8"
     )
     env = dict(os.environ, CHUANYU_GEO_DATA=str(tmp_path / "dup"))
-    done = subprocess.run(
-        [sys.executable, "-c", "import chuanyu_geo"], env=env, capture_output=True, text=True, timeout=300
-    )
+    done = subprocess.run([sys.executable, "-c", use], env=env, capture_output=True, text=True, timeout=300)
     assert "vintage '2025' is already defined in chuanyu_geo/vintages.toml" in done.stderr
 
 
 def test_an_entry_holds_until_the_next_and_an_uncovered_vintage_is_an_error():
     entries = {"2025": ["邻水县", "北碚区"]}
     assert boundaries.as_of(entries, "2025", "x") == ["邻水县", "北碚区"]
-    with pytest.raises(DataIntegrityError, match=r"platforms\.toml: footprint_units has no entry for vintage 2024"):
+    with pytest.raises(
+        DataIntegrityError, match=r"platforms\.toml: footprint_units has no entry for vintage 2024"
+    ):
         boundaries.as_of(entries, "2024", "platforms.toml: footprint_units")
     assert boundaries.as_of({"2024": 1, "2025": 2}, "2024", "x") == 1

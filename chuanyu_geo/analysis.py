@@ -13,6 +13,7 @@ from __future__ import annotations
 import importlib
 import math
 import os
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +24,7 @@ import shapely
 
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
+from ._safe import csv_text
 from .adjacency import adjacency_graph, cross_border_pairs, graph_for
 from .boundaries import (
     DEFAULT_DETAIL,
@@ -164,7 +166,28 @@ def weights(
     return result
 
 
-def write_weights(w, path: str | os.PathLike, format: str | None = None) -> Path:
+def _unwritable_ids(ids, format: str) -> list[str]:
+    """The ids a whitespace-separated weights file cannot hold, as ``repr`` strings.
+
+    GAL and GWT readers split lines on whitespace, so an id must be one non-empty token;
+    control characters break line-based readers, and the GWT writer (pandas) would put a
+    double quote inside CSV quoting that GeoDa and R do not undo.
+    """
+    bad = []
+    for value in ids:
+        text = str(value)
+        if (
+            not text
+            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
+            or (format == "gwt" and '"' in text)
+        ):
+            bad.append(repr(value))
+    return bad
+
+
+def write_weights(
+    w, path: str | os.PathLike, format: str | None = None, *, escape_formulas: bool = True
+) -> Path:
     """Write weights for other software, atomically.
 
     Parameters
@@ -176,10 +199,22 @@ def write_weights(w, path: str | os.PathLike, format: str | None = None) -> Path
         are read by GeoDa, PySAL and R (``spdep::read.gal("w.gal")``,
         ``spdep::read.gwt2nb("w.gwt")``); ``csv`` is an edge list ``focal,neighbor,weight``
         (Stata: ``import delimited w.csv``; R: ``read.csv("w.csv")``).
+    escape_formulas : bool
+        ``csv`` only: a text id that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
+        carriage return (and is not a number) is written with a leading ``'`` so that a
+        spreadsheet shows it as text instead of running it as a formula (CSV injection).
+        Pass False for machine pipelines that need the ids exactly as they are.
 
     Returns
     -------
     pathlib.Path
+
+    Raises
+    ------
+    InvalidArgumentError
+        For ``gal``/``gwt``: ids these formats cannot hold (empty, or with whitespace or
+        control characters, which the readers take as separators; for ``gwt`` also a
+        double quote), named; write ``csv`` instead, or give the units simpler ids.
 
     Examples
     --------
@@ -194,7 +229,14 @@ def write_weights(w, path: str | os.PathLike, format: str | None = None) -> Path
     if format == "csv":
         edges = w.adjacency.reset_index()
         edges = edges[edges["focal"] != edges["neighbor"]]
-        return write_text_atomic(target, edges.to_csv(index=False))
+        return write_text_atomic(target, csv_text(edges, escape_formulas=escape_formulas))
+    bad = _unwritable_ids(w.unique_ids, format)
+    if bad:
+        raise InvalidArgumentError(
+            f"{len(bad)} ids cannot be written to a .{format} file, whose readers split on whitespace: "
+            f"{', '.join(bad[:10])}{', …' if len(bad) > 10 else ''}; write format='csv' instead (a quoted "
+            f"edge list), or give the units ids without spaces, tabs, line breaks or quotes"
+        )
     import tempfile
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -206,12 +248,28 @@ def write_weights(w, path: str | os.PathLike, format: str | None = None) -> Path
 # --------------------------------------------------------------------------- joining a table
 
 
+def _check_table(table) -> None:
+    """Refuse what the joins below cannot read: not a DataFrame, or MultiIndex columns."""
+    if not isinstance(table, pd.DataFrame):
+        raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    if isinstance(table.columns, pd.MultiIndex):
+        shown = ", ".join(map(repr, table.columns[:3])) + (", …" if table.shape[1] > 3 else "")
+        raise InvalidArgumentError(
+            f"the table has MultiIndex columns ({shown}); flatten them first, e.g. "
+            f"table.columns = ['_'.join(map(str, c)) for c in table.columns]"
+        )
+
+
 def _values(
     table: pd.DataFrame, column: str, key: str, level: str, vintage: str, year, allow_partial: bool
 ) -> pd.Series:
     """The numeric ``column`` of ``table`` indexed by adcode (one row per unit)."""
-    if not isinstance(table, pd.DataFrame) or column not in table.columns:
-        raise InvalidArgumentError(f"column={column!r} is not a column of the table")
+    _check_table(table)
+    if not isinstance(column, Hashable) or column not in table.columns:
+        raise InvalidArgumentError(
+            f"column={column!r} is not a column of the table; columns: "
+            f"{', '.join(map(str, table.columns[:20]))}{', …' if table.shape[1] > 20 else ''}"
+        )
     matched, report = join_values(table, column, key, level, vintage, year=year)
     missing = report[~report["status"].isin(["matched", "renamed"])]
     if len(missing) and not allow_partial:
@@ -220,6 +278,20 @@ def _values(
             f"{listing}. Fix them, or pass allow_partial=True to analyse the rest.", report
         )
     return matched.set_index("adcode")[column].astype(float)
+
+
+def _check_sample(y: pd.Series, column, minimum: int, statistic: str) -> None:
+    """Refuse samples the statistic is undefined on: too few units, or constant values."""
+    if len(y) < minimum:
+        raise InvalidArgumentError(
+            f"{statistic} needs at least {minimum} units with a value of {column!r}; the table gives "
+            f"{len(y)} ({', '.join(map(str, y.index[:10]))})"
+        )
+    if np.ptp(y.to_numpy()) == 0:
+        raise InvalidArgumentError(
+            f"the values of {column!r} are constant ({y.iloc[0]:g} for all {len(y)} units): {statistic} is "
+            f"undefined (it divides by the variance)"
+        )
 
 
 def _analysis_weights(y: pd.Series, level: str, vintage: str, detail: str, kind: str, transform: str):
@@ -274,6 +346,12 @@ def morans_i(
         ``I``, ``EI``, ``p_norm``, ``p_sim``, ``z_sim`` … exactly as esda gives them, with
         ``units`` (the adcodes in the order of ``y``) and ``weights`` (the libpysal Graph).
 
+    Raises
+    ------
+    InvalidArgumentError
+        Fewer than 4 units with a value (esda's variance is undefined), constant values
+        (Moran's I is undefined), or a table with MultiIndex columns.
+
     Examples
     --------
     >>> import chuanyu_geo as cg
@@ -286,6 +364,8 @@ def morans_i(
     esda = _require("esda")
     level = check_choice("level", level, ANALYSIS_LEVELS)
     y = _values(table, column, key, level, vintage, year, allow_partial)
+    # esda's variance under randomisation divides by (n - 1)(n - 2)(n - 3).
+    _check_sample(y, column, 4, "Moran's I")
     w = _analysis_weights(y, level, vintage, detail, kind, transform)
     y = y.loc[list(w.unique_ids)]
     if seed is not None:
@@ -331,6 +411,12 @@ def lisa(
         ``LL``, ``HL``, ``LH`` where ``p_sim < alpha``, else ``ns``). ``attrs["esda"]`` is the
         esda object; ``attrs`` also records alpha, weights kind and layer.
 
+    Raises
+    ------
+    InvalidArgumentError
+        Fewer than 3 units with a value, constant values (local Moran's I is undefined), or
+        a table with MultiIndex columns.
+
     Examples
     --------
     >>> import chuanyu_geo as cg
@@ -344,6 +430,8 @@ def lisa(
     if not 0 < alpha < 1:
         raise InvalidArgumentError(f"alpha={alpha!r} must be between 0 and 1")
     y = _values(table, column, key, level, vintage, year, allow_partial)
+    # esda's local moments divide by (n - 1)(n - 2).
+    _check_sample(y, column, 3, "LISA")
     w = _analysis_weights(y, level, vintage, detail, kind, transform)
     y = y.loc[list(w.unique_ids)]
     local = esda.Moran_Local(
@@ -684,6 +772,8 @@ def border_pair_panel(
     (29, 522)
     """
     level = check_choice("level", level, ANALYSIS_LEVELS)
+    if table is not None:
+        _check_table(table)  # before the panel is built
     years = [int(y) for y in years]
     if not years:
         raise InvalidArgumentError("years is empty; expected e.g. range(2015, 2024)")
@@ -726,7 +816,7 @@ def border_pair_panel(
                 )
     panel = pd.DataFrame(rows)
     if table is not None:
-        if key is None or key not in table.columns:
+        if not isinstance(key, Hashable) or key is None or key not in table.columns:
             raise InvalidArgumentError(f"key={key!r} must name the adcode column of the table")
         values = table.rename(columns={key: "adcode"}).assign(adcode=lambda t: t["adcode"].astype(str))
         on = ["adcode", "year"] if year_col in values.columns else ["adcode"]

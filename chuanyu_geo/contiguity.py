@@ -11,6 +11,7 @@ different vertices) go through an exact geometric path instead, pair by pair.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Hashable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -100,15 +101,77 @@ def _is_in(values: np.ndarray, sorted_set: np.ndarray) -> np.ndarray:
     return sorted_set[at] == values
 
 
+# --------------------------------------------------------------------------- stacked polygons
+
+# Candidate pairs a layer may produce: real layers give 1-7 per polygon (all China's counties,
+# also within a 500 m tolerance); the exact path costs ~60 µs a pair, so the base stays ~6 s.
+PAIR_BUDGET_BASE = 100_000
+PAIR_BUDGET_PER_ROW = 16
+_CHUNK_PAIRS = 2_000_000  # pairs one chunk of a spatial query may return (~32 MB)
+
+
+def _pair_budget(n: int) -> int:
+    """Most candidate pairs a layer of ``n`` polygons may produce.
+
+    A polygon meets a handful of neighbours, so real layers stay far below this; a stack of
+    ``k`` polygons over one place produces ``k²`` pairs (3,000 copies: 9 million), and the
+    exact geometry of every pair would take minutes and gigabytes.
+    """
+    return PAIR_BUDGET_BASE + PAIR_BUDGET_PER_ROW * n
+
+
+class _Stacked(Exception):
+    """More candidate pairs than the budget: many polygons lie on top of each other.
+
+    ``rows`` are some of the rows involved (most crowded first); :func:`contacts` names them.
+    """
+
+    def __init__(self, rows: np.ndarray, crowd: int, budget: int, within_tolerance: bool = False):
+        super().__init__(f"{crowd} polygons at one place; budget {budget} pairs")
+        self.rows, self.crowd, self.budget = np.asarray(rows, dtype=np.int64), int(crowd), int(budget)
+        self.within_tolerance = within_tolerance
+
+
+def _query_pairs(tree: shapely.STRtree, geoms: np.ndarray, budget: int, **query) -> np.ndarray:
+    """``tree.query(geoms, **query)``, refusing to produce more than ``budget`` pairs.
+
+    The query runs in chunks of rows, each sized from the most results one row has given so
+    far, so a stack is found after a few chunks and its ``k²`` pairs never fill memory.
+    Same result (shape ``(2, m)``, ordered by row of ``geoms``) as one query.
+    """
+    parts, total, start, size, crowd = [], 0, 0, 8, 1
+    while start < len(geoms):
+        stop = min(start + size, len(geoms))
+        pairs = tree.query(geoms[start:stop], **query)
+        total += pairs.shape[1]
+        if pairs.shape[1]:
+            per_row = np.bincount(pairs[0], minlength=stop - start)
+            crowd = max(crowd, int(per_row.max()))
+            if total > budget:
+                raise _Stacked(start + np.argsort(-per_row, kind="stable")[:10], crowd, budget)
+        parts.append(pairs + np.array([[start], [0]]))
+        start = stop
+        size = max(1, min(2 * size, _CHUNK_PAIRS // crowd))
+    return np.concatenate(parts, axis=1) if parts else np.empty((2, 0), dtype=np.intp)
+
+
 def _pairs_from_sorted_groups(
-    keys: np.ndarray, owners: np.ndarray
+    keys: np.ndarray, owners: np.ndarray, budget: int | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of different owners holding the same key.
 
     ``keys``/``owners`` must be sorted by key with duplicates (key, owner) removed. Groups
     are tiny (a vertex is shared by a handful of units), so comparing each row with the next
-    few rows finds every pair without a Python loop over groups.
+    few rows finds every pair without a Python loop over groups. With ``budget``, raises
+    :class:`_Stacked` before producing more pairs than that (a vertex shared by a stack).
     """
+    if budget is not None and len(keys):
+        new = np.r_[True, keys[1:] != keys[:-1]]
+        sizes = np.diff(np.r_[np.nonzero(new)[0], len(keys)])
+        if int((sizes * (sizes - 1) // 2).sum()) > budget:
+            biggest = int(np.argmax(sizes))
+            at = np.nonzero(new)[0][biggest]
+            raise _Stacked(owners[at : at + min(int(sizes[biggest]), 10)], int(sizes.max()), budget)
     first, second, where = [], [], []
     offset = 1
     while offset < len(keys):
@@ -141,8 +204,10 @@ def _coverage_contacts(
     # Queen: owners sharing a vertex.
     order = np.lexsort((owner, vertex_id))
     vo = np.stack([vertex_id[order], owner[order]], axis=1)
-    vo = vo[np.r_[True, np.any(vo[1:] != vo[:-1], axis=1)]]
-    qa, qb, _ = _pairs_from_sorted_groups(vo[:, 0], vo[:, 1])
+    # [: len(vo)]: an empty layer has no first row to keep.
+    vo = vo[np.r_[True, np.any(vo[1:] != vo[:-1], axis=1)][: len(vo)]]
+    # Each shared vertex (segment) gives a pair or three: the budget is per vertex here.
+    qa, qb, _ = _pairs_from_sorted_groups(vo[:, 0], vo[:, 1], _pair_budget(len(vo)))
 
     # Rook: owners sharing a segment (consecutive vertices of one ring).
     same_ring = ring[1:] == ring[:-1]
@@ -159,9 +224,9 @@ def _coverage_contacts(
         # Which side the owner's interior lies on, for the segment walked from lo to hi.
         side = ((va < vb) == interior_left[ring[start]])[order]
         problems = _segment_problems(geoms, xy, owner, keys, owners, starts, side, (va != vb)[order])
-    keep = np.r_[True, (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])]
+    keep = np.r_[True, (keys[1:] != keys[:-1]) | (owners[1:] != owners[:-1])][: len(keys)]
     keys, owners, starts = keys[keep], owners[keep], starts[keep]
-    ra, rb, where = _pairs_from_sorted_groups(keys, owners)
+    ra, rb, where = _pairs_from_sorted_groups(keys, owners, _pair_budget(len(keys)))
     seg = starts[where]
     ends = np.concatenate([seg, seg + 1])
     lon, lat = frame.lonlat(xy[ends, 0], xy[ends, 1])
@@ -224,7 +289,8 @@ def _segment_problems(
         order = np.lexsort((position, of_chain))
         segments = shapely.linestrings(xy[position[order]], indices=of_chain[order])
         own = vertex_owner[k[head]]
-        poly, seg = shapely.STRtree(segments).query(geoms)  # bounding boxes only
+        # Bounding boxes only.
+        poly, seg = _query_pairs(shapely.STRtree(segments), geoms, _pair_budget(len(geoms)))
         other = poly != own[seg]
         poly, seg = poly[other], seg[other]
         if len(poly):
@@ -348,7 +414,7 @@ class _Frame:
 def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Contacts:
     """Contacts of ``rows`` with every polygon, from geometric intersections (any layer)."""
     tree = shapely.STRtree(geoms)
-    src, dst = tree.query(geoms[rows], predicate="intersects")
+    src, dst = _query_pairs(tree, geoms[rows], _pair_budget(len(geoms)), predicate="intersects")
     src = rows[src]
     keep = src != dst
     a, b = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
@@ -393,7 +459,10 @@ def _tolerant_contacts(geoms: np.ndarray, found: _Contacts, tolerance_m: float, 
     n = len(geoms)
     projected, metric = frame.metric(geoms)
     tree = shapely.STRtree(projected)
-    src, dst = tree.query(projected, predicate="dwithin", distance=tolerance_m)
+    try:
+        src, dst = _query_pairs(tree, projected, _pair_budget(n), predicate="dwithin", distance=tolerance_m)
+    except _Stacked as crowded:  # the tolerance, not the layer, brings too many polygons together
+        raise _Stacked(crowded.rows, crowded.crowd, crowded.budget, within_tolerance=True) from None
     keep = src < dst
     keys = _unique_ints(src[keep] * n + dst[keep])
     known = found.i * n + found.j
@@ -502,6 +571,12 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
             f"{where} has missing ids (NaN/None) in rows {', '.join(map(str, missing_ids[:20]))}; every "
             f"polygon needs an id"
         )
+    unhashable = [k for k, v in enumerate([] if uniform else ids) if not isinstance(v, Hashable)]
+    if unhashable:
+        shown = ", ".join(f"row {k} ({type(ids[k]).__name__})" for k in unhashable[:10])
+        raise InvalidArgumentError(
+            f"{where} holds values that cannot be node ids (unhashable): {shown}; expected numbers or text"
+        )
     groups: dict[str, list] = {}
     for value in column[column.duplicated(keep=False).to_numpy()].tolist() if uniform else ids:
         groups.setdefault(_id_key(value), []).append(value)
@@ -524,20 +599,94 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
     return gdf, ids
 
 
+def _listing(ids: list, rows, limit: int = 10) -> str:
+    """Some ids of ``rows`` for a message, with an ellipsis when there are more."""
+    rows = list(rows)
+    return ", ".join(str(ids[k]) for k in rows[:limit]) + (", …" if len(rows) > limit else "")
+
+
+def _identical_groups(geoms: np.ndarray) -> list[np.ndarray]:
+    """Groups of two or more rows with the same geometry (up to vertex order and orientation).
+
+    Identical outlines share their bounds and vertex count, so only rows that share those
+    are normalised and compared by WKB: linear time, and nearly free on a real layer.
+    """
+    bounds = shapely.bounds(geoms)
+    prefilter = pd.DataFrame(bounds).assign(count=shapely.get_num_coordinates(geoms))
+    rows = np.nonzero(prefilter.duplicated(keep=False).to_numpy())[0]
+    if len(rows) == 0:
+        return []
+    codes = pd.factorize(pd.Series(shapely.to_wkb(shapely.normalize(geoms[rows]))))[0]
+    order = np.argsort(codes, kind="stable")
+    codes, rows = codes[order], rows[order]
+    starts = np.nonzero(np.r_[True, codes[1:] != codes[:-1]])[0]
+    groups = np.split(rows, starts[1:])
+    return sorted((g for g in groups if len(g) > 1), key=lambda g: (-len(g), g[0]))
+
+
+def _refuse_identical(geoms: np.ndarray, ids: list) -> None:
+    """Refuse a layer in which two rows have the same outline (a copied row, a stack of copies)."""
+    groups = _identical_groups(geoms)
+    if not groups:
+        return
+    copies = sum(len(g) for g in groups)
+    shown = "; ".join(
+        " = ".join(map(str, (ids[k] for k in g[:5]))) + (" = …" if len(g) > 5 else "") + f" ({len(g)} rows)"
+        for g in groups[:5]
+    )
+    raise InvalidArgumentError(
+        f"{copies} rows repeat another row's geometry ({len(groups)} sets of identical outlines: "
+        f"{shown}{'; …' if len(groups) > 5 else ''}); copies overlap entirely, so they have no border "
+        f"to measure, and k copies make k² pairs. Keep one row per outline, e.g. "
+        f"gdf[~gdf.geometry.normalize().to_wkb().duplicated()], or merge them with gdf.dissolve()"
+    )
+
+
 def _repair(geoms: np.ndarray, invalid: np.ndarray, ids: list, issues: list[dict]) -> np.ndarray:
-    for k in np.nonzero(invalid)[0]:
-        issues.append(
-            {
-                "kind": "repaired",
-                "id_a": ids[k],
-                "id_b": None,
-                "value": None,
-                "detail": shapely.is_valid_reason(geoms[k]),
-            }
+    """Invalid geometries made valid (their areal part), each recorded as a ``repaired`` issue.
+
+    Raises
+    ------
+    InvalidArgumentError
+        Rows with no area left (a polygon whose vertices lie on one line, or on one point):
+        they have no interior, so they touch nothing in a way adjacency can measure.
+    """
+    rows = np.nonzero(invalid)[0]
+    reasons = shapely.is_valid_reason(geoms[rows])
+    try:
+        repaired = shapely.make_valid(geoms[rows])
+    except shapely.errors.GEOSException:
+        # The default method refuses some inputs ("mixed-dimension": a collapsed part beside
+        # a real one); the "structure" method drops collapsed parts instead.
+        repaired = np.array([_make_valid_one(g, ids[k]) for g, k in zip(geoms[rows], rows)], dtype=object)
+    repaired = _areal(repaired)
+    flat = shapely.is_empty(repaired)
+    if flat.any():
+        shown = "; ".join(f"{ids[k]} ({reason})" for k, reason in zip(rows[flat][:10], reasons[flat][:10]))
+        raise InvalidArgumentError(
+            f"{int(flat.sum())} row(s) have no area (zero-area polygons: all their vertices on one line or "
+            f"point): {shown}{'; …' if flat.sum() > 10 else ''}; adjacency needs polygons with an "
+            f"interior. Drop them (e.g. gdf[gdf.geometry.make_valid().area > 0]) or fix their outlines"
         )
+    for k, reason in zip(rows, reasons):
+        issues.append({"kind": "repaired", "id_a": ids[k], "id_b": None, "value": None, "detail": reason})
     fixed = geoms.copy()
-    fixed[invalid] = _areal(shapely.make_valid(geoms[invalid]))
+    fixed[rows] = repaired
     return fixed
+
+
+def _make_valid_one(geom, row_id):
+    """One geometry made valid, by GEOS's "structure" method when the default one fails."""
+    try:
+        return shapely.make_valid(geom)
+    except shapely.errors.GEOSException:
+        try:
+            return shapely.make_valid(geom, method="structure", keep_collapsed=False)
+        except shapely.errors.GEOSException as exc:
+            raise InvalidArgumentError(
+                f"the geometry of {row_id} is invalid ({shapely.is_valid_reason(geom)}) and GEOS cannot "
+                f"repair it ({exc}); fix or drop that row"
+            ) from exc
 
 
 def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts, np.ndarray, np.ndarray]:
@@ -613,6 +762,42 @@ def _report_issues(issues: list[dict], stacklevel: int) -> pd.DataFrame:
     return table
 
 
+def _find_contacts(
+    geoms: np.ndarray, ids: list, frame: _Frame, tolerance: float | None, trusted_coverage: bool
+) -> tuple[_Contacts, np.ndarray, list[dict]]:
+    """The contacts of a checked layer, the geometries they were found on, and the issues."""
+    issues: list[dict] = []
+    if trusted_coverage:
+        found, _ = _coverage_contacts(geoms, frame)
+    else:
+        # Before anything pairs polygons up: copies would be paired with each other k² times.
+        _refuse_identical(geoms, ids)
+        distance = snap_distance(geoms)
+        if _has_near_duplicates(geoms, distance):
+            geoms, moved = _snap_vertices(geoms, distance)
+            if moved:
+                issues.append(
+                    {
+                        "kind": "snapped",
+                        "id_a": None,
+                        "id_b": None,
+                        "value": moved,
+                        "detail": f"{moved} vertices within {distance:.1e} (layer units) of another made "
+                        f"identical",
+                    }
+                )
+        found, invalid, flagged = _check_and_match(geoms, frame)
+        if invalid.any():
+            geoms = _repair(geoms, invalid, ids, issues)
+            found, _, flagged = _check_and_match(geoms, frame)
+        if len(flagged):
+            # The exact contacts of flagged rows replace what vertex matching found for them.
+            found = _combine(found, _exact_contacts(geoms, flagged, frame), drop_rows=flagged)
+    if tolerance:
+        found = _tolerant_contacts(geoms, found, tolerance, frame)
+    return found, geoms, issues
+
+
 def contacts(
     gdf: gpd.GeoDataFrame,
     id_col: str | None = None,
@@ -647,11 +832,26 @@ def contacts(
         ``gap``. ``attrs["issues"]``: what was repaired, snapped or found overlapping
         (``kind``, ``id_a``, ``id_b``, ``value``, ``detail``).
 
+    Raises
+    ------
+    InvalidArgumentError
+        Naming the rows: missing, repeated or unhashable ids; rows that are not polygons or
+        have no area (zero-area polygons, even after repair); rows with identical outlines
+        (copies); and stacks of polygons over one place, or a ``tolerance_m`` so wide, that
+        more than ``100,000 + 16 × rows`` candidate pairs would need comparing (real layers
+        give under 10 per row) — refused in well under a second instead of taking minutes
+        and gigabytes.
+
     Warns
     -----
     AdjacencyWarning
         One line when invalid geometries were repaired or polygons overlap (counts and the
         five largest cases); an empty layer gives an empty table and a warning.
+
+    Notes
+    -----
+    Ids may mix types (``1``, ``"b"``); ``1``, ``1.0`` and ``"1"`` count as one id, so a
+    column holding two of them is refused as repeating an id.
 
     Examples
     --------
@@ -670,34 +870,22 @@ def contacts(
         table.attrs["issues"] = pd.DataFrame(columns=ISSUE_COLUMNS)
         return table
     geoms = np.asarray(layer.geometry.values)
-    frame = _Frame(layer.crs)
-    issues: list[dict] = []
-    if trusted_coverage:
-        found, _ = _coverage_contacts(geoms, frame)
-    else:
-        distance = snap_distance(geoms)
-        if _has_near_duplicates(geoms, distance):
-            geoms, moved = _snap_vertices(geoms, distance)
-            if moved:
-                issues.append(
-                    {
-                        "kind": "snapped",
-                        "id_a": None,
-                        "id_b": None,
-                        "value": moved,
-                        "detail": f"{moved} vertices within {distance:.1e} (layer units) of another made "
-                        f"identical",
-                    }
-                )
-        found, invalid, flagged = _check_and_match(geoms, frame)
-        if invalid.any():
-            geoms = _repair(geoms, invalid, ids, issues)
-            found, _, flagged = _check_and_match(geoms, frame)
-        if len(flagged):
-            # The exact contacts of flagged rows replace what vertex matching found for them.
-            found = _combine(found, _exact_contacts(geoms, flagged, frame), drop_rows=flagged)
-    if tolerance:
-        found = _tolerant_contacts(geoms, found, tolerance, frame)
+    try:
+        found, geoms, issues = _find_contacts(geoms, ids, _Frame(layer.crs), tolerance, trusted_coverage)
+    except _Stacked as stacked:
+        if stacked.within_tolerance:
+            raise InvalidArgumentError(
+                f"tolerance_m={tolerance_m!r} brings up to {stacked.crowd} polygons within reach of one "
+                f"(rows {_listing(ids, stacked.rows)}): more candidate pairs than the {stacked.budget:,} "
+                f"allowed for this layer; the tolerance is meant for gaps and slivers a few metres wide: "
+                f"pass a smaller one"
+            ) from None
+        raise InvalidArgumentError(
+            f"polygons lie stacked on top of each other: up to {stacked.crowd} meet at one place "
+            f"(rows {_listing(ids, stacked.rows)}): more candidate pairs than the {stacked.budget:,} "
+            f"allowed for this layer, where neighbours give a few per polygon. Remove the stacked "
+            f"copies or overlapping versions, or merge them with gdf.dissolve()"
+        ) from None
     id_array = np.empty(len(ids), dtype=object)
     id_array[:] = ids
     table = pd.DataFrame(
@@ -783,8 +971,27 @@ def build_graph(
     return graph
 
 
+def _id_order(value) -> tuple:
+    """A sort key that orders ids of different types: numbers, then text, then anything else."""
+    if isinstance(value, (int, float, np.integer, np.floating)):
+        return (0, value)
+    if isinstance(value, str):
+        return (1, value)
+    return (2, type(value).__name__, str(value))
+
+
+def _sorted_pair(a, b) -> tuple:
+    try:
+        return (b, a) if b < a else (a, b)
+    except TypeError:  # ids of different types (1 and "b") do not compare
+        return tuple(sorted((a, b), key=_id_order))
+
+
 def graph_to_frame(graph: nx.Graph) -> pd.DataFrame:
     """Edges of an adjacency graph as a pair table (columns of DESIGN.md), a before b by id.
+
+    Ids of different types that Python cannot compare (``1`` and ``"b"`` in one id column)
+    are ordered numbers first, then text.
 
     Examples
     --------
@@ -795,7 +1002,7 @@ def graph_to_frame(graph: nx.Graph) -> pd.DataFrame:
     """
     rows = []
     for a, b, attrs in graph.edges(data=True):
-        a, b = sorted((a, b))
+        a, b = _sorted_pair(a, b)
         na, nb = graph.nodes[a], graph.nodes[b]
         rows.append(
             {
@@ -811,7 +1018,11 @@ def graph_to_frame(graph: nx.Graph) -> pd.DataFrame:
             }
         )
     frame = pd.DataFrame(rows, columns=PAIR_COLUMNS + ["cross_border"])
-    return frame.sort_values(["adcode_a", "adcode_b"]).reset_index(drop=True)
+    try:
+        frame = frame.sort_values(["adcode_a", "adcode_b"])
+    except TypeError:
+        frame = frame.sort_values(["adcode_a", "adcode_b"], key=lambda ids: ids.map(_id_order))
+    return frame.reset_index(drop=True)
 
 
 def shared_lines(pairs: pd.DataFrame, layer: gpd.GeoDataFrame) -> list:
@@ -868,6 +1079,11 @@ def contiguity_graph(
         Edges carry ``shared_km``, ``contact``, ``cross_border`` (provinces differ, when the
         layer has a ``province`` column), ``overlap_km2`` and ``gap``; ``graph.graph`` the
         layer's ``source`` and the ``issues`` table.
+
+    Raises
+    ------
+    InvalidArgumentError
+        As for :func:`contacts` (bad ids, zero-area polygons, identical or stacked polygons).
     """
     table = contacts(gdf, id_col, tolerance_m, _stacklevel=_stacklevel + 1)
     meta = {

@@ -229,7 +229,9 @@ def _cmd_report(args: argparse.Namespace) -> int:
     report = adjacency_report(args.level, args.vintage, args.detail, plan=args.plan)
     if args.format in ("all", "csv"):
         formats = ("md", "json", "html", "csv", "map") if args.format == "all" else ("csv",)
-        target = report.write(args.output, formats=formats, force=args.force)
+        target = report.write(
+            args.output, formats=formats, force=args.force, escape_formulas=not args.raw_csv
+        )
         _say(
             f"wrote {target}/ "
             f"({', '.join(sorted(p.name for p in target.iterdir() if not p.name.startswith('.')))})"
@@ -310,7 +312,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"chuanyu-geo {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     layers = sub.add_parser("layers", help="summarise the shipped boundary layers")
-    layers.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    layers.add_argument(
+        "--format", choices=("table", "json", "csv"), default="table", help="output format (default: table)"
+    )
     layers.add_argument("--vintage", choices=VINTAGES, help="only this vintage (default: all)")
     layers.add_argument("-o", "--output", help="write to this file instead of standard output")
     _add_raw_csv(layers)
@@ -318,10 +322,17 @@ def build_parser() -> argparse.ArgumentParser:
     plat = sub.add_parser(
         "platforms", help="the platforms of a plan: partners, members, footprint areas, dates"
     )
-    plat.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    plat.add_argument("--level", choices=("county", "partner"), default="county")
-    plat.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
-    plat.add_argument("--detail", choices=DETAILS, default="standard")
+    plat.add_argument(
+        "--format", choices=("table", "json", "csv"), default="table", help="output format (default: table)"
+    )
+    plat.add_argument(
+        "--level",
+        choices=("county", "partner"),
+        default="county",
+        help="level of the member units (default: county)",
+    )
+    plat.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE, help=_VINTAGE_HELP)
+    plat.add_argument("--detail", choices=DETAILS, default="standard", help=_DETAIL_HELP)
     plat.add_argument(
         "--file", help="a platform set in TOML (schema of platforms.toml) instead of the built-in one"
     )
@@ -330,9 +341,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_raw_csv(plat)
     plat.set_defaults(func=_cmd_platforms)
     rep = sub.add_parser("report", help="the cross-border adjacency report (the main job)")
-    rep.add_argument("--level", choices=("county", "partner", "prefecture"), default="county")
-    rep.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
-    rep.add_argument("--detail", choices=DETAILS, default="standard")
+    rep.add_argument(
+        "--level",
+        choices=("county", "partner", "prefecture"),
+        default="county",
+        help="level of the units paired across the border (default: county)",
+    )
+    rep.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE, help=_VINTAGE_HELP)
+    rep.add_argument("--detail", choices=DETAILS, default="standard", help=_DETAIL_HELP)
     rep.add_argument(
         "--format",
         choices=("all", "md", "csv", "json", "html"),
@@ -349,6 +365,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace a non-empty directory that is not an earlier report"
     )
     rep.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
+    _add_raw_csv(rep)
     rep.set_defaults(func=_cmd_report)
     mp = sub.add_parser("map", help="the interactive platform map as one HTML file")
     mp.add_argument("-o", "--output", required=True, help="HTML file to write")
@@ -363,20 +380,29 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="basemap (default osm; none when --offline)",
     )
-    mp.add_argument("--lang", choices=("zh", "en"), default="zh")
-    mp.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE)
-    mp.add_argument("--level", choices=("county", "partner"), default="county")
+    mp.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the labels (default: zh)")
+    mp.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE, help=_VINTAGE_HELP)
+    mp.add_argument(
+        "--level",
+        choices=("county", "partner"),
+        default="county",
+        help="level of the units drawn (default: county)",
+    )
     mp.add_argument("--title", help="title shown on the map")
     mp.add_argument("--plan", choices=plan_ids, help="which plan's platforms (default: the 2020 plan)")
     mp.set_defaults(func=_cmd_map)
     return parser
 
 
+_VINTAGE_HELP = "division vintage (default: the registry's default, before the 2025 Chongqing reform)"
+_DETAIL_HELP = "boundary detail that lengths and areas are measured on (default: standard)"
+
+
 def _add_raw_csv(sub: argparse.ArgumentParser) -> None:
     sub.add_argument(
         "--raw-csv",
         action="store_true",
-        help="with --format csv: write cells as they are; by default a text cell that starts with = + - @, "
+        help="CSV output: write cells as they are; by default a text cell that starts with = + - @, "
         "a tab or a carriage return gets a leading ' so that a spreadsheet shows it instead of running it "
         "as a formula",
     )

@@ -811,3 +811,13 @@ def test_report_csvs_hold_no_formulas(tmp_path):
     assert pd.read_csv(raw / "t.csv", encoding="utf-8-sig")["text"].tolist()[0] == FORMULAS[0]
     for name in cg.adjacency_report().write(tmp_path / "full").glob("*.csv"):
         assert _formula_cells(name) == [], name
+
+
+def test_cli_report_csvs_take_raw_csv(tmp_path):
+    from chuanyu_geo import cli
+
+    assert cli.main(["report", "--format", "csv", "-o", str(tmp_path / "safe")]) == 0
+    assert cli.main(["report", "--format", "csv", "-o", str(tmp_path / "raw"), "--raw-csv"]) == 0
+    for path in (tmp_path / "safe").glob("*.csv"):
+        assert _formula_cells(path) == [], path
+        assert path.read_bytes() == (tmp_path / "raw" / path.name).read_bytes(), "our own tables hold no formulas"

@@ -390,11 +390,11 @@ def test_absurd_platform_files_are_refused_early(tmp_path):
     (tmp_path / "platforms.toml").write_text(
         "".join(_platform(f"p{i}") for i in range(201)), encoding="utf-8"
     )
-    (tmp_path / "big.toml").write_text(_platform(partners=many_partners * 3), encoding="utf-8")
+    (tmp_path / "big.toml").write_text(_platform(partners=many_partners * 10), encoding="utf-8")
     for name, expected in (
         ("partners.toml", "the limit is 2,000 per platform set"),
         ("platforms.toml", "201 platforms; the limit is 200"),
-        ("big.toml", "the limit is 1,000,000 bytes"),
+        ("big.toml", "the limit is 5,000,000 bytes"),
     ):
         start = time.monotonic()
         with pytest.raises(cg.DefinitionError) as err:

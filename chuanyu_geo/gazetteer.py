@@ -12,11 +12,13 @@ import functools
 import io
 import re
 import unicodedata
+from collections import Counter
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
-from ._errors import AmbiguousPlaceError, DataIntegrityError, InvalidArgumentError, UnknownPlaceError
+from ._errors import AmbiguousPlaceError, DataIntegrityError, InvalidArgumentError, UnknownPlaceError, shown
 from ._io import data_sources, origin_of, read_source_text
 from .boundaries import DEFAULT_VINTAGE, LEVELS, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
 
@@ -166,6 +168,38 @@ def _chinese_key(text: str) -> str:
     return "".join(unicodedata.normalize("NFKC", text).split()).replace("巿", "市")
 
 
+class _CharCounts:
+    """Character counts of a list of strings, to bound their similarity to a query at once.
+
+    ``difflib.SequenceMatcher.ratio`` is ``2 M / T`` with ``M`` matched characters, and
+    ``M`` can be no more than the characters two strings share (``quick_ratio``). Counting
+    them for every unit in one numpy step leaves the exact, slow ratio to the few units
+    whose bound can reach the threshold: the same suggestions in microseconds.
+    """
+
+    def __init__(self, texts: list[str]):
+        self.lengths = np.array([len(t) for t in texts], dtype=float)
+        self.columns: dict[str, int] = {}
+        for text in texts:
+            for ch in text:
+                self.columns.setdefault(ch, len(self.columns))
+        self.counts = np.zeros((len(texts), max(1, len(self.columns))), dtype=np.int32)
+        for row, text in enumerate(texts):
+            for ch, n in Counter(text).items():
+                self.counts[row, self.columns[ch]] = n
+
+    def bound(self, query: str) -> np.ndarray:
+        """Upper bound of ``SequenceMatcher(None, query, text).ratio()`` for every text."""
+        wanted = Counter(ch for ch in query if ch in self.columns)
+        shared = np.zeros(len(self.lengths))
+        if wanted:
+            cols = [self.columns[ch] for ch in wanted]
+            shared = np.minimum(self.counts[:, cols], np.array(list(wanted.values()))).sum(axis=1)
+        total = self.lengths + len(query)
+        # Two empty strings are a perfect match for difflib; keep that, rather than 0/0.
+        return np.where(total > 0, 2.0 * shared / np.maximum(total, 1.0), 1.0)
+
+
 class _Index:
     """Lookup tables of one vintage: query key -> rows of the unit table."""
 
@@ -206,6 +240,46 @@ class _Index:
             changes["date"] > VINTAGE_DATES[previous] if previous else pd.Series(False, index=changes.index)
         )
         self.reshaped = changes[since_previous & changes["new_adcode"].isin(current)]
+        self._build_lookups()
+
+    def _build_lookups(self) -> None:
+        """Dictionaries and character counts, so an unknown query costs microseconds, not
+        a scan of every table (a user table may hold 10^5 junk keys)."""
+        units = self.units
+        containers = units[units["level"].isin(("province", "prefecture"))]
+        # (prefix, container adcode) for names written with their province or prefecture in front.
+        self.prefixes = [
+            (prefix, adcode)
+            for name, short, adcode in zip(containers["name"], containers["short_name"], containers["adcode"])
+            for prefix in dict.fromkeys((name, short))
+        ]
+        self.former_rows: dict[str, list] = {}
+        for label, name, code in zip(self.former.index, self.former["old_name"], self.former["old_adcode"]):
+            for key in dict.fromkeys((name, code)):
+                self.former_rows.setdefault(key, []).append(label)
+        # Shared empty results (read only) for the many keys that name no former or later unit.
+        self.no_former = self.former.iloc[:0]
+        self.no_future = self.future.iloc[:0]
+        self.future_rows: dict[str, list] = {}
+        for label, name in zip(self.future.index, self.future["new_name"]):
+            self.future_rows.setdefault(name, []).append(label)
+        counties = units[units["level"] == "county"]
+        self.counties = dict(zip(counties["adcode"], zip(counties["name"], counties["province"])))
+        self.level_rows: dict[str | None, list[int]] = {
+            level: self.rows_for_level(list(units.index), level) for level in (None, *RESOLVE_LEVELS)
+        }
+        # Suggestion scores compare a query with these columns (see _suggest).
+        self.fuzzy = {
+            "name": _CharCounts(list(units["name"])),
+            "short_name": _CharCounts(list(units["short_name"])),
+            "pinyin": _CharCounts([_latin_key(t) for t in units["pinyin"]]),
+            "name_en": _CharCounts([_latin_key(t) for t in units["name_en"]]),
+        }
+        # A Chinese query whose pinyin is a unit's pinyin (with or without its kind) is a homophone typo.
+        self.spoken: dict[str, set[int]] = {}
+        for i, pinyin, kind in zip(units.index, units["pinyin"], units["kind"]):
+            for spoken in (_latin_key(pinyin), _latin_key(pinyin) + _KIND_PINYIN[kind]):
+                self.spoken.setdefault(spoken, set()).add(i)
 
     @staticmethod
     def _add(table: dict[str, list[int]], key: str, i: int) -> None:
@@ -283,6 +357,43 @@ def _index(vintage: str) -> _Index:
     return _Index(vintage)
 
 
+class _Reach:
+    """Every key that leads anywhere in any vintage, to dismiss a query that names nothing.
+
+    :func:`resolve` reads a query through direct names, names with a prefix, former units
+    and units of other vintages; a query none of whose keys is in these sets fails every
+    one of those lookups, so they can be skipped (10^5 junk keys in a table join).
+    """
+
+    def __init__(self):
+        indexes = [_index(v) for v in VINTAGES]
+        self.cjk = {k for ix in indexes for table in (ix.exact, ix.short) for k in table}
+        self.codes = {k for ix in indexes for k in ix.exact}
+        self.latin = {k for ix in indexes for k in ix.latin}
+        self.changed = {k for ix in indexes for table in (ix.former_rows, ix.future_rows) for k in table}
+        # Prefixes by their first character: a query is compared with a handful, not all.
+        self.prefixes: dict[str, set[str]] = {}
+        for ix in indexes:
+            for prefix, _ in ix.prefixes:
+                self.prefixes.setdefault(prefix[:1], set()).add(prefix)
+
+    def could_match(self, text: str) -> bool:
+        """False only when no lookup of :func:`resolve` can find ``text`` in any vintage."""
+        if _CJK.search(text):
+            key = _chinese_key(text)
+            if key in self.cjk or key in self.changed:
+                return True
+            return any(key.startswith(p) and key != p for p in self.prefixes.get(key[:1], ()))
+        if text.isdigit():
+            return text in self.codes or text in self.changed
+        return _latin_key(text) in self.latin or text in self.changed
+
+
+@functools.cache
+def _reach() -> _Reach:
+    return _Reach()
+
+
 def _dedupe(index: _Index, rows: list[int]) -> list[int]:
     """One row per adcode, the broadest level first (重庆市 province over prefecture)."""
     seen: dict[str, int] = {}
@@ -315,36 +426,36 @@ def _prefixed_matches(index: _Index, text: str, level: str | None, depth: int = 
         return []
     key = _chinese_key(text)
     found: list[int] = []
-    containers = index.units[index.units["level"].isin(("province", "prefecture"))]
-    for _, container in containers.iterrows():
-        for prefix in {container["name"], container["short_name"]}:
-            if not key.startswith(prefix) or len(key) == len(prefix):
-                continue
-            rest = key[len(prefix) :]
-            inner = index.within(_direct_matches(index, rest, level), container["adcode"])
-            if not inner:
-                inner = index.within(_prefixed_matches(index, rest, level, depth + 1), container["adcode"])
-            found.extend(i for i in inner if i not in found)
+    for prefix, adcode in index.prefixes:
+        if not key.startswith(prefix) or len(key) == len(prefix):
+            continue
+        rest = key[len(prefix) :]
+        inner = index.within(_direct_matches(index, rest, level), adcode)
+        if not inner:
+            inner = index.within(_prefixed_matches(index, rest, level, depth + 1), adcode)
+        found.extend(i for i in inner if i not in found)
     return found
 
 
-def _names_elsewhere(index: _Index, text: str) -> set[str]:
+@functools.lru_cache(maxsize=1024)  # one resolve asks twice; a table join asks per level and vintage
+def _names_elsewhere(index: _Index, text: str) -> frozenset[str]:
     """Full names ``text`` denotes in the other vintages (渝北 and Yubei -> 渝北区 in 2024)."""
     names: set[str] = set()
     for other in VINTAGES:
         if other != index.vintage:
             elsewhere = _index(other)
             names.update(elsewhere.units.at[i, "name"] for i in _direct_matches(elsewhere, text, "county"))
-    return names
+    return frozenset(names)
 
 
 def _former_matches(index: _Index, text: str) -> pd.DataFrame:
     key = _chinese_key(text) if _CJK.search(text) else text
-    former = index.former
-    found = former[(former["old_name"] == key) | (former["old_adcode"] == key)]
-    if found.empty:  # a short name or pinyin of a unit that exists only in another vintage
-        found = former[former["old_name"].isin(_names_elsewhere(index, text))]
-    return found
+    labels = index.former_rows.get(key, [])
+    if not labels:  # a short name or pinyin of a unit that exists only in another vintage
+        labels = [i for name in _names_elsewhere(index, text) for i in index.former_rows.get(name, [])]
+    # Rows in the crosswalk's order, as a boolean filter would give them; selecting no rows
+    # costs pandas a reindex, so a key that names nothing gets a shared empty frame.
+    return index.former.loc[sorted(set(labels))] if labels else index.no_former
 
 
 def _how_to_name(index: _Index, place: Place) -> str:
@@ -355,27 +466,29 @@ def _how_to_name(index: _Index, place: Place) -> str:
 
 def _suggest(index: _Index, text: str, level: str | None) -> list[str]:
     """Up to three close matches: same pinyin first (homophone typos), then similar spelling."""
-    units = index.units.loc[index.rows_for_level(list(index.units.index), level)]
+    rows = index.level_rows[level]
     scores: dict[int, float] = {}
     if _CJK.search(text):
         key = _chinese_key(text)
         spoken = _pinyin_of_text(key)
-        for i, row in units.iterrows():
-            ratio = max(
-                difflib.SequenceMatcher(None, key, row[col]).ratio() for col in ("name", "short_name")
-            )
-            if spoken and spoken in (
-                _latin_key(row["pinyin"]),
-                _latin_key(row["pinyin"]) + _KIND_PINYIN[row["kind"]],
-            ):
-                ratio += 1.0
-            scores[i] = ratio
+        homophones = index.spoken.get(spoken, set()) if spoken else set()
+        columns = ("name", "short_name")
+        bound = np.maximum(*(index.fuzzy[c].bound(key) for c in columns))
+        for i in rows:
+            # Below the threshold by the bound, a unit cannot reach it by the exact ratio.
+            if bound[i] < 0.5 and i not in homophones:
+                continue
+            ratio = max(difflib.SequenceMatcher(None, key, index.units.at[i, c]).ratio() for c in columns)
+            scores[i] = ratio + (1.0 if i in homophones else 0.0)
     else:
         key = _latin_key(text) or text
-        for i, row in units.iterrows():
+        columns = ("pinyin", "name_en")
+        bound = np.maximum(*(index.fuzzy[c].bound(key) for c in columns))
+        for i in rows:
+            if bound[i] < 0.5:
+                continue
             scores[i] = max(
-                difflib.SequenceMatcher(None, key, _latin_key(row[col])).ratio()
-                for col in ("pinyin", "name_en")
+                difflib.SequenceMatcher(None, key, _latin_key(index.units.at[i, c])).ratio() for c in columns
             )
     ranked = sorted((s, i) for i, s in scores.items() if s >= 0.5)
     ranked.sort(key=lambda pair: (-pair[0], index.units.at[pair[1], "adcode"]))
@@ -400,14 +513,21 @@ def _future_names(index: _Index, text: str) -> set[str]:
 
 def _future_sources(index: _Index, text: str) -> list[str]:
     """For a unit created after this vintage, the units its area lay in then."""
-    sources = index.future[index.future["new_name"].isin(_future_names(index, text))]
-    current = index.units[index.units["level"] == "county"].set_index("adcode")
-    codes = sorted(set(sources["old_adcode"]) & set(current.index))
-    return [f"{current.at[c, 'name']} ({c}, {current.at[c, 'province']})" for c in codes]
+    sources = _future_rows(index, text)
+    if sources.empty:
+        return []
+    codes = sorted(set(sources["old_adcode"]) & set(index.counties))
+    return [f"{index.counties[c][0]} ({c}, {index.counties[c][1]})" for c in codes]
+
+
+def _future_rows(index: _Index, text: str) -> pd.DataFrame:
+    """Crosswalk rows of changes after this vintage that created the unit ``text`` names."""
+    labels = {i for name in _future_names(index, text) for i in index.future_rows.get(name, [])}
+    return index.future.loc[sorted(labels)] if labels else index.no_future
 
 
 def _future_hint(index: _Index, text: str) -> str:
-    future = index.future[index.future["new_name"].isin(_future_names(index, text))]
+    future = _future_rows(index, text)
     if future.empty:
         return ""
     later = next(v for v in VINTAGES if VINTAGE_DATES[v] >= future["date"].iloc[0])
@@ -451,11 +571,22 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
     >>> place.name, place.adcode
     ('开州区', '500154')
     """
+    return _resolve(query, level, vintage)
+
+
+def _resolve(
+    query: str | int, level: str | None = None, vintage: str = DEFAULT_VINTAGE, suggest: bool = True
+) -> Place:
+    """:func:`resolve`; ``suggest=False`` leaves out close matches, which cost the most.
+
+    Table joins resolve every distinct key and offer suggestions for the first few unknown
+    ones only, so a table of junk keys costs microseconds per key.
+    """
     vintage = check_choice("vintage", vintage, VINTAGES)
     if level is not None:
         level = check_choice("level", level, RESOLVE_LEVELS)
     if isinstance(query, bool) or not isinstance(query, (str, int)):
-        raise InvalidArgumentError(f"query={query!r} must be a name (str) or an adcode (int or str)")
+        raise InvalidArgumentError(f"query={shown(query)} must be a name (str) or an adcode (int or str)")
     text = str(query).strip()
     if not text:
         raise InvalidArgumentError("query is empty; expected a name, pinyin or 6-digit adcode")
@@ -468,8 +599,9 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
             [],
         )
     index = _index(vintage)
-
-    rows = _direct_matches(index, text, level) or _prefixed_matches(index, text, level)
+    # Most keys of a junk table name nothing in any vintage: one check instead of every table.
+    possible = _reach().could_match(text)
+    rows = (_direct_matches(index, text, level) or _prefixed_matches(index, text, level)) if possible else []
     if len(rows) == 1:
         return index.place(rows[0], text)
     if len(rows) > 1:
@@ -482,23 +614,24 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
             f"{text!r} matches {len(candidates)} units in vintage {vintage}: {listing}", text, candidates
         )
 
-    former = _former_matches(index, text)
+    former = _former_matches(index, text) if possible else index.no_former
     if not former.empty:
         return _successor_place(index, text, former, level)
 
     where = f" at level {level}" if level else ""
-    sources = _future_sources(index, text)
+    sources = _future_sources(index, text) if possible else []
     if sources:
         suggestions = sources
         hint = f"{_future_hint(index, text)}; in vintage {vintage} its area lies in {', '.join(sources)}"
     else:
-        suggestions = _suggest(index, text, level)
+        suggestions = _suggest(index, text, level) if suggest else []
         hint = f"; did you mean: {', '.join(suggestions)}?" if suggestions else ""
     raise UnknownPlaceError(
         f"no unit matches {text!r}{where} in vintage {vintage}{hint} "
         "(expected a name such as 万州区 or 万州, pinyin such as Wanzhou, or a 6-digit adcode)",
         text,
         suggestions,
+        suggestions_skipped=not (sources or suggest),
     )
 
 

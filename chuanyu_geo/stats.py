@@ -23,7 +23,15 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 
-from ._errors import AmbiguousPlaceError, ChuanyuGeoError, InvalidArgumentError, PlaceError
+from ._errors import (
+    AmbiguousPlaceError,
+    ChuanyuGeoError,
+    InvalidArgumentError,
+    PlaceError,
+    cap_message,
+    listing,
+    shown,
+)
 from .boundaries import (
     DEFAULT_VINTAGE,
     EARLIEST_VINTAGE,
@@ -33,7 +41,7 @@ from .boundaries import (
     _unit_table,
     check_choice,
 )
-from .gazetteer import _chinese_key, crosswalk, resolve
+from .gazetteer import _chinese_key, _reach, _resolve, crosswalk
 
 # Historical names and codes are resolved in the earliest vintage, the closest to census years.
 _EARLIEST_YEAR = int(VINTAGE_DATES[EARLIEST_VINTAGE][:4])
@@ -53,6 +61,10 @@ __all__ = [
 HOWS = ("aggregate", "area")
 CENSUS_YEARS = (2010, 2020)
 _CODE = re.compile(r"\d{6}")
+# Close matches are worked out for this many distinct unknown keys of a table; the rest
+# are reported as unknown without them (a table of 10^5 junk keys must not take hours).
+SUGGESTION_LIMIT = 20
+_NO_SUGGESTIONS = f"no suggestions: they are given for the first {SUGGESTION_LIMIT} distinct unknown keys"
 
 
 class HarmoniseWarning(UserWarning):
@@ -154,6 +166,25 @@ def _changes(vintage: str) -> pd.DataFrame:
     return table.assign(event_year=pd.to_numeric(table["date"].str[:4], errors="coerce"))
 
 
+@functools.cache
+def _positions(vintage: str, column: str) -> dict[str, np.ndarray]:
+    """Value of ``column`` -> positions of the rows of ``_changes(vintage)`` holding it."""
+    groups = _changes(vintage).groupby(column, sort=False).indices
+    return {value: np.sort(rows) for value, rows in groups.items()}
+
+
+def _changes_where(vintage: str, column: str, value: str) -> pd.DataFrame:
+    """``_changes(vintage)[column == value]`` by a dictionary lookup, not a scan per key."""
+    rows = _positions(vintage, column).get(value)
+    return _changes(vintage).iloc[rows] if rows is not None else _no_changes(vintage)
+
+
+@functools.cache
+def _no_changes(vintage: str) -> pd.DataFrame:
+    """``_changes(vintage)`` without rows, shared (read only): most junk keys get it."""
+    return _changes(vintage).iloc[:0]
+
+
 def _after(events: pd.DataFrame, year: int, inclusive: bool = False) -> pd.Series:
     """Changes dated after ``year`` (or in it), and undated ones."""
     dated = events["event_year"] >= year if inclusive else events["event_year"] > year
@@ -196,14 +227,15 @@ def _names(vintage: str) -> dict[str, str]:
 
 def _name_of_code(code: str, year: int, vintage: str) -> tuple[str | None, str | None]:
     """The name ``code`` had in ``year``, or (None, why not)."""
-    events = _changes(vintage)
-    later = events[(events["old_adcode"] == code) & _after(events, year)]
+    later = _changes_where(vintage, "old_adcode", code)
+    later = later[_after(later, year)]
     if len(later):
         return later.sort_values("date")["old_name"].iloc[0], None
-    names = {**_names(EARLIEST_VINTAGE), **_names(vintage)}
-    if code not in names:
+    if code not in _names(vintage) and code not in _names(EARLIEST_VINTAGE):
         return None, f"{code} is not a county-level code of Sichuan or Chongqing"
-    created = events[(events["new_adcode"] == code) & (events["old_adcode"] != code)]
+    names = {**_names(EARLIEST_VINTAGE), **_names(vintage)}
+    created = _changes_where(vintage, "new_adcode", code)
+    created = created[created["old_adcode"] != code]
     created = created[created["event_year"] > year]
     if len(created):
         first = created.sort_values("date").iloc[0]
@@ -240,10 +272,22 @@ def _normalise_key(key) -> tuple[str | None, str | None, str]:
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _zone_rows() -> dict[str, list[int]]:
+    """Name or code -> positions of the rows of ``_not_divisions()``."""
+    rows: dict[str, list[int]] = {}
+    for position, (code, name) in enumerate(zip(_not_divisions()["adcode"], _not_divisions()["name"])):
+        for key in dict.fromkeys((code, name)):
+            rows.setdefault(key, []).append(position)
+    return rows
+
+
 def _zone(key: str, year: int) -> pd.Series | None:
     """The not-a-division row a name or code denotes in ``year``, if any."""
-    zones = _not_divisions()
-    hits = zones[(zones["adcode"] == key) | (zones["name"] == key)]
+    positions = _zone_rows().get(key)
+    if positions is None:
+        return None
+    hits = _not_divisions().iloc[positions]
     in_force = [not until or year < int(until[:4]) for until in hits["until"]]
     hits = hits[np.asarray(in_force, dtype=bool)]
     return hits.iloc[0] if len(hits) else None
@@ -260,22 +304,34 @@ def _advance(version: tuple[str, str], year: int, vintage: str) -> tuple[tuple[s
     return version, note
 
 
+@functools.cache
+def _prefecture_prefixes() -> dict[str, tuple[tuple[str, str], ...]]:
+    """First character -> (name or short name, first four digits of the code) of prefectures."""
+    prefectures = _unit_table("prefecture", EARLIEST_VINTAGE)
+    by_first: dict[str, list[tuple[str, str]]] = {}
+    for name, short, code in zip(prefectures["name"], prefectures["short_name"], prefectures["adcode"]):
+        for prefix in dict.fromkeys((name, short)):
+            by_first.setdefault(prefix[:1], []).append((prefix, code[:4]))
+    return {first: tuple(pairs) for first, pairs in by_first.items()}
+
+
 def _prefixed_former(key: str, year: int, vintage: str) -> list[tuple[str, str]]:
     """Former units named with their prefecture in front (广元市市中区)."""
-    prefectures = _unit_table("prefecture", EARLIEST_VINTAGE)
-    events = _changes(vintage)
     found = set()
-    for row in prefectures.itertuples():
-        for prefix in {row.name, row.short_name}:
-            if key.startswith(prefix) and len(key) > len(prefix):
-                rest = key[len(prefix) :]
-                hits = events[(events["old_name"] == rest) & (events["old_adcode"].str[:4] == row.adcode[:4])]
-                found.update(zip(hits["old_adcode"], hits["old_name"]))
+    for prefix, code4 in _prefecture_prefixes().get(key[:1], ()):
+        if key.startswith(prefix) and len(key) > len(prefix):
+            hits = _changes_where(vintage, "old_name", key[len(prefix) :])
+            found.update((c, n) for c, n in zip(hits["old_adcode"], hits["old_name"]) if c[:4] == code4)
     return sorted(found)
 
 
-def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str] | None, str, str | None]:
-    """(version, status, note) for one key: the unit it names in ``year``."""
+def _source_version(
+    text: str, year: int, vintage: str, suggest: bool = True
+) -> tuple[tuple[str, str] | None, str, str | None]:
+    """(version, status, note) for one key: the unit it names in ``year``.
+
+    ``suggest=False`` leaves close matches out of an ``unknown`` note (they cost the most).
+    """
     zone = _zone(_chinese_key(text), year)
     if zone is not None:
         return None, "not a division", f"{zone['name']}: {zone['note']}"
@@ -289,15 +345,17 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
         name, problem = _name_of_code(text, year, vintage)
         return ((text, name), "ok", None) if name else (None, "unknown", problem)
     key = _chinese_key(text)
-    events = _changes(vintage)
-    named = events[events["old_name"] == key]
-    valid = named[_after(named, year, inclusive=True)]
-    former_versions = sorted(set(zip(valid["old_adcode"], valid["old_name"]))) or _prefixed_former(
-        key, year, vintage
-    )
-    stale_versions = sorted(set(zip(named["old_adcode"], named["old_name"])) - set(former_versions))
+    named = _changes_where(vintage, "old_name", key)
+    former_versions: list[tuple[str, str]] = []
+    stale_versions: list[tuple[str, str]] = []
+    if len(named):  # most keys name no former unit: skip the frame operations
+        valid = named[_after(named, year, inclusive=True)]
+        former_versions = sorted(set(zip(valid["old_adcode"], valid["old_name"])))
+    former_versions = former_versions or _prefixed_former(key, year, vintage)
+    if len(named):
+        stale_versions = sorted(set(zip(named["old_adcode"], named["old_name"])) - set(former_versions))
     try:
-        place = resolve(text, level="county", vintage=EARLIEST_VINTAGE)
+        place = _resolve(text, "county", EARLIEST_VINTAGE, suggest=suggest)
     except AmbiguousPlaceError as exc:
         if len(former_versions) == 1:
             return former_versions[0], "ok", None
@@ -306,20 +364,22 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
             for c, n in stale_versions
         )
         return None, "ambiguous", str(exc) + (f"; also {also}: write the code" if also else "")
-    except PlaceError as exc:
+    except ChuanyuGeoError as exc:  # also a bad key (12345), which is this row's problem only
         if len(former_versions) == 1:
             return (*_with_note(former_versions[0], year, vintage),)
-        try:
-            resolve(text, level="prefecture", vintage=EARLIEST_VINTAGE)
+        if not _reach().could_match(text):  # no other level or vintage knows it either
+            return None, "unknown", _unknown_note(exc)
+        try:  # only whether it resolves matters here: no suggestions
+            _resolve(text, "prefecture", EARLIEST_VINTAGE, suggest=False)
             return None, "not a county", f"{text} is a prefecture; harmonise takes county rows"
-        except PlaceError:
+        except ChuanyuGeoError:
             pass
         try:  # a unit of a later vintage (两江新区)
-            place = resolve(text, level="county", vintage=vintage)
-        except PlaceError:
-            return None, "unknown", str(exc)
+            place = _resolve(text, "county", vintage, suggest=False)
+        except ChuanyuGeoError:
+            return None, "unknown", _unknown_note(exc)
     if place.former_name:
-        rows = events[events["old_name"] == place.former_name]
+        rows = _changes_where(vintage, "old_name", place.former_name)
         return (*_with_note((rows["old_adcode"].iloc[0], place.former_name), year, vintage),)
     if former_versions and (place.adcode, place.name) not in former_versions and place.name == key:
         return former_versions[0], "ok", None
@@ -329,7 +389,8 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
     if (
         name != place.name
     ):  # the code meant another unit in the table's year (綦江区 in 2010: 500110 was 万盛区)
-        created = events[(events["new_name"] == place.name) & (events["new_adcode"] == place.adcode)]
+        created = _changes_where(vintage, "new_adcode", place.adcode)
+        created = created[created["new_name"] == place.name]
         since = f" since {created['date'].min()}" if len(created) else ""
         return (
             None,
@@ -337,6 +398,13 @@ def _source_version(text: str, year: int, vintage: str) -> tuple[tuple[str, str]
             f"{text}: {place.name} exists only{since}; in {year} its code {place.adcode} was {name}",
         )
     return (place.adcode, name), "ok", None
+
+
+def _unknown_note(exc: ChuanyuGeoError) -> str:
+    """The error as a report note, saying so when close matches were not looked for."""
+    if not getattr(exc, "suggestions_skipped", False):
+        return str(exc)
+    return f"{exc} ({_NO_SUGGESTIONS})"
 
 
 @functools.cache
@@ -349,6 +417,7 @@ def _predecessors(vintage: str) -> dict[tuple[str, str], int]:
     return counts
 
 
+@functools.cache
 def _same_unit(version: tuple[str, str], vintage: str) -> tuple[str, str]:
     """The latest version of a unit through one-to-one renames and recodes (any date)."""
     predecessors = _predecessors(vintage)
@@ -379,18 +448,17 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
     for column, rule in columns.items():
         if column not in table.columns:
             raise InvalidArgumentError(
-                f"columns names {column!r}, which is not a column; columns: "
-                f"{', '.join(map(str, table.columns))}"
+                f"columns names {shown(column)}, which is not a column; columns: {_columns_listing(table)}"
             )
         if column == key:
-            raise InvalidArgumentError(f"columns names the key column {key!r}; it cannot be combined")
+            raise InvalidArgumentError(f"columns names the key column {shown(key)}; it cannot be combined")
         if rule == "sum":
             rules[column] = ("sum", None)
         elif isinstance(rule, tuple) and len(rule) == 2 and rule[0] == "mean":
             weight = rule[1]
             if weight not in table.columns:
                 raise InvalidArgumentError(
-                    f"column {column!r} is a mean weighted by {weight!r}, which is not a column"
+                    f"column {shown(column)} is a mean weighted by {shown(weight)}, which is not a column"
                 )
             rules[column] = ("mean", weight)
         elif rule == "mean":
@@ -403,16 +471,26 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
                 f"column {column!r}: rule {rule!r} is not 'sum' or ('mean', weight column)"
             )
     for column in {c for c, _ in rules.items()} | {w for _, w in rules.values() if w}:
+        if table.columns.get_indexer_for([column]).size > 1:
+            raise InvalidArgumentError(
+                f"{shown(column)} names {table.columns.get_indexer_for([column]).size} columns of the "
+                "table; rename them so each value column is one"
+            )
         values = pd.to_numeric(table[column], errors="coerce")
-        bad = [i for i, (raw, v) in enumerate(zip(table[column], values)) if pd.isna(v) and not pd.isna(raw)]
-        if bad:
-            rows = ", ".join(f"row {i} ({table[column].iloc[i]!r})" for i in bad[:10])
-            raise InvalidArgumentError(f"column {column!r} must be numeric; not numbers: {rows}")
+        _check_real(values, column)
+        bad = np.nonzero((values.isna() & table[column].notna()).to_numpy())[0]
+        if len(bad):
+            rows = listing(
+                (f"row {i} ({shown(table[column].iloc[i])})" for i in bad), total=len(bad), sep=", "
+            )
+            raise InvalidArgumentError(f"column {shown(column)} must be numeric; not numbers: {rows}")
         infinite = np.nonzero(np.isinf(values.to_numpy(dtype=float)))[0]
         if len(infinite):
-            rows = ", ".join(f"row {i} ({table[key].iloc[i]!r})" for i in infinite[:10])
+            rows = listing(
+                (f"row {i} ({shown(table[key].iloc[i])})" for i in infinite), total=len(infinite), sep=", "
+            )
             raise InvalidArgumentError(
-                f"column {column!r} has infinite values in {rows}; expected finite numbers"
+                f"column {shown(column)} has infinite values in {rows}; expected finite numbers"
             )
     return rules
 
@@ -423,6 +501,9 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
 def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.DataFrame:
     """One row per input row: its source version, status and target adcodes (with shares)."""
     records = []
+    found: dict[str, tuple] = {}  # each distinct key is looked up once, however many rows hold it
+    unknown = 0
+    names = _names(vintage)
     for position, raw in enumerate(table[key].tolist()):
         entry = {
             "row": position,
@@ -437,43 +518,51 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
         text, problem, key_status = _normalise_key(raw)
         if text is None:
             entry.update(status=key_status, note=f"row {position}: {problem}")
+            records.append(entry)
+            continue
+        if text not in found:
+            version, status, note = _source_version(text, year, vintage, suggest=unknown < SUGGESTION_LIMIT)
+            unknown += status == "unknown"
+            targets = _descend(version, year, vintage) if version is not None else {}
+            found[text] = (version, status, note, targets)
+        version, status, note, targets = found[text]
+        entry["note"] = note  # e.g. a name already out of date in the table's year
+        if version is None:
+            entry.update(status=status, note=f"row {position} {shown(raw)}: {note}")
+        elif any(c not in names for c in targets):
+            entry.update(
+                status="unknown",
+                note=f"row {position} {shown(raw)}: {version[1]} ({version[0]}) leads to "
+                f"{', '.join(c for c in targets if c not in names)}, not a unit of vintage {vintage}",
+            )
         else:
-            version, status, note = _source_version(text, year, vintage)
-            entry["note"] = note  # e.g. a name already out of date in the table's year
-            if version is None:
-                entry.update(status=status, note=f"row {position} {raw!r}: {note}")
-            else:
-                targets = _descend(version, year, vintage)
-                names = _names(vintage)
-                unknown = [c for c in targets if c not in names]
-                if unknown:
-                    entry.update(
-                        status="unknown",
-                        note=f"row {position} {raw!r}: {version[1]} ({version[0]}) leads to "
-                        f"{', '.join(unknown)}, not a unit of vintage {vintage}",
-                    )
-                else:
-                    entry.update(source_adcode=version[0], source_name=version[1], targets=targets)
+            entry.update(source_adcode=version[0], source_name=version[1], targets=dict(targets))
         records.append(entry)
     relation = pd.DataFrame(records)
-    linked = relation["source_adcode"].notna()
+    linked = np.nonzero(relation["source_adcode"].notna().to_numpy())[0]
     # One unit under two names in one table (康定县 and 康定市) is a duplicate, not a merge.
-    versions = [
-        _same_unit(v, vintage) if ok else v
-        for v, ok in zip(zip(relation["source_adcode"], relation["source_name"]), linked)
-    ]
-    counts = pd.Series(versions)[linked.to_numpy()].value_counts()
-    for i in np.nonzero(linked.to_numpy())[0]:
-        if counts[versions[i]] > 1:
-            others = [
-                int(j) for j in np.nonzero(linked.to_numpy())[0] if versions[j] == versions[i] and j != i
-            ]
-            relation.at[i, "status"] = "duplicate"
-            relation.at[i, "note"] = (
-                f"row {i} {relation.at[i, 'key']!r}: {versions[i][1]} ({versions[i][0]}) is also row(s) "
-                f"{', '.join(map(str, others))}; neither value is used"
+    rows_of: dict[tuple[str, str], list[int]] = {}
+    sources = zip(relation["source_adcode"].to_numpy()[linked], relation["source_name"].to_numpy()[linked])
+    for i, version in zip(linked.tolist(), sources):
+        rows_of.setdefault(_same_unit(version, vintage), []).append(i)
+    duplicates, notes = [], []
+    keys = relation["key"].to_numpy()
+    for version, rows in rows_of.items():
+        if len(rows) < 2:
+            continue
+        for i in rows:
+            # Name a few of the other rows: 10^5 copies of one key must not make 10^10 characters.
+            others = listing((str(j) for j in rows if j != i), total=len(rows) - 1, sep=", ")
+            duplicates.append(i)
+            notes.append(
+                f"row {i} {shown(keys[i])}: {version[1]} ({version[0]}) is also row(s) {others}; "
+                "neither value is used"
             )
-            relation.at[i, "targets"] = {}
+    if duplicates:
+        relation.loc[duplicates, "status"] = "duplicate"
+        relation.loc[duplicates, "note"] = notes
+        dropped = set(duplicates)
+        relation["targets"] = [{} if i in dropped else t for i, t in enumerate(relation["targets"])]
     return relation
 
 
@@ -482,10 +571,11 @@ def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[
     graph = nx.Graph()
     graph.add_nodes_from(("t", c) for c in _names(vintage))
     for relation in relations:
-        for row in relation.itertuples():
-            source = ("s", row.year, row.source_adcode, row.source_name)
-            for target in row.targets:
-                graph.add_edge(source, ("t", target))
+        # Columns zipped, not itertuples: a table may have 10^5 rows, most of them unlinked.
+        rows = zip(relation["year"], relation["source_adcode"], relation["source_name"], relation["targets"])
+        for year, code, name, targets in rows:
+            for target in targets:
+                graph.add_edge(("s", year, code, name), ("t", target))
     unit_of = {}
     for component in nx.connected_components(graph):
         targets = tuple(sorted(c for kind, *rest in component if kind == "t" for c in rest))
@@ -498,41 +588,44 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
     """Each linked row's unit in the result (``unit_of``: target -> its result unit) and status."""
     names = _names(vintage)
 
-    def units_of(row) -> tuple[str, ...]:
-        return tuple(sorted({c for t in row.targets for c in unit_of[t]}))
-
     rows_per_unit: dict[tuple, int] = {}
-    for row in relation.itertuples():
-        for target in row.targets:
+    for targets in relation["targets"]:
+        for target in targets:
             rows_per_unit[unit_of[target]] = rows_per_unit.get(unit_of[target], 0) + 1
-    units, unit_names, statuses = [], [], []
-    for row in relation.itertuples():
-        if not row.targets:
+    units, unit_names, statuses, notes = [], [], [], []
+    # Columns zipped, not itertuples: a table may have 10^5 rows.
+    rows = zip(
+        relation["targets"],
+        relation["status"],
+        relation["source_adcode"],
+        relation["source_name"],
+        relation["note"],
+    )
+    for targets, status, code, name, note in rows:
+        if not targets:
             units.append(None)
             unit_names.append(None)
-            statuses.append(row.status)
+            statuses.append(status)
+            notes.append(note if isinstance(note, str) or status == "matched" else f"{name} ({code}) -> None")
             continue
-        unit = units_of(row)
+        unit = tuple(sorted({c for t in targets for c in unit_of[t]}))
         units.append("+".join(unit))
         unit_names.append("+".join(names[c] for c in unit))
-        if len(row.targets) > 1:
+        if len(targets) > 1:
             statuses.append("split")
         elif len(unit) > 1:
             statuses.append("combined")  # its unit was joined with another source's split
-        elif rows_per_unit[unit_of[next(iter(row.targets))]] > 1:
+        elif rows_per_unit[unit_of[next(iter(targets))]] > 1:
             statuses.append("merged")
-        elif (row.source_adcode, row.source_name) == (unit[0], names[unit[0]]):
+        elif (code, name) == (unit[0], names[unit[0]]):
             statuses.append("matched")
         else:
             statuses.append("renamed")
-    out = relation.assign(unit=units, unit_name=unit_names, status=statuses)
-    out["note"] = [
-        note
-        if isinstance(note, str)
-        else (f"{r.source_name} ({r.source_adcode}) -> {r.unit_name}" if r.status != "matched" else None)
-        for note, r in zip(out["note"], out.itertuples())
-    ]
-    return out
+        if isinstance(note, str):
+            notes.append(note)
+        else:
+            notes.append(f"{name} ({code}) -> {unit_names[-1]}" if statuses[-1] != "matched" else None)
+    return relation.assign(unit=units, unit_name=unit_names, status=statuses, note=notes)
 
 
 # --------------------------------------------------------------------------- combining
@@ -627,16 +720,47 @@ def _combine(
     return out
 
 
+def _columns_listing(table: pd.DataFrame) -> str:
+    """The table's column names for a message: the first few, each cut short."""
+    names = (c if len(c) <= 80 else c[:80] + "…" if isinstance(c, str) else shown(c) for c in table.columns)
+    return listing(names, total=len(table.columns), sep=", ")
+
+
 def _check_frame(table, key: str, argument: str, task: str) -> None:
     """A DataFrame with rows and the key column, or an error naming what is wrong."""
     if not isinstance(table, pd.DataFrame):
         raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
-    if key not in table.columns:
+    if isinstance(table.columns, pd.MultiIndex):
+        # Before the key check: a tuple key would half-work on such a table and fail later.
         raise InvalidArgumentError(
-            f"{argument}={key!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+            f"the table has MultiIndex columns ({table.columns.nlevels} levels, e.g. "
+            f"{shown(table.columns[0])}); flatten them, e.g. "
+            "table.columns = ['_'.join(map(str, c)) for c in table.columns]"
+        )
+    try:
+        present = key in table.columns
+    except TypeError:  # an unhashable key (a list)
+        present = False
+    if not present:
+        raise InvalidArgumentError(
+            f"{argument}={shown(key)} is not a column; columns: {_columns_listing(table)}"
+        )
+    if table.columns.get_indexer_for([key]).size > 1:
+        raise InvalidArgumentError(
+            f"{argument}={shown(key)} names {table.columns.get_indexer_for([key]).size} columns of the "
+            "table; rename them so the key column is one"
         )
     if table.empty:
         raise InvalidArgumentError(f"the table has no rows; nothing to {task}")
+
+
+def _check_real(values: pd.Series, column) -> None:
+    """Refuse complex numbers: converting them to float would silently drop the imaginary part."""
+    if pd.api.types.is_complex_dtype(values):
+        raise InvalidArgumentError(
+            f"column {shown(column)} holds complex numbers; expected real numbers (take .real or "
+            "abs() first if that is what you mean)"
+        )
 
 
 def _check_table(table, key: str, year) -> None:
@@ -666,15 +790,26 @@ def _finish(
     ]
     dropped = report[report["status"].isin(dropped_statuses)]
     if len(dropped):
-        listing = "; ".join(f"{r.status}: {r.note}" for r in dropped.head(5).itertuples())
-        more = f" (and {len(dropped) - 5} more)" if len(dropped) > 5 else ""
+        # Notes come from the user's keys: each is cut, and only the first few are named.
+        rows = listing(
+            (f"{r.status}: {_cut(r.note)}" for r in dropped.head(5).itertuples()), total=len(dropped), limit=5
+        )
+        unsuggested = dropped["note"].str.contains(_NO_SUGGESTIONS, regex=False, na=False).any()
         warnings.warn(
-            f"{len(dropped)} of {len(report)} rows are not in the result: {listing}{more}; every row is "
-            f"in .attrs['report']",
+            cap_message(
+                f"{len(dropped)} of {len(report)} rows are not in the result: {rows}; every row is "
+                f"in .attrs['report']" + (f" ({_NO_SUGGESTIONS})" if unsuggested else "")
+            ),
             HarmoniseWarning,
             stacklevel=3,
         )
     return report
+
+
+def _cut(note, limit: int = 300) -> str:
+    """A report note short enough to quote in a message."""
+    note = str(note)
+    return note if len(note) <= limit else note[:limit] + "…"
 
 
 def harmonise(
@@ -739,6 +874,12 @@ def harmonise(
     unit_of = components if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
     relation = _status(relation, unit_of, to_vintage)
     if columns is None:
+        if table.columns.duplicated().any():  # each would pass through as a frame, not a column
+            duplicated = table.columns[table.columns.duplicated()].unique()
+            raise InvalidArgumentError(
+                f"the table has duplicate column names "
+                f"({listing(map(shown, duplicated), total=len(duplicated), sep=', ')}); rename them first"
+            )
         if not _passthrough_ok(relation, components):
             combined = relation[relation["status"].isin(["merged", "split", "combined"])]
             examples = ", ".join(f"{r.source_name} -> {r.unit_name}" for r in combined.head(3).itertuples())
@@ -874,10 +1015,10 @@ def _larger_than_source(version: tuple[str, str], target: str, year: int, vintag
     return sorted(set(others))
 
 
-def _join_one(text: str, level: str, vintage: str, year: int | None) -> dict:
+def _join_one(text: str, level: str, vintage: str, year: int | None, suggest: bool = True) -> dict:
     """Status, adcode, name and note for one key of a one-to-one join."""
     if year is not None and level == "county":
-        version, status, note = _source_version(text, year, vintage)
+        version, status, note = _source_version(text, year, vintage, suggest)
         if version is None:
             return {"status": status, "note": note}
         targets = _descend(version, year, vintage)
@@ -910,12 +1051,11 @@ def _join_one(text: str, level: str, vintage: str, year: int | None) -> dict:
             "name": names[target],
             "note": note,
         }
-    place = resolve(text, level=level, vintage=vintage)
+    place = _resolve(text, level, vintage, suggest=suggest)
     if place.successors:
         return {"status": "split", "note": place.note}
     if place.former_name:
-        former = _changes(vintage)
-        rows = former[former["old_name"] == place.former_name]
+        rows = _changes_where(vintage, "old_name", place.former_name)
         others = (
             _larger_than_source((rows["old_adcode"].iloc[0], place.former_name), place.adcode, 0, vintage)
             if level == "county"
@@ -931,8 +1071,8 @@ def _join_one(text: str, level: str, vintage: str, year: int | None) -> dict:
         return {"status": "renamed", "adcode": place.adcode, "name": place.name, "note": place.note}
     note = place.note
     if text == place.adcode:
-        reused = _changes(vintage)
-        reused = reused[(reused["old_adcode"] == text) & (reused["old_name"] != place.name)]
+        reused = _changes_where(vintage, "old_adcode", text)
+        reused = reused[reused["old_name"] != place.name]
         if len(reused):
             first = reused.sort_values("date").iloc[-1]
             note = (
@@ -942,7 +1082,7 @@ def _join_one(text: str, level: str, vintage: str, year: int | None) -> dict:
             )
     if level == "county" and text not in (place.name, place.adcode):
         try:
-            prefecture = resolve(text, level="prefecture", vintage=vintage)
+            prefecture = _resolve(text, "prefecture", vintage, suggest=False)
         except PlaceError:
             prefecture = None
         if (
@@ -1006,18 +1146,18 @@ def join_table(
         _check_table(table, key_col, year)
         year = int(year)
     records = []
+    found: dict[str, dict] = {}  # each distinct key is resolved once, however many rows hold it
+    unknown = 0
     for position, key in enumerate(table[key_col].tolist()):
         entry = {"row": position, "key": key, "status": "matched", "adcode": None, "name": None, "note": None}
         text, problem, key_status = _normalise_key(key)
         if text is None:
             entry.update(status=key_status, note=f"row {position}: {problem}")
         else:
-            try:
-                entry.update(_join_one(text, level, vintage, year))
-            except AmbiguousPlaceError as exc:
-                entry.update(status="ambiguous", note=str(exc))
-            except ChuanyuGeoError as exc:
-                entry.update(status="unknown", note=_unknown_hint(text, level, vintage, str(exc)))
+            if text not in found:
+                found[text] = _join_key(text, level, vintage, year, suggest=unknown < SUGGESTION_LIMIT)
+                unknown += found[text]["status"] == "unknown"
+            entry.update(found[text])
         records.append(entry)
     report = pd.DataFrame(records)
     taken = report["adcode"].notna() & report["adcode"].duplicated(keep=False)
@@ -1031,19 +1171,29 @@ def join_table(
     return matched, report
 
 
+def _join_key(text: str, level: str, vintage: str, year: int | None, suggest: bool) -> dict:
+    """:func:`_join_one` with a failed lookup turned into the row's status and note."""
+    try:
+        return _join_one(text, level, vintage, year, suggest)
+    except AmbiguousPlaceError as exc:
+        return {"status": "ambiguous", "note": str(exc)}
+    except ChuanyuGeoError as exc:
+        return {"status": "unknown", "note": _unknown_hint(text, level, vintage, _unknown_note(exc))}
+
+
 def _unknown_hint(text: str, level: str, vintage: str, message: str) -> str:
     zones = _not_divisions()
-    hit = zones[(zones["name"] == _chinese_key(text)) | (zones["adcode"] == text)]
-    if len(hit):
-        return f"{text}: {hit['note'].iloc[0]}"
+    positions = _zone_rows().get(_chinese_key(text), []) + _zone_rows().get(text, [])
+    if positions:
+        return f"{text}: {zones['note'].iloc[min(positions)]}"
     if level == "county":
         try:
-            prefecture = resolve(text, level="prefecture", vintage=vintage)
+            prefecture = _resolve(text, "prefecture", vintage, suggest=False)
             return (
                 f"{message}; {text!r} is the prefecture {prefecture.name} ({prefecture.adcode}): "
                 "join prefecture values with level='partner'"
             )
-        except PlaceError:
+        except ChuanyuGeoError:  # not a prefecture either, or not a name at all (12345)
             pass
     return message
 
@@ -1084,36 +1234,47 @@ def join_values(
     """
     _check_frame(table, key_col, "key_col", "join")
     if table.columns.duplicated().any():
+        duplicated = table.columns[table.columns.duplicated()].unique()
         raise InvalidArgumentError(
             f"the table has duplicate column names "
-            f"({', '.join(map(str, table.columns[table.columns.duplicated()]))}); rename them first"
+            f"({listing(map(shown, duplicated), total=len(duplicated), sep=', ')}); rename them first"
         )
-    if value_col not in table.columns:
+    try:
+        present = value_col in table.columns
+    except TypeError:  # an unhashable value_col (a list)
+        present = False
+    if not present:
         raise InvalidArgumentError(
-            f"value_col={value_col!r} is not a column; columns: {', '.join(map(str, table.columns))}"
+            f"value_col={shown(value_col)} is not a column; columns: {_columns_listing(table)}"
         )
     if value_col == key_col:
         raise InvalidArgumentError(
-            f"value_col and key_col are both {value_col!r}; the values must be another column"
+            f"value_col and key_col are both {shown(value_col)}; the values must be another column"
         )
     values = pd.to_numeric(table[value_col], errors="coerce")
-    not_numbers = values.isna() & table[value_col].notna()
-    if not_numbers.any():
-        bad = [
-            f"row {i} ({table[key_col].iloc[i]!r}: {table[value_col].iloc[i]!r})"
-            for i in np.nonzero(not_numbers.to_numpy())[0][:20]
-        ]
-        raise InvalidArgumentError(f"{value_col} must be numeric; not numbers: {', '.join(bad)}")
-    infinite = np.isinf(values.to_numpy(dtype=float))
-    if infinite.any():
-        bad = [f"row {i} ({table[key_col].iloc[i]!r})" for i in np.nonzero(infinite)[0][:20]]
-        raise InvalidArgumentError(f"{value_col} has infinite values, which cannot be used: {', '.join(bad)}")
+    _check_real(values, value_col)
+    name = value_col if isinstance(value_col, str) and len(value_col) <= 80 else shown(value_col)
+    not_numbers = np.nonzero((values.isna() & table[value_col].notna()).to_numpy())[0]
+    if len(not_numbers):
+        bad = (
+            f"row {i} ({shown(table[key_col].iloc[i])}: {shown(table[value_col].iloc[i])})"
+            for i in not_numbers
+        )
+        raise InvalidArgumentError(
+            f"{name} must be numeric; not numbers: {listing(bad, total=len(not_numbers), sep=', ')}"
+        )
+    infinite = np.nonzero(np.isinf(values.to_numpy(dtype=float)))[0]
+    if len(infinite):
+        bad = (f"row {i} ({shown(table[key_col].iloc[i])})" for i in infinite)
+        raise InvalidArgumentError(
+            f"{name} has infinite values, which cannot be used: {listing(bad, total=len(infinite), sep=', ')}"
+        )
     numeric = table.copy()
     numeric[value_col] = values  # any hashable column name, not only text
     matched, report = join_table(numeric, key_col, level, vintage, year=year)
     missing = report["row"].isin(np.nonzero(values.isna().to_numpy())[0]) & report["status"].isin(
         ["matched", "renamed"]
     )
-    report.loc[missing, "note"] = [f"row {r} has no value in {value_col}" for r in report.loc[missing, "row"]]
+    report.loc[missing, "note"] = [f"row {r} has no value in {name}" for r in report.loc[missing, "row"]]
     report.loc[missing, "status"] = "no value"
     return matched[matched[value_col].notna()], report

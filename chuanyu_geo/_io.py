@@ -68,10 +68,8 @@ def current_umask() -> int:
 
 def parse_toml(text: str, origin: str) -> dict:
     """Parse TOML, naming ``origin`` (a file name) and the line in any syntax error."""
-    try:
-        import tomllib
-    except ModuleNotFoundError:  # Python 3.10
-        import tomli as tomllib
+    import tomllib
+
     from ._errors import DefinitionError
 
     try:

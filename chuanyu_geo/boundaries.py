@@ -20,7 +20,7 @@ import geopandas as gpd
 import pandas as pd
 from pyproj import CRS
 
-from ._errors import ChuanyuGeoError, DataIntegrityError, InvalidArgumentError
+from ._errors import ChuanyuGeoError, DataIntegrityError, InvalidArgumentError, shown
 from ._io import (
     MAX_LAYER_BYTES,
     MAX_REGISTRY_BYTES,
@@ -152,7 +152,7 @@ def check_choice(name: str, value: Any, valid: tuple[str, ...]) -> str:
     raise_deferred()
     text = str(value)
     if text not in valid:
-        raise InvalidArgumentError(f"{name}={value!r} is not valid; expected one of: {', '.join(valid)}")
+        raise InvalidArgumentError(f"{name}={shown(value)} is not valid; expected one of: {', '.join(valid)}")
     return text
 
 

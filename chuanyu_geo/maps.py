@@ -30,7 +30,7 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from ._errors import InvalidArgumentError
+from ._errors import InvalidArgumentError, listing, shown
 from ._io import read_package_text, write_text_atomic
 from ._safe import check_color, check_tree, inert
 from ._style import config, unit_color
@@ -771,10 +771,13 @@ def choropleth(
     matched, report = join_values(table, value_col, key_col, level, vintage, year=year)
     unmatched = report[~report["status"].isin(["matched", "renamed"])]
     if len(unmatched) and not allow_partial:
-        listing = "; ".join(f"row {r.row} {r.key!r}: {r.status}" for r in unmatched.itertuples())
+        rows = listing(
+            (f"row {r.row} {shown(r.key)}: {r.status}" for r in unmatched.itertuples()), total=len(unmatched)
+        )
         raise UnmatchedRowsError(
             f"{len(unmatched)} of {len(report)} rows did not match a {level} unit of vintage {vintage}: "
-            f"{listing}. Fix them, or pass allow_partial=True to map the rest.",
+            f"{rows}. Fix them, or pass allow_partial=True to map the rest (the error's .report lists "
+            "every row).",
             report,
         )
     if matched.empty:

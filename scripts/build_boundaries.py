@@ -20,6 +20,7 @@ import hashlib
 import json
 import sqlite3
 import sys
+import tomllib
 from importlib import metadata
 from pathlib import Path
 
@@ -27,7 +28,6 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-import tomllib
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))

@@ -258,7 +258,8 @@ _OUR_TAGS = frozenset(
     "a b br div em h3 i li p small span strong sub summary sup details table td th tr ul".split()
 )
 _OUR_ATTRIBUTES = frozenset({"style", "class", "title", "href", "target", "rel"})
-_TAG = re.compile(r"<\s*(/?)\s*([^\s/>]*)([^>]*)(?:>|$)")
+# A tag runs to the first ">" outside quotes: browsers read `<b title="a>b" onclick=…>` as one tag.
+_TAG = re.compile(r"""<\s*(/?)\s*([^\s/>]*)((?:[^>"']|"[^"]*"?|'[^']*'?)*)(?:>|$)""")
 _ATTRIBUTE = re.compile(r"""([^\s"'>/=]+)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+)))?""")
 
 
@@ -373,7 +374,7 @@ def _formula_mask(values: Any) -> Any:
     """Boolean mask of the text values of a Series that a spreadsheet would run as formulas."""
     import pandas as pd
 
-    text = values.map(lambda v: v if isinstance(v, str) else "")
+    text = pd.Series([v if isinstance(v, str) else "" for v in values], index=values.index, dtype=object)
     risky = text.str.startswith(_FORMULA_START)
     if not risky.any():
         return risky
@@ -407,6 +408,13 @@ def csv_safe(frame: Any) -> Any:
     """
     import pandas as pd
 
+    if isinstance(frame.columns, pd.MultiIndex):
+        from ._errors import InvalidArgumentError
+
+        raise InvalidArgumentError(
+            "a table with MultiIndex columns cannot be written as CSV with one header row; flatten them, "
+            "e.g. table.columns = ['_'.join(map(str, c)) for c in table.columns]"
+        )
     out = frame.copy()
     for position in range(out.shape[1]):
         column = out.iloc[:, position]
@@ -414,12 +422,13 @@ def csv_safe(frame: Any) -> Any:
             continue
         mask = _formula_mask(column)
         if mask.any():
-            column = column.astype(object).where(~mask, "'" + column.where(mask, "").astype(str))
-            out.isetitem(position, column)
-    names = pd.Series([c if isinstance(c, str) else "" for c in out.columns], dtype=object)
+            values = column.astype(object).to_numpy(copy=True)  # categoricals too
+            values[mask.to_numpy()] = ["'" + v for v in values[mask.to_numpy()]]
+            out.isetitem(position, pd.Series(values, index=out.index, dtype=object))
+    names = pd.Series([str(c) for c in out.columns], dtype=object)
     header_mask = _formula_mask(names).to_numpy()
     if header_mask.any():
-        out.columns = ["'" + c if risky else c for c, risky in zip(out.columns, header_mask)]
+        out.columns = ["'" + str(c) if risky else c for c, risky in zip(out.columns, header_mask)]
     return out
 
 
@@ -442,9 +451,9 @@ def csv_text(frame: Any, escape_formulas: bool = True) -> str:
 
     out = csv_safe(frame) if escape_formulas else frame
     has_cr = any(
-        out[c].map(lambda v: isinstance(v, str) and "\r" in v).any()
-        for c in out.columns
-        if not _is_numeric_column(out[c])
+        any(isinstance(v, str) and "\r" in v for v in out.iloc[:, i])
+        for i in range(out.shape[1])
+        if not _is_numeric_column(out.iloc[:, i])
     ) or any("\r" in str(c) for c in out.columns)
     quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
     return out.to_csv(index=False, lineterminator="\n", quoting=quoting)

@@ -13,8 +13,8 @@ from __future__ import annotations
 import importlib
 import math
 import os
+import warnings
 from collections.abc import Hashable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import networkx as nx
@@ -34,8 +34,7 @@ from .boundaries import (
     province_border,
     unit_table,
 )
-from .coords import geodesic_distance_km
-from .platforms import membership, plan_of, platform_set_of, treatment_table
+from .platforms import plan_of, platform_set_of, treatment_table
 from .stats import UnmatchedRowsError, join_values
 
 __all__ = [
@@ -44,10 +43,8 @@ __all__ = [
     "write_weights",
     "morans_i",
     "lisa",
-    "theil",
-    "TheilResult",
-    "linkage",
-    "linkage_summary",
+    "IsolateWarning",
+    "LISA_CORRECTIONS",
     "border_pair_panel",
     "WEIGHT_KINDS",
     "LISA_CLASSES",
@@ -280,12 +277,18 @@ def _values(
     return matched.set_index("adcode")[column].astype(float)
 
 
-def _check_sample(y: pd.Series, column, minimum: int, statistic: str) -> None:
-    """Refuse samples the statistic is undefined on: too few units, or constant values."""
+def _check_sample(y: pd.Series, column, minimum: int, statistic: str, isolates: list | tuple = ()) -> None:
+    """Refuse samples the statistic is undefined on: too few units, or constant values.
+
+    ``y`` holds the units the statistic is computed on; ``isolates`` those left out for
+    having no neighbour (counted in the message, so a user sees where the units went).
+    """
     if len(y) < minimum:
+        given = [*map(str, y.index), *map(str, isolates)]
+        lonely = f", {len(isolates)} of them without a neighbour in the weights" if len(isolates) else ""
         raise InvalidArgumentError(
-            f"{statistic} needs at least {minimum} units with a value of {column!r}; the table gives "
-            f"{len(y)} ({', '.join(map(str, y.index[:10]))})"
+            f"{statistic} needs at least {minimum} units with a value of {column!r} and a neighbour; the "
+            f"table gives {len(given)} ({', '.join(given[:10])}){lonely}"
         )
     if np.ptp(y.to_numpy()) == 0:
         raise InvalidArgumentError(
@@ -295,9 +298,49 @@ def _check_sample(y: pd.Series, column, minimum: int, statistic: str) -> None:
 
 
 def _analysis_weights(y: pd.Series, level: str, vintage: str, detail: str, kind: str, transform: str):
-    w = weights(level, kind, vintage=vintage, detail=detail)
-    w = w.subgraph(list(y.index)) if len(y) < w.n else w
-    return w.transform(transform) if transform else w
+    """The weights on the units of ``y``, their isolates, and why each is one.
+
+    Returns ``(weights on every unit of y, untransformed; isolates; reasons)``: an isolate
+    has no neighbour among the units of ``y``; ``reasons`` maps it to a sentence naming the
+    neighbours the table lacks (or saying it has none of this kind at all).
+    """
+    full = weights(level, kind, vintage=vintage, detail=detail)
+    w = full.subgraph(list(y.index)) if len(y) < full.n else full
+    isolates = [unit for unit in y.index if unit in set(w.isolates)]
+    names = unit_table(level, vintage).set_index("adcode")["name"]
+    reasons = {}
+    for unit in isolates:
+        lacking = [n for n in full[unit].index if n != unit and full[unit][n] != 0]
+        if lacking:
+            reasons[unit] = (
+                f"{names.get(unit, unit)} ({unit}): its {kind} neighbours "
+                f"{', '.join(f'{names.get(n, n)}' for n in lacking[:6])}{' …' if len(lacking) > 6 else ''} "
+                "have no value in the table"
+            )
+        else:
+            reasons[unit] = f"{names.get(unit, unit)} ({unit}): no {kind} neighbour at all"
+    return w, isolates, reasons
+
+
+class IsolateWarning(UserWarning):
+    """Units without neighbours in the weights used were left out of a statistic, or marked."""
+
+
+def _seeded(seed: int | None, call):
+    """Run ``call`` with NumPy's global generator seeded, and put the user's state back.
+
+    esda draws its permutations from NumPy's global generator (esda.Moran) or seeds it
+    (esda.Moran_Local without numba); a seed given here must not fix the draws of the
+    user's own code afterwards.
+    """
+    if seed is None:
+        return call()
+    state = np.random.get_state()
+    try:
+        np.random.seed(seed)
+        return call()
+    finally:
+        np.random.set_state(state)
 
 
 # --------------------------------------------------------------------------- autocorrelation
@@ -315,6 +358,7 @@ def morans_i(
     transform: str = "r",
     permutations: int = 999,
     seed: int | None = None,
+    isolates: str = "drop",
     year: int | None = None,
     allow_partial: bool = False,
 ):
@@ -333,8 +377,14 @@ def morans_i(
     permutations : int
         Random permutations for the pseudo p-value ``p_sim``.
     seed : int, optional
-        Seeds NumPy's global generator before esda draws the permutations (esda.Moran
-        uses it), so a run is repeatable.
+        Makes the permutations repeatable. NumPy's global generator is seeded for esda's
+        draws and then put back as it was, so the caller's own random draws are unaffected.
+    isolates : {"drop", "keep", "error"}
+        Units without a neighbour in the weights actually used (after the table's units are
+        applied; with ``kind="cross_border"`` every unit off the border). ``drop`` (default)
+        leaves them out of n and warns (:class:`IsolateWarning`), naming why each is one;
+        ``keep`` leaves them in (their spatial lag is 0, which pulls I towards 0); ``error``
+        raises.
     year : int, optional
         The year whose codes and names the table uses.
     allow_partial : bool
@@ -344,13 +394,15 @@ def morans_i(
     -------
     esda.Moran
         ``I``, ``EI``, ``p_norm``, ``p_sim``, ``z_sim`` … exactly as esda gives them, with
-        ``units`` (the adcodes in the order of ``y``) and ``weights`` (the libpysal Graph).
+        ``units`` (the adcodes in the order of ``y``), ``weights`` (the libpysal Graph),
+        ``isolates`` (the units dropped or kept as isolates) and ``isolate_policy``.
 
     Raises
     ------
     InvalidArgumentError
         Fewer than 4 units with a value (esda's variance is undefined), constant values
-        (Moran's I is undefined), or a table with MultiIndex columns.
+        (Moran's I is undefined), isolates with ``isolates="error"``, or a table with
+        MultiIndex columns.
 
     Examples
     --------
@@ -358,22 +410,58 @@ def morans_i(
     >>> census = cg.load_census(2020)
     >>> mi = cg.morans_i(census, "years_of_schooling", "adcode", year=2020, permutations=99, seed=1,
     ...                  allow_partial=True)
-    >>> bool(mi.I > 0.3)
-    True
+    >>> bool(mi.I > 0.3), mi.isolates
+    (True, [])
     """
     esda = _require("esda")
     level = check_choice("level", level, ANALYSIS_LEVELS)
+    isolates = check_choice("isolates", isolates, ("drop", "keep", "error"))
     y = _values(table, column, key, level, vintage, year, allow_partial)
+    w, lonely, reasons = _analysis_weights(y, level, vintage, detail, kind, "")
+    _isolate_policy(lonely, reasons, isolates, "Moran's I")
+    if lonely and isolates == "drop":
+        y = y.drop(index=lonely)
+        w = w.subgraph(list(y.index))
     # esda's variance under randomisation divides by (n - 1)(n - 2)(n - 3).
-    _check_sample(y, column, 4, "Moran's I")
-    w = _analysis_weights(y, level, vintage, detail, kind, transform)
+    _check_sample(y, column, 4, "Moran's I", lonely if isolates == "drop" else ())
+    w = w.transform(transform) if transform else w
     y = y.loc[list(w.unique_ids)]
-    if seed is not None:
-        np.random.seed(seed)
-    result = esda.Moran(y.to_numpy(), w, transformation=transform or "o", permutations=permutations)
+    result = _seeded(
+        seed, lambda: esda.Moran(y.to_numpy(), w, transformation=transform or "o", permutations=permutations)
+    )
     result.units = list(y.index)
     result.weights = w
+    result.isolates = lonely
+    result.isolate_policy = isolates
     return result
+
+
+def _isolate_policy(lonely: list, reasons: dict, policy: str, statistic: str) -> None:
+    """Warn about (or refuse) isolates, saying why each unit is one."""
+    if not lonely:
+        return
+    why = "; ".join(reasons[u] for u in lonely[:8]) + (
+        f"; … and {len(lonely) - 8} more" if len(lonely) > 8 else ""
+    )
+    if policy == "error":
+        raise InvalidArgumentError(
+            f"{len(lonely)} units have no neighbour in the weights used: {why}. Pass isolates='drop' "
+            "to leave them out or isolates='keep' to keep them with a spatial lag of 0"
+        )
+    action = {
+        "drop": "left out of n",
+        "keep": "kept in n with a spatial lag of 0",
+        "mark": "marked 'isolate', never significant",
+    }[policy]
+    warnings.warn(
+        f"{statistic}: {len(lonely)} units have no neighbour in the weights used and were {action}: {why}",
+        IsolateWarning,
+        stacklevel=3,
+    )
+
+
+LISA_CORRECTIONS = (None, "fdr", "bonferroni")
+LISA_ALTERNATIVES = ("folded", "two-sided")
 
 
 def lisa(
@@ -389,6 +477,8 @@ def lisa(
     permutations: int = 999,
     seed: int | None = None,
     alpha: float = 0.05,
+    correction: str | None = None,
+    alternative: str = "folded",
     year: int | None = None,
     allow_partial: bool = False,
 ) -> pd.DataFrame:
@@ -399,60 +489,132 @@ def lisa(
     table, column, key, level, vintage, detail, kind, transform, permutations, year, allow_partial
         As for :func:`morans_i`.
     seed : int, optional
-        Passed to esda (its own generator).
+        Makes the conditional permutations repeatable; NumPy's global generator is left as
+        it was. Without numba, esda draws them with NumPy's Mersenne Twister from this seed,
+        so the same seed gives the same p-values on every machine; with numba installed, esda
+        draws them inside numba, whose generator is seeded the same way but is a separate
+        implementation, so p-values may differ by Monte Carlo error (of order
+        ``1/permutations``). The tests run without numba.
     alpha : float
-        Significance level of the pseudo p-values for the cluster classes.
+        Significance level.
+    correction : {None, "fdr", "bonferroni"}
+        Multiple-testing correction over the units tested: ``None`` compares each pseudo
+        p-value with ``alpha``; ``"fdr"`` with the Benjamini–Hochberg threshold of
+        :func:`esda.fdr`; ``"bonferroni"`` with ``alpha / n``. A unit is significant when its
+        p-value is below the threshold. When even the smallest possible pseudo p-value,
+        ``1 / (permutations + 1)``, is not below the threshold, a warning says how many
+        permutations would be needed.
+    alternative : {"folded", "two-sided"}
+        How the pseudo p-value is read from the permutations, computed here from esda's
+        kept simulations so that a change of esda's default cannot change the clusters:
+        ``"folded"`` (default; GeoDa's and esda 2.x's p_sim) counts the permuted values at
+        least as extreme as the observed one in its own direction, ``(min(#≥, #<) + 1) /
+        (permutations + 1)``; ``"two-sided"`` doubles it (at most 1), as esda recommends for
+        its next major release.
 
     Returns
     -------
     pandas.DataFrame
-        One row per unit: ``adcode``, ``name``, ``province``, ``value``, ``Is``, ``q``
-        (esda's quadrant: 1 HH, 2 LH, 3 LL, 4 HL), ``p_sim`` and ``cluster`` (``HH``,
-        ``LL``, ``HL``, ``LH`` where ``p_sim < alpha``, else ``ns``). ``attrs["esda"]`` is the
-        esda object; ``attrs`` also records alpha, weights kind and layer.
+        One row per unit of the table: ``adcode``, ``name``, ``province``, ``value``, ``Is``,
+        ``q`` (esda's quadrant: 1 HH, 2 LH, 3 LL, 4 HL), ``p_sim`` and ``cluster`` (``HH``,
+        ``LL``, ``HL``, ``LH`` where significant, else ``ns``). A unit without a neighbour in
+        the weights used is ``isolate``, with ``Is``, ``q`` and ``p_sim`` missing: it is not
+        tested and never significant (an :class:`IsolateWarning` names each and why).
+        ``attrs`` records ``alpha``, ``correction``, ``threshold``, ``alternative``,
+        ``permutations``, ``n_tested``, weights kind and layer; ``attrs["esda"]`` is the esda
+        object (on the units tested).
 
     Raises
     ------
     InvalidArgumentError
-        Fewer than 3 units with a value, constant values (local Moran's I is undefined), or
-        a table with MultiIndex columns.
+        Fewer than 3 units with a neighbour and a value, constant values (local Moran's I is
+        undefined), or a table with MultiIndex columns.
 
     Examples
     --------
     >>> import chuanyu_geo as cg
     >>> local = cg.lisa(cg.load_census(2020), "years_of_schooling", "adcode", year=2020,
-    ...                 permutations=99, seed=1, allow_partial=True)
-    >>> set(local["cluster"]) <= {"HH", "LL", "HL", "LH", "ns"}
+    ...                 permutations=999, seed=1, allow_partial=True, correction="fdr")
+    >>> set(local["cluster"]) <= {"HH", "LL", "HL", "LH", "ns", "isolate"}
     True
+    >>> local.attrs["correction"], local.attrs["permutations"]
+    ('fdr', 999)
     """
     esda = _require("esda")
     level = check_choice("level", level, ANALYSIS_LEVELS)
-    if not 0 < alpha < 1:
+    if isinstance(alpha, bool) or not isinstance(alpha, (int, float)) or not 0 < alpha < 1:
         raise InvalidArgumentError(f"alpha={alpha!r} must be between 0 and 1")
-    y = _values(table, column, key, level, vintage, year, allow_partial)
+    if correction not in LISA_CORRECTIONS:
+        raise InvalidArgumentError(
+            f"correction={correction!r} is not valid; expected None, 'fdr' or 'bonferroni'"
+        )
+    alternative = check_choice("alternative", alternative, LISA_ALTERNATIVES)
+    if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
+        raise InvalidArgumentError(f"permutations={permutations!r} must be an int >= 1")
+    y_all = _values(table, column, key, level, vintage, year, allow_partial)
+    w, lonely, reasons = _analysis_weights(y_all, level, vintage, detail, kind, "")
+    _isolate_policy(lonely, reasons, "mark", "LISA")
+    y = y_all.drop(index=lonely)
     # esda's local moments divide by (n - 1)(n - 2).
-    _check_sample(y, column, 3, "LISA")
-    w = _analysis_weights(y, level, vintage, detail, kind, transform)
+    _check_sample(y, column, 3, "LISA", lonely)
+    w = w.subgraph(list(y.index)) if lonely else w
+    w = w.transform(transform) if transform else w
     y = y.loc[list(w.unique_ids)]
-    local = esda.Moran_Local(
-        y.to_numpy(), w, transformation=transform or "o", permutations=permutations, seed=seed
-    )
+    with warnings.catch_warnings():
+        # esda 2.x warns that crand's default alternative will change; its p_sim is not used
+        # here (p-values are read from the kept simulations below, with `alternative` pinned).
+        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
+        local = _seeded(
+            seed,
+            lambda: esda.Moran_Local(
+                y.to_numpy(),
+                w,
+                transformation=transform or "o",
+                permutations=permutations,
+                seed=seed,
+                keep_simulations=True,
+            ),
+        )
+    p = _pseudo_p(local.Is, local.sim, permutations, alternative)
+    n = len(y)
+    threshold = {
+        None: alpha,
+        "fdr": float(esda.fdr(p, alpha)) if n else alpha,
+        "bonferroni": alpha / n,
+    }[correction]
+    smallest = 1 / (permutations + 1)
+    if smallest >= threshold:
+        needed = math.ceil(1 / threshold)
+        warnings.warn(
+            f"LISA: with {permutations} permutations the smallest possible pseudo p-value is {smallest:.3g}, "
+            f"not below the {correction or 'uncorrected'} threshold {threshold:.3g}: no unit can be "
+            f"significant; {needed:,} permutations or more reach it",
+            UserWarning,
+            stacklevel=2,
+        )
     units = unit_table(level, vintage).set_index("adcode")
+    order = list(y.index) + list(lonely)
+    tested = pd.DataFrame({"Is": local.Is, "q": local.q, "p_sim": p}, index=list(y.index))
+    tested["cluster"] = [LISA_CLASSES[q] if pv < threshold else "ns" for q, pv in zip(local.q, p)]
     out = pd.DataFrame(
         {
-            "adcode": list(y.index),
-            "name": units.loc[list(y.index), "name"].to_numpy(),
-            "province": units.loc[list(y.index), "province"].to_numpy(),
-            "value": y.to_numpy(),
-            "Is": local.Is,
-            "q": local.q,
-            "p_sim": local.p_sim,
+            "adcode": order,
+            "name": units.loc[order, "name"].to_numpy(),
+            "province": units.loc[order, "province"].to_numpy(),
+            "value": y_all.loc[order].to_numpy(),
         }
     )
-    out["cluster"] = [LISA_CLASSES[q] if p < alpha else "ns" for q, p in zip(local.q, local.p_sim)]
+    out = out.join(tested, on="adcode")
+    out["q"] = out["q"].astype("Int64")
+    out["cluster"] = out["cluster"].fillna("isolate")
     out.attrs.update(
         esda=local,
         alpha=alpha,
+        correction=correction,
+        threshold=threshold,
+        alternative=alternative,
+        n_tested=n,
+        isolates=list(lonely),
         kind=kind,
         level=level,
         vintage=vintage,
@@ -462,257 +624,12 @@ def lisa(
     return out
 
 
-# --------------------------------------------------------------------------- inequality
-
-
-@dataclass
-class TheilResult:
-    """Theil's T with its between/within decomposition (as :class:`inequality.theil.TheilD`).
-
-    Attributes
-    ----------
-    T : float
-        Theil index of all units.
-    bg, wg : float
-        Between-group and within-group parts (``bg + wg == T``).
-    cv : float
-        Coefficient of variation (population standard deviation / mean).
-    groups : pandas.DataFrame
-        Per group: ``n_units``, ``total``, ``share``, ``mean``.
-    by : str
-        What the groups are.
-    theild : object
-        The ``inequality.theil.TheilD`` object.
-    """
-
-    T: float
-    bg: float
-    wg: float
-    cv: float
-    groups: pd.DataFrame
-    by: str
-    theild: object = field(repr=False)
-
-
-def _group_of(units: pd.Index, by: str, level: str, vintage: str, plan: str | None) -> pd.Series:
-    table = unit_table(level, vintage).set_index("adcode")
-    if by == "province":
-        return table.loc[units, "province"]
-    members = membership(level, vintage, plan=plan)
-    column = "platform" if by == "platform" else "cluster_name"
-    joined = members.groupby("adcode")[column].agg(lambda s: "+".join(sorted(set(s))))
-    # A unit in several platforms (clusters) forms a group of its own, named by all of them:
-    # the partition stays a partition and nothing is counted twice.
-    return pd.Series([joined.get(code, "none") for code in units], index=units)
-
-
-def theil(
-    table: pd.DataFrame,
-    column: str,
-    key: str,
-    *,
-    by: str = "province",
-    level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
-    plan: str | None = None,
-    year: int | None = None,
-    allow_partial: bool = False,
-) -> TheilResult:
-    """Theil's T of a unit table, decomposed between and within groups (through ``inequality``).
-
-    Parameters
-    ----------
-    table, column, key, level, vintage, year, allow_partial
-        As for :func:`morans_i`; ``column`` must be positive (Theil takes logarithms).
-    by : {"province", "platform", "cluster"}
-        The groups. A unit in several platforms or clusters forms its own group named by
-        all of them (``合广长+明月山+高竹新区``); units in none form the group ``none``.
-    plan : str, optional
-        The plan whose platforms define the groups.
-
-    Returns
-    -------
-    TheilResult
-
-    Examples
-    --------
-    >>> import chuanyu_geo as cg
-    >>> t = cg.theil(cg.load_census(2020), "population", "adcode", year=2020, allow_partial=True)
-    >>> round(t.bg + t.wg - t.T, 12)
-    0.0
-    """
-    theil_module = _require("inequality.theil")
-    by = check_choice("by", by, ("province", "platform", "cluster"))
-    level = check_choice("level", level, ANALYSIS_LEVELS)
-    y = _values(table, column, key, level, vintage, year, allow_partial)
-    if (y <= 0).any():
-        raise InvalidArgumentError(
-            f"{column} must be positive for Theil's T; not in {', '.join(map(str, y[y <= 0].index[:10]))}"
-        )
-    groups = _group_of(y.index, by, level, vintage, plan)
-    codes, labels = pd.factorize(groups)
-    result = theil_module.TheilD(y.to_numpy(), codes)
-    summary = (
-        pd.DataFrame({"group": groups.to_numpy(), "value": y.to_numpy()})
-        .groupby("group")["value"]
-        .agg(["count", "sum", "mean"])
-    )
-    summary = summary.rename(columns={"count": "n_units", "sum": "total"})
-    summary["share"] = summary["total"] / summary["total"].sum()
-    cv = float(np.std(y.to_numpy()) / np.mean(y.to_numpy()))
-    return TheilResult(
-        T=float(np.asarray(result.T).ravel()[0]),
-        bg=float(np.asarray(result.bg).ravel()[0]),
-        wg=float(np.asarray(result.wg).ravel()[0]),
-        cv=cv,
-        groups=summary.reset_index(),
-        by=by,
-        theild=result,
-    )
-
-
-# --------------------------------------------------------------------------- gravity linkage
-
-
-def linkage(
-    table: pd.DataFrame,
-    mass: str | tuple[str, str],
-    key: str,
-    *,
-    level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
-    b: float = 2.0,
-    k: float = 1.0,
-    year: int | None = None,
-    allow_partial: bool = False,
-) -> nx.Graph:
-    """Gravity linkage strength (经济联系强度) between every pair of units.
-
-    ``R_ij = k · M_i · M_j / d_ij ** b``, with ``M`` the ``mass`` column, or ``sqrt(P·G)``
-    when ``mass`` names two columns (population and GDP, the usual form in the literature),
-    and ``d_ij`` the geodesic distance in km between the units' label points (a point inside
-    each unit).
-
-    Parameters
-    ----------
-    table : pandas.DataFrame
-    mass : str or (str, str)
-    key : str
-    level, vintage, year, allow_partial
-        As for :func:`morans_i`.
-    b : float
-        Distance decay exponent (2: the classic gravity model).
-    k : float
-        Constant factor.
-
-    Returns
-    -------
-    networkx.Graph
-        A complete graph on the matched units; edges carry ``linkage``, ``distance_km`` and
-        ``cross_border``; nodes ``name``, ``province`` and ``mass``. ``nx.to_pandas_adjacency(g,
-        weight="linkage")`` gives the matrix.
-
-    Examples
-    --------
-    >>> import chuanyu_geo as cg, pandas as pd
-    >>> g = cg.linkage(pd.DataFrame({"k": ["万州", "开州", "梁平"], "m": [1.0, 2.0, 3.0]}), "m", "k")
-    >>> round(g.edges["500101", "500154"]["linkage"] * g.edges["500101", "500154"]["distance_km"] ** 2, 9)
-    2.0
-    """
-    if not isinstance(b, (int, float)) or isinstance(b, bool) or not math.isfinite(b) or b < 0:
-        raise InvalidArgumentError(f"b={b!r} must be a finite number >= 0")
-    level = check_choice("level", level, ANALYSIS_LEVELS)
-    columns = (mass,) if isinstance(mass, str) else tuple(mass)
-    if len(columns) not in (1, 2):
-        raise InvalidArgumentError("mass must be a column name or a pair (population, GDP)")
-    series = [_values(table, c, key, level, vintage, year, allow_partial) for c in columns]
-    common = series[0].index
-    for s in series[1:]:
-        common = common.intersection(s.index)
-    m = series[0].loc[common] if len(series) == 1 else np.sqrt(series[0].loc[common] * series[1].loc[common])
-    units = unit_table(level, vintage).set_index("adcode").loc[list(common)]
-    graph = nx.Graph(level=level, vintage=vintage, b=b, k=k, mass=" × ".join(columns))
-    for code, row in units.iterrows():
-        graph.add_node(code, name=row["name"], province=row["province"], mass=float(m[code]))
-    codes = list(common)
-    lon, lat = units["label_lon"].to_numpy(), units["label_lat"].to_numpy()
-    for i in range(len(codes)):
-        d = geodesic_distance_km(
-            np.full(len(codes) - i - 1, lon[i]),
-            np.full(len(codes) - i - 1, lat[i]),
-            lon[i + 1 :],
-            lat[i + 1 :],
-        )
-        for j, dist in zip(range(i + 1, len(codes)), d):
-            strength = k * m[codes[i]] * m[codes[j]] / dist**b if dist > 0 else math.inf
-            graph.add_edge(
-                codes[i],
-                codes[j],
-                linkage=float(strength),
-                distance_km=float(dist),
-                cross_border=units.iloc[i]["province"] != units.iloc[j]["province"],
-            )
-    return graph
-
-
-def linkage_summary(graph: nx.Graph, plan: str | None = None, by: str = "unit") -> pd.DataFrame:
-    """Per unit (or platform): total gravity linkage, the part across the provincial border, and its share.
-
-    Parameters
-    ----------
-    graph : networkx.Graph
-        From :func:`linkage`.
-    plan : str, optional
-        The plan whose platforms are listed (``platforms``) or grouped by.
-    by : {"unit", "platform"}
-        ``platform``: sums over each platform's units (a unit in two platforms counts in
-        both); ``platforms`` then holds the platform.
-
-    Returns
-    -------
-    pandas.DataFrame
-        ``adcode``, ``name``, ``province``, ``total``, ``cross_border``, ``cross_border_share``,
-        ``platforms`` (by unit); or ``platform``, ``n_units``, ``total``, ``cross_border``,
-        ``cross_border_share`` (by platform); sorted by total, largest first.
-
-    Examples
-    --------
-    >>> import chuanyu_geo as cg
-    >>> census = cg.load_census(2020)
-    >>> graph = cg.linkage(census, "population", "adcode", year=2020, allow_partial=True)
-    >>> len(cg.linkage_summary(graph, by="platform"))
-    9
-    """
-    by = check_choice("by", by, ("unit", "platform"))
-    rows = []
-    for node, data in graph.nodes(data=True):
-        total = sum(d["linkage"] for _, _, d in graph.edges(node, data=True))
-        cross = sum(d["linkage"] for _, _, d in graph.edges(node, data=True) if d["cross_border"])
-        rows.append(
-            {
-                "adcode": node,
-                "name": data["name"],
-                "province": data["province"],
-                "total": total,
-                "cross_border": cross,
-            }
-        )
-    table = pd.DataFrame(rows)
-    table["cross_border_share"] = table["cross_border"] / table["total"]
-    members = membership(
-        graph.graph.get("level", "county"), graph.graph.get("vintage", DEFAULT_VINTAGE), plan=plan
-    )
-    platforms_of = members.groupby("adcode")["platform"].agg(lambda s: "、".join(s))
-    table["platforms"] = [platforms_of.get(code, "") for code in table["adcode"]]
-    if by == "platform":
-        joined = members[["adcode", "platform"]].merge(
-            table[["adcode", "total", "cross_border"]], on="adcode"
-        )
-        table = joined.groupby("platform", as_index=False).agg(
-            n_units=("adcode", "nunique"), total=("total", "sum"), cross_border=("cross_border", "sum")
-        )
-        table["cross_border_share"] = table["cross_border"] / table["total"]
-    return table.sort_values("total", ascending=False).reset_index(drop=True)
+def _pseudo_p(observed: np.ndarray, simulated: np.ndarray, permutations: int, alternative: str) -> np.ndarray:
+    """Pseudo p-values from conditional permutations (``simulated``: permutations × units)."""
+    at_least = (simulated >= observed).sum(axis=0)
+    below = permutations - at_least  # as esda 2.x folds: the other tail is strictly below
+    folded = (np.minimum(at_least, below) + 1.0) / (permutations + 1.0)
+    return folded if alternative == "folded" else np.minimum(2 * folded, 1.0)
 
 
 # --------------------------------------------------------------------------- the pair design

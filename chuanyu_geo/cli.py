@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -273,7 +274,24 @@ def _emit(text: str, output: str | None, csv: bool = False) -> None:
         write_text_atomic(output, ("\ufeff" + text) if csv else text)
         _say(f"wrote {output}")
     else:
-        print(text, end="")  # print, not sys.stdout.write: a closed stdout (None) writes nothing
+        # print, not sys.stdout.write: a closed stdout (None) writes nothing
+        print(_no_control(text), end="")
+
+
+# Control characters a terminal acts on (ESC sequences can retitle it, move the cursor or
+# set the clipboard); tabs and newlines are layout and stay.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _no_control(text: str) -> str:
+    r"""``text`` for a terminal: control characters from data shown as ``\x1b`` instead of acted on.
+
+    Examples
+    --------
+    >>> print(_no_control("万州区\x1b]0;pwned\x07 ok"))
+    万州区\x1b]0;pwned\x07 ok
+    """
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
 
 
 def _printable(text: str, stream) -> str:
@@ -294,7 +312,7 @@ def _say(text: str, error: bool = False) -> None:
     """Print a status line (an error line: on standard error), whatever the stream encodes."""
     stream = sys.stderr if error else sys.stdout
     if stream is not None:  # None: the stream was closed when the command started
-        print(_printable(text, stream), file=stream)
+        print(_printable(_no_control(text), stream), file=stream)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,7 +33,7 @@ from jinja2 import Template
 from ._errors import InvalidArgumentError, listing, shown
 from ._io import read_package_text, write_text_atomic
 from ._safe import check_color, check_tree, inert
-from ._style import config, unit_color
+from ._style import LISA_ORDER, config, lisa_label, lisa_test_note, unit_color
 from .adjacency import RESOLUTION_NOTE, adjacency_graph, cross_border_pairs, graph_to_frame, shared_lines
 from .boundaries import (
     DEFAULT_VINTAGE,
@@ -819,9 +819,9 @@ def choropleth(
     legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
     if len(unmatched):
         not_mapped = _tr(lang, f"{len(unmatched)} 行未能对应单元：", f"{len(unmatched)} rows not mapped: ")
-        legend.append(
-            f"<div style='color:#a50f15'>{_esc(not_mapped + ', '.join(map(str, unmatched['key'])))}</div>"
-        )
+        # The first few keys, each cut short; the full list is on map.unmatched.
+        keys = listing((_cut(k) for k in unmatched["key"]), total=len(unmatched), sep=", ")
+        legend.append(f"<div style='color:#a50f15'>{_esc(not_mapped + keys)}</div>")
     _border_only(m, web, datum, lang)
     _layer_control(m)
     _add_legend(m, "".join(legend))
@@ -829,6 +829,12 @@ def choropleth(
     m.unmatched = unmatched
     m._chuanyu_offline = offline
     return m
+
+
+def _cut(value, limit: int = 200) -> str:
+    """A user's key as text for a legend, at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _break(value: float, edges: list[float]) -> str:
@@ -930,11 +936,17 @@ def lisa_map(
     focus = web[web["adcode"].isin(list(local["adcode"]))]
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
     cluster = dict(zip(local["adcode"], local["cluster"]))
-    extra = {
-        row.adcode: f"<br>{_esc(row.cluster)} · I = {row.Is:.3f} · p = {row.p_sim:.3f} · "
-        f"value {_esc(f'{row.value:,.6g}')}"
-        for row in local.itertuples()
-    }
+
+    def tip(row) -> str:
+        value = _esc(f"{row.value:,.6g}")
+        if row.cluster == "isolate":
+            return f"<br>{_esc(lisa_label('isolate', lang))} · {_esc(_tr(lang, '值', 'value'))} {value}"
+        return (
+            f"<br>{_esc(lisa_label(row.cluster, lang))} · I = {row.Is:.3f} · p = {row.p_sim:.3f} · "
+            f"{_esc(_tr(lang, '值', 'value'))} {value}"
+        )
+
+    extra = {row.adcode: tip(row) for row in local.itertuples()}
     _add_units(
         m,
         web,
@@ -945,15 +957,14 @@ def lisa_map(
         lang,
     )
     _border_only(m, web, datum, lang)
-    names_zh = {"HH": "高-高", "LL": "低-低", "HL": "高-低", "LH": "低-高"}
-    names_en = {"HH": "High–High", "LL": "Low–Low", "HL": "High–Low", "LH": "Low–High"}
-    label = {k: _tr(lang, names_zh[k], names_en[k]) for k in names_en}
-    alpha = local.attrs.get("alpha", 0.05)
-    legend = [f"<b>{_esc(_tr(lang, 'LISA 局部空间自相关', 'LISA clusters'))}</b> (p &lt; {alpha:g})"]
-    legend += [_swatch(colors[k], _esc(label[k])) for k in ("HH", "LL", "HL", "LH")]
-    legend.append(_swatch(colors["ns"], _esc(_tr(lang, "不显著", "not significant"))))
+    title_text = _esc(_tr(lang, "LISA 局部空间自相关", "LISA clusters"))
+    test_note = _esc(lisa_test_note(local.attrs, lang))
+    legend = [f"<b>{title_text}</b><br><span style='color:#555'>{test_note}</span>"]
+    shown = [k for k in LISA_ORDER if k != "isolate" or "isolate" in set(local["cluster"])]
+    legend += [_swatch(colors[k], _esc(lisa_label(k, lang))) for k in shown]
     kind = local.attrs.get("kind", "queen")
-    legend.append(f"<div style='color:#555'>{_esc(f'{kind} weights; vintage {vintage}')}</div>")
+    weights_note = _tr(lang, f"{kind} 权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
+    legend.append(f"<div style='color:#555'>{_esc(weights_note)}</div>")
     _add_legend(m, "".join(legend))
     m._chuanyu_offline = offline
     return m

@@ -13,7 +13,7 @@ import numpy as np
 import shapely
 
 from ._safe import check_color, color_rgba, inert_figure_text
-from ._style import config, unit_color
+from ._style import LISA_ORDER, config, lisa_label, lisa_test_note, unit_color
 from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import (
     DEFAULT_VINTAGE,
@@ -240,6 +240,7 @@ def _locator(fig, ax, provinces, frame, border_color: str) -> None:
     import matplotlib.patches as mpatches
 
     inset = ax.inset_axes([0.78, 0.02, 0.21, 0.21])
+    _no_mathtext(fig)  # geopandas draws the figure once when it plots: the labels are already there
     provinces.plot(ax=inset, color=["#e8e8e8", "#d0d0d0"], edgecolor="#888", linewidth=0.3)
     inset.add_patch(
         mpatches.Rectangle(
@@ -602,13 +603,6 @@ def plot_lisa(
     colors = config()["lisa"]
     style = config()["style"]
     cluster = dict(zip(local["adcode"], local["cluster"]))
-    names = {
-        "HH": ("高-高", "High–High"),
-        "LL": ("低-低", "Low–Low"),
-        "HL": ("高-低", "High–Low"),
-        "LH": ("低-高", "Low–High"),
-        "ns": ("不显著", "not significant"),
-    }
     with plt.rc_context(_rc(font)):
         fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
         fills = [
@@ -617,10 +611,9 @@ def plot_lisa(
         layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
         border = province_border(vintage, "standard")
         ax.plot(*_line_xy(border), color=style["border_color"], linewidth=2.0)
-        pick = 0 if lang == "zh" else 1
+        shown = [k for k in LISA_ORDER if k != "isolate" or "isolate" in set(local["cluster"])]
         handles = [
-            Patch(facecolor=color_rgba(colors[k]), edgecolor="#777", label=names[k][pick])
-            for k in ("HH", "LL", "HL", "LH", "ns")
+            Patch(facecolor=color_rgba(colors[k]), edgecolor="#777", label=lisa_label(k, lang)) for k in shown
         ]
         handles.append(
             Line2D(
@@ -631,13 +624,12 @@ def plot_lisa(
                 label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border",
             )
         )
-        alpha = local.attrs.get("alpha", 0.05)
         ax.legend(
             handles=handles,
             loc="upper left",
             fontsize=7.5,
             frameon=True,
-            title=f"LISA (p < {alpha:g})",
+            title="LISA\n" + lisa_test_note(local.attrs, lang),
             title_fontsize=8,
         )
         _scale_bar(ax, layer.total_bounds)

@@ -96,7 +96,8 @@ REPORT_FORMATS = ("md", "json", "html", "csv", "map")
 # Table names become file names (pairs.csv): a letter or underscore, then letters, digits,
 # "_" or "-" (any script), nothing that could name another directory or a device.
 _TABLE_NAME = re.compile(r"[^\W\d][\w-]{0,63}")
-_DEVICE_NAMES = re.compile(r"(con|prn|aux|nul|com[0-9]|lpt[0-9])", re.IGNORECASE)
+# Windows device names, with the superscript digits Windows also treats as device numbers.
+_DEVICE_NAMES = re.compile(r"(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])", re.IGNORECASE)
 
 
 def check_table_names(tables: dict) -> None:

@@ -64,6 +64,7 @@ bibtex_reference_style = "author_year"
 html_theme = "pydata_sphinx_theme"
 html_title = "chuanyu-geo 川渝边界地理"
 html_static_path = ["_static"]
+html_css_files = ["chuanyu.css"]
 html_theme_options = {
     "navigation_with_keys": False,
     "show_toc_level": 2,

@@ -185,7 +185,9 @@ def test_choropleth_shows_payload_as_text(browser, pages, ident, text):
     )
     assert page.locator("h3.chuanyu-title").evaluate("e => e.textContent") == text
     legend = page.locator(".chuanyu-legend").evaluate("e => e.textContent")
-    assert legend.count(text) >= 2, "the value column and the unmatched key in the legend"
+    # The unmatched key is listed cut to 200 characters (a legend cannot hold megabytes of keys).
+    key_shown = text if len(text) <= 200 else text[:200] + "…"
+    assert text in legend and legend.count(key_shown) >= 2, "the value column and the unmatched key"
     tips = page.evaluate(OPEN_TEXT, ["adcode", "tooltip", "500101"])
     assert text in tips and "万州区" in tips, "the value column's name in a matched unit's tooltip"
     _assert_inert(page, events)
@@ -820,4 +822,69 @@ def test_cli_report_csvs_take_raw_csv(tmp_path):
     assert cli.main(["report", "--format", "csv", "-o", str(tmp_path / "raw"), "--raw-csv"]) == 0
     for path in (tmp_path / "safe").glob("*.csv"):
         assert _formula_cells(path) == [], path
-        assert path.read_bytes() == (tmp_path / "raw" / path.name).read_bytes(), "our own tables hold no formulas"
+        assert path.read_bytes() == (tmp_path / "raw" / path.name).read_bytes(), (
+            "our own tables hold no formulas"
+        )
+
+
+# --------------------------------------------------------------------------- second audit of issue 19
+
+
+def test_tripwire_reads_a_tag_to_its_end_outside_quotes():
+    from chuanyu_geo._safe import html_hazard
+
+    assert html_hazard('<b title="a>b" onclick=alert(1)>x</b>')
+    assert html_hazard("<b title='a>b' onmouseover=alert(1)>x</b>")
+    assert html_hazard('<span style="color:#555" title="1 > 0">ok</span>') is None
+
+
+@pytest.mark.parametrize("name", ["COM¹", "lpt²", "CON", "Aux"])
+def test_windows_device_names_are_not_table_names(name):
+    with pytest.raises(cg.InvalidArgumentError, match="table name"):
+        AdjacencyReport(meta=cg.adjacency_report().meta, tables={name: pd.DataFrame({"a": [1]})})
+
+
+def test_report_csvs_of_odd_tables_hold_no_formulas(tmp_path):
+    meta = cg.adjacency_report().meta
+    mi = pd.DataFrame(
+        [[1, "=x"]], columns=pd.MultiIndex.from_tuples([('=HYPERLINK("http://e")', "a"), ("b", "@c")])
+    )
+    with pytest.raises(cg.InvalidArgumentError, match="MultiIndex"):
+        AdjacencyReport(meta=meta, tables={"mi": mi}).write(tmp_path / "mi", formats=("csv",))
+    odd = pd.DataFrame({"c": pd.Categorical(["=x", "ok"]), "d": ["@a", "b\rc"], "e": ["-1", "+cmd"]})
+    odd.columns = ["c", "c", pd.Timestamp("2020-01-01")]
+    folder = AdjacencyReport(meta=meta, tables={"odd": odd}).to_csv(tmp_path / "odd")
+    assert _formula_cells(folder / "odd.csv") == []
+    import csv
+
+    with open(folder / "odd.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert [len(r) for r in rows] == [3, 3, 3] and rows[2][1] == "b\rc", "a CR stays inside its cell"
+
+
+def test_choropleth_legend_lists_a_few_unmatched_keys():
+    keys = [f"未知{i}" + "x" * 5000 for i in range(2000)]
+    table = pd.DataFrame({"key": ["万州", "开州", "梁平", *keys], "v": [1.0, 2.0, 3.0, *[4.0] * len(keys)]})
+    m = cg.choropleth(table, "v", "key", k=3, allow_partial=True, tiles=None, offline=True)
+    html = maps._render(m, True)
+    assert len(html) < 3_000_000 and "… and 1,990 more" in html
+    assert len(m.unmatched) == 2000, "the full list stays on the map object"
+
+
+def test_cli_shows_control_characters_from_data_instead_of_sending_them(tmp_path):
+    path = _platform_file(tmp_path, "平台\x1b]0;pwned\x07\x1b[2J")
+    run = _cli(["platforms", "--file", str(path)], tmp_path)
+    assert run.returncode == 0, run.stderr
+    assert "\x1b" not in run.stdout and "\x07" not in run.stdout and "\\x1b]0;pwned\\x07" in run.stdout
+
+
+def test_platform_labels_are_never_mathtext(tmp_path):
+    import matplotlib.text
+
+    user = cg.load_platforms(_platform_file(tmp_path, "x $\\undefinedmacro$ y"))
+    for lang in ("en", "zh"):
+        fig = cg.plot_platforms(platform_set=user, lang=lang)
+        for ext in ("png", "pdf", "svg"):
+            fig.savefig(tmp_path / f"p-{lang}.{ext}")
+        shown = [t._preprocess_math(t.get_text())[0] for t in fig.findobj(matplotlib.text.Text)]
+        assert any("$\\undefinedmacro$" in t for t in shown)

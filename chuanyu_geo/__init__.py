@@ -79,6 +79,7 @@ _LAZY = {
     "plot_platforms": "plot",
     "plot_adjacency": "plot",
     "plot_lisa": "plot",
+    "plot_choropleth": "choropleth_figure",
     "CJKFontWarning": "plot",
 }
 
@@ -172,5 +173,6 @@ __all__ = [
     "plot_platforms",
     "plot_adjacency",
     "plot_lisa",
+    "plot_choropleth",
     "CJKFontWarning",
 ]

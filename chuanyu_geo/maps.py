@@ -17,7 +17,6 @@ from __future__ import annotations
 import base64
 import functools
 import json
-import math
 import os
 import re
 from pathlib import Path
@@ -30,7 +29,7 @@ import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from ._errors import InvalidArgumentError, listing, shown
+from ._errors import InvalidArgumentError, listing
 from ._io import read_package_text, write_text_atomic
 from ._safe import check_color, check_tree, inert
 from ._style import LISA_ORDER, config, lisa_label, lisa_test_note, unit_color
@@ -46,9 +45,10 @@ from .boundaries import (
     dissolve,
     load_boundaries,
 )
+from .classify import classify_values
 from .coords import to_gcj02
 from .platforms import Platform, plan_of, platform_set_of, platforms_by_unit
-from .stats import UnmatchedRowsError, join_table, join_values
+from .stats import UnmatchedRowsError, join_table
 
 __all__ = [
     "lisa_map",
@@ -760,38 +760,10 @@ def choropleth(
     >>> m.join_report["status"].tolist()
     ['matched', 'matched', 'matched', 'matched']
     """
-    import mapclassify
-
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
-    palettes = config()["palettes"]["YlOrRd"]
-    if str(k) not in palettes:
-        raise InvalidArgumentError(
-            f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}"
-        )
-    matched, report = join_values(table, value_col, key_col, level, vintage, year=year)
-    unmatched = report[~report["status"].isin(["matched", "renamed"])]
-    if len(unmatched) and not allow_partial:
-        rows = listing(
-            (f"row {r.row} {shown(r.key)}: {r.status}" for r in unmatched.itertuples()), total=len(unmatched)
-        )
-        raise UnmatchedRowsError(
-            f"{len(unmatched)} of {len(report)} rows did not match a {level} unit of vintage {vintage}: "
-            f"{rows}. Fix them, or pass allow_partial=True to map the rest (the error's .report lists "
-            "every row).",
-            report,
-        )
-    if matched.empty:
-        raise UnmatchedRowsError("no row matched a unit; nothing to map", report)
-    try:
-        classifier = mapclassify.classify(matched[value_col].to_numpy(dtype=float), scheme=scheme, k=k)
-    except Exception as exc:  # mapclassify raises several types for a bad scheme or too few values
-        raise InvalidArgumentError(
-            f"could not classify {value_col} with scheme={scheme!r}, k={k}: {exc}"
-        ) from exc
-    colors = (
-        palettes[str(len(classifier.bins))] if str(len(classifier.bins)) in palettes else palettes[str(k)]
-    )
-    class_of = dict(zip(matched["adcode"], classifier.yb))
+    classes = classify_values(table, value_col, key_col, level, vintage, scheme, k, allow_partial, year)
+    matched, report, unmatched = classes.matched, classes.report, classes.unmatched
+    colors, class_of = classes.colors, classes.class_of
     value_of = dict(zip(matched["adcode"], matched[value_col]))
 
     web = _web_layer(level, vintage)
@@ -809,13 +781,8 @@ def choropleth(
         extra,
         lang,
     )
-    lower = [float(matched[value_col].min())] + [float(b) for b in classifier.bins[:-1]]
-    edges = [*lower, float(classifier.bins[-1])]
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
-    legend += [
-        _swatch(colors[i], _esc(f"{_break(lo, edges)} – {_break(hi, edges)}"))
-        for i, (lo, hi) in enumerate(zip(lower, classifier.bins))
-    ]
+    legend += [_swatch(colors[i], _esc(label)) for i, label in enumerate(classes.labels())]
     legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
     if len(unmatched):
         not_mapped = _tr(lang, f"{len(unmatched)} 行未能对应单元：", f"{len(unmatched)} rows not mapped: ")
@@ -835,13 +802,6 @@ def _cut(value, limit: int = 200) -> str:
     """A user's key as text for a legend, at most ``limit`` characters."""
     text = str(value)
     return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _break(value: float, edges: list[float]) -> str:
-    """A class break with as many decimals as the smallest gap between breaks needs (one precision)."""
-    gaps = [abs(b - a) for a, b in zip(edges, edges[1:]) if b != a]
-    decimals = max(0, min(6, -int(math.floor(math.log10(min(gaps)))) + 1)) if gaps else 0
-    return f"{value:,.{decimals}f}"
 
 
 # --------------------------------------------------------------------------- saving

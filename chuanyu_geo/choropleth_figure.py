@@ -1,0 +1,151 @@
+"""A user's indicator as a static choropleth figure for a paper (the web choropleth's classes).
+
+Built on :class:`matplotlib.figure.Figure` directly: no figure is left in pyplot's list, and a
+user's own axes can be drawn into with ``ax=``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ._safe import color_rgba, inert_figure_text
+from ._style import config
+from .boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, load_boundaries, province_border
+from .classify import classify_values
+from .plot import _figure_class, _line_xy, _no_mathtext, _rc, _resolve_lang, _scale_bar
+
+__all__ = ["plot_choropleth"]
+
+# Drawn over the data in a colour no class of the sequential palette uses.
+BORDER_ON_DATA = "#08306b"
+
+
+def plot_choropleth(
+    table: pd.DataFrame,
+    column: str,
+    key: str,
+    *,
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    scheme: str = "quantiles",
+    k: int = 5,
+    allow_partial: bool = False,
+    year: int | None = None,
+    lang: str = "zh",
+    title: str | None = None,
+    figsize: tuple[float, float] = (7.0, 6.0),
+    font_size: float = 9.0,
+    ax=None,
+):
+    """A user's indicator on the units, as a figure: the same classes as :func:`chuanyu_geo.choropleth`.
+
+    Parameters
+    ----------
+    table, column, key
+        The table, its value column and its adcode or name column (a harmonised table's
+        stable units need their layer: see :func:`chuanyu_geo.harmonise`).
+    level, vintage, scheme, k, allow_partial, year
+        As for :func:`chuanyu_geo.choropleth` (mapclassify scheme and number of classes).
+    lang : {"zh", "en"}
+        Language of the legend and caption.
+    title : str, optional
+        Default: the column name.
+    figsize : (float, float)
+        Inches, when a new figure is made.
+    font_size : float
+        Points for the legend; the title is 2 pt larger, the caption 1 pt smaller.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes (the caption goes under them) instead of a new figure.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> census = cg.load_census(2020)
+    >>> fig = cg.plot_choropleth(census, "years_of_schooling", "adcode", year=2020, allow_partial=True,
+    ...                          lang="en")
+    >>> import matplotlib.pyplot as plt
+    >>> plt.get_fignums()
+    []
+    """
+    from matplotlib import rc_context
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Patch
+
+    level = check_choice("level", level, UNIT_LEVELS)
+    vintage = check_choice("vintage", vintage, VINTAGES)
+    lang, font = _resolve_lang(lang)
+    classes = classify_values(table, column, key, level, vintage, scheme, k, allow_partial, year)
+    layer = load_boundaries(level, vintage, "standard")
+    no_data = config()["style"]["no_platform_color"]
+    fills = [
+        color_rgba(classes.colors[classes.class_of[code]])
+        if code in classes.class_of
+        else color_rgba(no_data)
+        for code in layer["adcode"]
+    ]
+    with rc_context(_rc(font)):
+        if ax is None:
+            fig = _figure_class()(figsize=figsize)
+            ax = fig.add_subplot()
+            own = True
+        else:
+            fig, own = ax.figure, False
+        layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
+        ax.plot(*_line_xy(province_border(vintage, "standard")), color=BORDER_ON_DATA, linewidth=1.6)
+        handles = [
+            Patch(facecolor=color_rgba(c), edgecolor="#777", label=label)
+            for c, label in zip(classes.colors, classes.labels())
+        ]
+        handles.append(
+            Patch(
+                facecolor=color_rgba(no_data), edgecolor="#777", label="无数据" if lang == "zh" else "no data"
+            )
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=BORDER_ON_DATA,
+                linewidth=1.6,
+                label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border",
+            )
+        )
+        # Outside the map, to its right: a legend never covers a unit that carries data.
+        ax.legend(
+            handles=handles,
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1.0),
+            fontsize=font_size,
+            title=inert_figure_text(column),
+            title_fontsize=font_size,
+            frameon=False,
+        )
+        _scale_bar(ax, layer.total_bounds)
+        ax.set_axis_off()
+        ax.set_title(inert_figure_text(title if title is not None else column), fontsize=font_size + 2)
+        scheme_text = f"{scheme}, k = {len(classes.colors)}"
+        caption = (
+            f"边界：{layer.attrs['source']}，区划版本 {vintage}，标准精度；分级：{scheme_text}。"
+            if lang == "zh"
+            else f"Boundaries: {layer.attrs['source']}, vintage {vintage}, standard detail; "
+            f"classes: {scheme_text}."
+        )
+        ax.text(
+            0.0,
+            -0.02,
+            caption,
+            transform=ax.transAxes,
+            ha="left",
+            va="top",
+            fontsize=max(font_size - 1, 6),
+            color="#444",
+            wrap=True,
+        )
+        _no_mathtext(fig)
+        if own:
+            fig.tight_layout()
+    return fig

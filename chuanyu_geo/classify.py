@@ -1,0 +1,130 @@
+"""A user's indicator joined onto units and put into classes: one computation behind the web
+choropleth and the static figure, so a map and a figure of the same column show the same classes.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ._errors import InvalidArgumentError, listing, shown
+from ._style import config
+from .stats import UnmatchedRowsError, join_values
+
+__all__ = ["Classes", "classify_values", "break_label"]
+
+
+@dataclass
+class Classes:
+    """The classes of one indicator on one layer.
+
+    Attributes
+    ----------
+    matched : pandas.DataFrame
+        The rows that joined (``adcode`` and the value column).
+    report, unmatched : pandas.DataFrame
+        :func:`chuanyu_geo.join_table`'s report of every row, and its rows that did not join.
+    class_of : dict
+        adcode -> class index (0 = lowest).
+    colors : list of str
+        One colour per class, lowest first.
+    lower, upper : list of float
+        Each class's bounds (``lower[0]`` is the smallest value).
+    scheme : str
+        The mapclassify scheme.
+    """
+
+    matched: pd.DataFrame
+    report: pd.DataFrame
+    unmatched: pd.DataFrame
+    class_of: dict
+    colors: list
+    lower: list
+    upper: list
+    scheme: str
+
+    def labels(self) -> list[str]:
+        """``"lo – hi"`` per class, with one number format for all breaks."""
+        edges = [*self.lower, self.upper[-1]]
+        return [
+            f"{break_label(lo, edges)} – {break_label(hi, edges)}" for lo, hi in zip(self.lower, self.upper)
+        ]
+
+
+def break_label(value: float, edges: list[float]) -> str:
+    """A class break with as many decimals as the smallest gap between breaks needs (one precision).
+
+    Examples
+    --------
+    >>> break_label(1234.5, [0.0, 1234.5, 2000.0])
+    '1,234'
+    >>> break_label(0.25, [0.0, 0.25, 0.5])
+    '0.25'
+    """
+    gaps = [abs(b - a) for a, b in zip(edges, edges[1:]) if b != a]
+    decimals = max(0, min(6, -int(math.floor(math.log10(min(gaps)))) + 1)) if gaps else 0
+    return f"{value:,.{decimals}f}"
+
+
+def classify_values(
+    table: pd.DataFrame,
+    value_col: str,
+    key_col: str,
+    level: str,
+    vintage: str,
+    scheme: str = "quantiles",
+    k: int = 5,
+    allow_partial: bool = False,
+    year: int | None = None,
+) -> Classes:
+    """Join ``value_col`` onto the units and classify it with mapclassify.
+
+    Raises
+    ------
+    InvalidArgumentError
+        An unsupported ``k`` or a scheme mapclassify cannot apply.
+    UnmatchedRowsError
+        Rows that did not match (listed), unless ``allow_partial``; or no row at all.
+    """
+    import mapclassify
+
+    palettes = config()["palettes"]["YlOrRd"]
+    if str(k) not in palettes:
+        raise InvalidArgumentError(
+            f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}"
+        )
+    matched, report = join_values(table, value_col, key_col, level, vintage, year=year)
+    unmatched = report[~report["status"].isin(["matched", "renamed"])]
+    if len(unmatched) and not allow_partial:
+        rows = listing(
+            (f"row {r.row} {shown(r.key)}: {r.status}" for r in unmatched.itertuples()), total=len(unmatched)
+        )
+        raise UnmatchedRowsError(
+            f"{len(unmatched)} of {len(report)} rows did not match a {level} unit of vintage {vintage}: "
+            f"{rows}. Fix them, or pass allow_partial=True to map the rest (the error's .report lists "
+            "every row).",
+            report,
+        )
+    if matched.empty:
+        raise UnmatchedRowsError("no row matched a unit; nothing to map", report)
+    try:
+        classifier = mapclassify.classify(matched[value_col].to_numpy(dtype=float), scheme=scheme, k=k)
+    except Exception as exc:  # mapclassify raises several types for a bad scheme or too few values
+        raise InvalidArgumentError(
+            f"could not classify {value_col} with scheme={scheme!r}, k={k}: {exc}"
+        ) from exc
+    n = len(classifier.bins)
+    colors = palettes[str(n)] if str(n) in palettes else palettes[str(k)]
+    lower = [float(matched[value_col].min())] + [float(b) for b in classifier.bins[:-1]]
+    return Classes(
+        matched=matched,
+        report=report,
+        unmatched=unmatched,
+        class_of=dict(zip(matched["adcode"], classifier.yb)),
+        colors=list(colors),
+        lower=lower,
+        upper=[float(b) for b in classifier.bins],
+        scheme=scheme,
+    )

@@ -1400,7 +1400,7 @@ def _harmonise_year(table, relation, rules, unit_of, how, year, vintage, allow_p
     weights = _split_weights(relation, year, vintage, how) if how != "aggregate" else {}
     if how != "aggregate":
         _warn_about_splits(table, relation, rules, weights, year, vintage, how)
-    units = sorted({tuple(u.split("+")) for u in relation["unit"].dropna()})
+    units = sorted({unit_of[t] for targets in relation["targets"] for t in targets})
     absent = _absent_parts(relation, units, year, vintage)
     report = _finish(relation, absent=absent, allow_partial=allow_partial, vintage=vintage)
     out = _combine(table, relation, rules, unit_of, how, year, vintage, weights, absent, allow_partial)
@@ -1462,12 +1462,14 @@ def _warn_about_splits(table, relation, rules, weights, year: int, vintage: str,
         value = pd.to_numeric(pd.Series([table[counts[0]].iloc[row.row]]), errors="coerce").iloc[0]
         if pd.isna(value):
             continue
-        area, people = weights[version][0], by_people[version][0]
-        for target in sorted(area):
-            by_area, by_census = value * area[target], value * people[target]
+        targets = sorted(weights[version][0])
+        # The same whole-number apportionment the results get, so the numbers match them.
+        by_area = _apportion(float(value), [weights[version][0][t] for t in targets])
+        by_census = _apportion(float(value), [by_people[version][0][t] for t in targets])
+        for target, area_part, census_part in zip(targets, by_area, by_census):
             lines.append(
-                f"{version[1]} ({version[0]}) -> {names[target]}: {by_area:,.0f} by area, "
-                f"{by_census:,.0f} by the census shares (difference {by_area - by_census:+,.0f})"
+                f"{version[1]} ({version[0]}) -> {names[target]}: {area_part:,.0f} by area, "
+                f"{census_part:,.0f} by the census shares (difference {area_part - census_part:+,.0f})"
             )
     if lines:
         warnings.warn(

@@ -1143,7 +1143,7 @@ def _finish(
                 f"in cg.harmonise_report(result)" + (f" ({_NO_SUGGESTIONS})" if unsuggested else "")
             ),
             HarmoniseWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
     report = report.astype({"row": "Int64"})
     if not absent:
@@ -1192,7 +1192,7 @@ def _finish(
             f"their values are {outcome}; see cg.harmonise_report(result)"
         ),
         HarmoniseWarning,
-        stacklevel=3,
+        stacklevel=4,
     )
     extra = pd.DataFrame(records, columns=report.columns).astype({"row": "Int64"})
     return pd.concat([report, extra], ignore_index=True)

@@ -212,7 +212,10 @@ def test_a_name_is_read_in_the_tables_year():
     assert list(stale["status"]) == ["duplicate", "duplicate"], (
         "one unit under an old and a new name is not a merge"
     )
-    assert list(cg.harmonise_report(_keys(["康定县", "康定市"], 2020))["status"]) == ["duplicate", "duplicate"]
+    assert list(cg.harmonise_report(_keys(["康定县", "康定市"], 2020))["status"]) == [
+        "duplicate",
+        "duplicate",
+    ]
     assert cg.harmonise_report(_keys(["两江新区"], 2020, "2025"))["status"].iloc[0] == "not a division"
     guangyuan = cg.harmonise_report(_keys(["广元市市中区"], 2010)).iloc[0]
     assert (guangyuan["status"], guangyuan["unit"]) == ("matched", "510802")

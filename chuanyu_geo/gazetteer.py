@@ -14,6 +14,7 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -163,9 +164,59 @@ def _latin_key(text: str) -> str:
     return "".join(ch for ch in decomposed.lower() if "a" <= ch <= "z")
 
 
+@functools.cache
+def _traditional() -> dict[int, str]:
+    """Traditional character -> simplified, for the characters of our unit names
+    (``data/traditional_characters.csv``; its source is in ``traditional_characters.md``)."""
+    path = resources.files("chuanyu_geo").joinpath("data", "traditional_characters.csv")
+    with path.open(encoding="utf-8") as fh:
+        table = pd.read_csv(fh, dtype=str, keep_default_na=False)
+    return str.maketrans(dict(zip(table["traditional"], table["simplified"])))
+
+
 def _chinese_key(text: str) -> str:
-    # 巿 (U+5DFF) is printed for 市 in some scanned yearbooks (the 2010 census: 江油巿).
-    return "".join(unicodedata.normalize("NFKC", text).split()).replace("巿", "市")
+    # 巿 (U+5DFF) is printed for 市 in some scanned yearbooks (the 2010 census: 江油巿);
+    # Hong Kong and Taiwan sources write traditional characters (開縣 for 开县).
+    key = "".join(unicodedata.normalize("NFKC", text).split()).replace("巿", "市")
+    return key.translate(_traditional())
+
+
+@functools.cache
+def _zone_table() -> pd.DataFrame:
+    """``not_divisions.csv``: statistical areas with names or codes that are not divisions."""
+    with resources.files("chuanyu_geo").joinpath("not_divisions.csv").open(encoding="utf-8") as fh:
+        return pd.read_csv(fh, dtype=str, keep_default_na=False)
+
+
+@functools.cache
+def _zone_keys() -> dict[str, list[int]]:
+    """Code, name or alias -> positions of the rows of :func:`_zone_table`."""
+    rows: dict[str, list[int]] = {}
+    table = _zone_table()
+    for position, (code, name, aliases) in enumerate(zip(table["adcode"], table["name"], table["aliases"])):
+        for key in dict.fromkeys((code, name, *aliases.split(";"))):
+            if key:
+                rows.setdefault(key, []).append(position)
+    return rows
+
+
+def _former_pinyin(name: str, units: pd.DataFrame) -> str:
+    """Pinyin of a former unit's name (开县 -> kaixian), read like the current units' pinyin.
+
+    The stem of a name that a current unit still uses (会理县 -> 会理市) takes that unit's
+    pinyin, which was checked for polyphones (会 is hui there, not kuai); other stems are
+    converted with pypinyin, the converter the layers were built with.
+    """
+    kinds = {"县": "xian", "区": "qu", "市": "shi"}
+    stem, kind = (name[:-1], kinds[name[-1]]) if name[-1:] in kinds and len(name) > 1 else (name, "")
+    same_stem = units.loc[units["short_name"] == stem, "pinyin"]
+    if len(same_stem):
+        spoken = _latin_key(same_stem.iloc[0])
+    else:
+        from pypinyin import lazy_pinyin
+
+        spoken = _latin_key("".join(lazy_pinyin(stem)))
+    return spoken + kind
 
 
 class _CharCounts:
@@ -257,6 +308,12 @@ class _Index:
         for label, name, code in zip(self.former.index, self.former["old_name"], self.former["old_adcode"]):
             for key in dict.fromkeys((name, code)):
                 self.former_rows.setdefault(key, []).append(label)
+        # Former names in pinyin (kaixian -> 开县), unless a current unit is spelled so.
+        self.former_latin: dict[str, list] = {}
+        for label, name in zip(self.former.index, self.former["old_name"]):
+            spoken = _former_pinyin(name, units)
+            if spoken and spoken not in self.latin:
+                self.former_latin.setdefault(spoken, []).append(label)
         # Shared empty results (read only) for the many keys that name no former or later unit.
         self.no_former = self.former.iloc[:0]
         self.no_future = self.future.iloc[:0]
@@ -371,6 +428,8 @@ class _Reach:
         self.codes = {k for ix in indexes for k in ix.exact}
         self.latin = {k for ix in indexes for k in ix.latin}
         self.changed = {k for ix in indexes for table in (ix.former_rows, ix.future_rows) for k in table}
+        self.latin |= {k for ix in indexes for k in ix.former_latin}
+        self.zones = set(_zone_keys())
         # Prefixes by their first character: a query is compared with a handful, not all.
         self.prefixes: dict[str, set[str]] = {}
         for ix in indexes:
@@ -381,7 +440,7 @@ class _Reach:
         """False only when no lookup of :func:`resolve` can find ``text`` in any vintage."""
         if _CJK.search(text):
             key = _chinese_key(text)
-            if key in self.cjk or key in self.changed:
+            if key in self.cjk or key in self.changed or key in self.zones:
                 return True
             return any(key.startswith(p) and key != p for p in self.prefixes.get(key[:1], ()))
         if text.isdigit():
@@ -451,6 +510,8 @@ def _names_elsewhere(index: _Index, text: str) -> frozenset[str]:
 def _former_matches(index: _Index, text: str) -> pd.DataFrame:
     key = _chinese_key(text) if _CJK.search(text) else text
     labels = index.former_rows.get(key, [])
+    if not labels and not _CJK.search(text) and not text.isdigit():
+        labels = index.former_latin.get(_latin_key(text), [])
     if not labels:  # a short name or pinyin of a unit that exists only in another vintage
         labels = [i for name in _names_elsewhere(index, text) for i in index.former_rows.get(name, [])]
     # Rows in the crosswalk's order, as a boolean filter would give them; selecting no rows
@@ -617,6 +678,9 @@ def _resolve(
     former = _former_matches(index, text) if possible else index.no_former
     if not former.empty:
         return _successor_place(index, text, former, level)
+    zone = _hosted_zone(index, text, level) if possible else None
+    if zone is not None:
+        return zone
 
     where = f" at level {level}" if level else ""
     sources = _future_sources(index, text) if possible else []
@@ -633,6 +697,29 @@ def _resolve(
         suggestions,
         suggestions_skipped=not (sources or suggest),
     )
+
+
+def _hosted_zone(index: _Index, text: str, level: str | None) -> Place | None:
+    """A development zone whose host unit is documented (万盛经开区 -> 綦江区), as its host.
+
+    The zone is not a division: the place returned is the unit it lies in, with a note, and
+    ``former_name`` the former unit it is named after (万盛区), so a one-to-one join treats
+    its value as a part of the host, never as the host's.
+    """
+    positions = _zone_keys().get(_chinese_key(text) if _CJK.search(text) else text, [])
+    for position in positions:
+        zone = _zone_table().iloc[position]
+        if zone["host_status"] != "documented" or zone["host_adcode"] not in index.counties:
+            continue
+        rows = index.rows_for_level(_direct_matches(index, zone["host_adcode"], None), level or "county")
+        if not rows:
+            continue
+        note = (
+            f"{zone['name']} is not a county-level division: {zone['note']}; it lies in "
+            f"{zone['host_name']} ({zone['host_adcode']}) (source: {zone['host_source']})"
+        )
+        return index.place(rows[0], text, note=note, former_name=zone["former_name"] or None)
+    return None
 
 
 def _successor_place(index: _Index, text: str, former: pd.DataFrame, level: str | None) -> Place:

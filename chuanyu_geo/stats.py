@@ -13,6 +13,7 @@ own layers, and says so.
 from __future__ import annotations
 
 import functools
+import json
 import math
 import re
 import warnings
@@ -41,13 +42,25 @@ from .boundaries import (
     _unit_table,
     check_choice,
 )
-from .gazetteer import _chinese_key, _reach, _resolve, crosswalk
+from .gazetteer import (
+    _CJK,
+    _chinese_key,
+    _index,
+    _latin_key,
+    _reach,
+    _resolve,
+    _zone_keys,
+    _zone_table,
+    crosswalk,
+)
 
 # Historical names and codes are resolved in the earliest vintage, the closest to census years.
 _EARLIEST_YEAR = int(VINTAGE_DATES[EARLIEST_VINTAGE][:4])
 
 __all__ = [
     "harmonise",
+    "harmonise_report",
+    "harmonise_totals",
     "panel",
     "load_census",
     "not_divisions",
@@ -58,7 +71,11 @@ __all__ = [
     "CENSUS_YEARS",
 ]
 
-HOWS = ("aggregate", "area")
+HOWS = ("aggregate", "population", "area")
+ZONES = ("host", "drop")
+REPORT_COLUMNS = ["row", "key", "year", "source_adcode", "source_name", "status", "unit", "unit_name", "note"]
+# The row report travels in attrs as one JSON string (see _encode_report), under this key.
+_REPORT_ATTR = "harmonise_report"
 CENSUS_YEARS = (2010, 2020)
 _CODE = re.compile(r"\d{6}")
 # Close matches are worked out for this many distinct unknown keys of a table; the rest
@@ -68,7 +85,8 @@ _NO_SUGGESTIONS = f"no suggestions: they are given for the first {SUGGESTION_LIM
 
 
 class HarmoniseWarning(UserWarning):
-    """Rows of a table were left out of a harmonised result (listed in ``attrs["report"]``)."""
+    """Rows of a table were left out of a harmonised result, or a unit lacks parts, or a split is
+    approximate in a way worth knowing (every row is in :func:`harmonise_report`)."""
 
 
 # --------------------------------------------------------------------------- shipped data
@@ -125,31 +143,33 @@ def load_census(year: int, level: str | None = "county") -> pd.DataFrame:
     return table
 
 
-@functools.lru_cache(maxsize=1)
-def _not_divisions() -> pd.DataFrame:
-    with resources.files("chuanyu_geo").joinpath("not_divisions.csv").open(encoding="utf-8") as fh:
-        return pd.read_csv(fh, dtype=str, keep_default_na=False)
-
-
 def not_divisions() -> pd.DataFrame:
-    """Statistical areas with their own codes or names that are not divisions.
+    """Statistical areas with their own codes or names that are not divisions, and their hosts.
 
-    The economic development zones of the 2020 census, and 两江新区 before it became a
-    county-level district on 2025-11-06 (``until``).
+    The economic development zones of the 2020 census, 万盛经开区 and 双桥经开区 (named after
+    the districts merged into 綦江区 and 大足区 in 2011), and 两江新区 before it became a
+    county-level district on 2025-11-06 (``until``). ``host_status`` says whether the unit a
+    zone lies in is documented (``documented``, with ``host_source``), unknown (``host not
+    found``: :func:`harmonise` keeps the zone out of the units but counts it in its prefecture
+    through :func:`harmonise_totals`) or already counted in its hosts' rows (``overlaps``).
 
     Returns
     -------
     pandas.DataFrame
-        ``adcode``, ``name``, ``prefecture_adcode``, ``prefecture``, ``kind``, ``until``,
-        ``note``, ``source``.
+        ``adcode``, ``name``, ``aliases`` (``;``-separated), ``prefecture_adcode``,
+        ``prefecture``, ``kind``, ``since``, ``until``, ``former_adcode``, ``former_name``,
+        ``host_adcode``, ``host_name``, ``host_status``, ``host_source``, ``note``, ``source``.
 
     Examples
     --------
     >>> import chuanyu_geo as cg
-    >>> list(cg.not_divisions()["name"])
-    ['内江经济开发区', '达州经济开发区', '巴中经济开发区', '两江新区']
+    >>> zones = cg.not_divisions().set_index("name")
+    >>> list(zones.index)
+    ['内江经济开发区', '达州经济开发区', '巴中经济开发区', '两江新区', '万盛经开区', '双桥经开区']
+    >>> zones.loc["万盛经开区", "host_name"], zones.loc["内江经济开发区", "host_status"]
+    ('綦江区', 'host not found')
     """
-    return _not_divisions().copy()
+    return _zone_table().copy()
 
 
 # --------------------------------------------------------------------------- lineage
@@ -272,25 +292,27 @@ def _normalise_key(key) -> tuple[str | None, str | None, str]:
     )
 
 
-@functools.lru_cache(maxsize=1)
-def _zone_rows() -> dict[str, list[int]]:
-    """Name or code -> positions of the rows of ``_not_divisions()``."""
-    rows: dict[str, list[int]] = {}
-    for position, (code, name) in enumerate(zip(_not_divisions()["adcode"], _not_divisions()["name"])):
-        for key in dict.fromkeys((code, name)):
-            rows.setdefault(key, []).append(position)
-    return rows
-
-
 def _zone(key: str, year: int) -> pd.Series | None:
-    """The not-a-division row a name or code denotes in ``year``, if any."""
-    positions = _zone_rows().get(key)
+    """The not-a-division row a name, alias or code denotes in ``year``, if any."""
+    positions = _zone_keys().get(key)
     if positions is None:
         return None
-    hits = _not_divisions().iloc[positions]
-    in_force = [not until or year < int(until[:4]) for until in hits["until"]]
+    hits = _zone_table().iloc[positions]
+    in_force = [
+        (not until or year < int(until[:4])) and (not since or year >= int(since))
+        for until, since in zip(hits["until"], hits["since"])
+    ]
     hits = hits[np.asarray(in_force, dtype=bool)]
     return hits.iloc[0] if len(hits) else None
+
+
+def _zone_before(key: str, year: int) -> pd.Series | None:
+    """A zone named in a table of a year before the zone existed (万盛经开区 in 2010)."""
+    for position in _zone_keys().get(key, []):
+        zone = _zone_table().iloc[position]
+        if zone["since"] and year < int(zone["since"]):
+            return zone
+    return None
 
 
 def _advance(version: tuple[str, str], year: int, vintage: str) -> tuple[tuple[str, str], str | None]:
@@ -300,8 +322,54 @@ def _advance(version: tuple[str, str], year: int, vintage: str) -> tuple[tuple[s
         if old == version and event_year is not None and event_year < year and len(news) == 1:
             (new_code, new_name), _share = news[0]
             note = f"{version[1]} ({version[0]}) had become {new_name} ({new_code}) in {date}, before {year}"
+            others = _merged_with(version, news[0][0], vintage)
+            if others:
+                note += (
+                    f" (merged with {', '.join(others)}: if the value covers only the former "
+                    f"{version[1]}, it is a part of {new_name})"
+                )
             version = news[0][0]
     return version, note
+
+
+def _merged_with(version: tuple[str, str], new: tuple[str, str], vintage: str) -> list[str]:
+    """The other units merged with ``version`` into ``new`` (empty for a rename or recode)."""
+    return sorted(
+        {
+            f"{old[1]} ({old[0]})"
+            for _date, _year, old, news in _events(vintage)
+            if old != version and any(n == new for n, _share in news)
+        }
+    )
+
+
+def _stale_merge(text: str, year: int, vintage: str) -> str | None:
+    """Why a name of a unit merged away before ``year`` must not stand for the larger unit."""
+    if _CJK.search(text):
+        names = {_chinese_key(text)}
+    elif not text.isdigit():  # pinyin of a former unit (shuangqiaoqu)
+        index = _index(vintage)
+        names = set(index.former.loc[index.former_latin.get(_latin_key(text), []), "old_name"])
+    else:
+        return None
+    for name in names:
+        rows = _changes_where(vintage, "old_name", name)
+        if rows.empty or not (rows["event_year"] < year).all():
+            continue
+        for code, old_name in dict.fromkeys(zip(rows["old_adcode"], rows["old_name"])):
+            for _date, event_year, old, news in _events(vintage):
+                if old != (code, old_name) or len(news) != 1:
+                    continue
+                others = _merged_with(old, news[0][0], vintage)
+                if others:
+                    new_code, new_name = news[0][0]
+                    return (
+                        f"{old_name} ({code}) was merged with {', '.join(others)} into {new_name} "
+                        f"({new_code}) in {event_year}, before {year}: a {year} table that names "
+                        f"{old_name} most likely gives its former area only, a part of {new_name}; its "
+                        "value would be drawn on a larger unit. Sum the parts with cg.harmonise first"
+                    )
+    return None
 
 
 @functools.cache
@@ -335,6 +403,15 @@ def _source_version(
     zone = _zone(_chinese_key(text), year)
     if zone is not None:
         return None, "not a division", f"{zone['name']}: {zone['note']}"
+    early = _zone_before(_chinese_key(text), year)
+    if early is not None:
+        return (
+            None,
+            "unknown",
+            f"{early['name']} is named after {early['former_name']} ({early['former_adcode']}), merged "
+            f"into {early['host_name']} in {early['since']}; a table of {year} names "
+            f"{early['former_name']} itself",
+        )
     if _CODE.fullmatch(text):
         if text.endswith("00"):
             return (
@@ -498,8 +575,12 @@ def _check_columns(table: pd.DataFrame, columns, key: str) -> dict[str, tuple[st
 # --------------------------------------------------------------------------- the relation
 
 
-def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.DataFrame:
-    """One row per input row: its source version, status and target adcodes (with shares)."""
+def _relation(table: pd.DataFrame, key: str, year: int, vintage: str, zones: str = "host") -> pd.DataFrame:
+    """One row per input row: its source version, status and target adcodes (with shares).
+
+    ``zones="host"`` links a development zone whose host is documented to its host unit
+    (``zone`` names it); other zones stay ``not a division``.
+    """
     records = []
     found: dict[str, tuple] = {}  # each distinct key is looked up once, however many rows hold it
     unknown = 0
@@ -513,6 +594,7 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
             "source_name": None,
             "status": None,
             "targets": {},
+            "zone": None,
             "note": None,
         }
         text, problem, key_status = _normalise_key(raw)
@@ -524,10 +606,31 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
             version, status, note = _source_version(text, year, vintage, suggest=unknown < SUGGESTION_LIMIT)
             unknown += status == "unknown"
             targets = _descend(version, year, vintage) if version is not None else {}
-            found[text] = (version, status, note, targets)
+            zone = _zone(_chinese_key(text), year) if status == "not a division" else None
+            found[text] = (
+                version,
+                status,
+                _zone_note(zone, zones, note) if zone is not None else note,
+                targets,
+            )
+            if zone is not None and zones == "host" and _hosted(zone, vintage):
+                found[text] = (
+                    (zone["adcode"], zone["name"]),
+                    "zone added",
+                    found[text][2],
+                    {zone["host_adcode"]: "all"},
+                )
         version, status, note, targets = found[text]
         entry["note"] = note  # e.g. a name already out of date in the table's year
-        if version is None:
+        if status == "zone added":
+            entry.update(
+                source_adcode=version[0],
+                source_name=version[1],
+                targets=dict(targets),
+                zone=version[1],
+                note=f"row {position} {shown(raw)}: {note}",
+            )
+        elif version is None:
             entry.update(status=status, note=f"row {position} {shown(raw)}: {note}")
         elif any(c not in names for c in targets):
             entry.update(
@@ -566,8 +669,70 @@ def _relation(table: pd.DataFrame, key: str, year: int, vintage: str) -> pd.Data
     return relation
 
 
+def _hosted(zone: pd.Series, vintage: str) -> bool:
+    """Whether a zone's host unit is documented and is a unit of ``vintage``."""
+    return zone["host_status"] == "documented" and zone["host_adcode"] in _names(vintage)
+
+
+def _zone_note(zone: pd.Series, zones: str, note: str | None) -> str:
+    """What happens to a zone's row, and why."""
+    where = f"{zone['name']}: {zone['note']}"
+    if zone["host_status"] == "overlaps":
+        return f"{where}; not added to any unit: {zone['host_source']}"
+    if zones == "drop":
+        host = f" (it lies in {zone['host_name']})" if zone["host_name"] else ""
+        return f"{where}; dropped (zones='drop'){host}"
+    if zone["host_status"] == "documented":
+        return (
+            f"{where}; added to its host {zone['host_name']} ({zone['host_adcode']}), "
+            f"source: {zone['host_source']}"
+        )
+    return (
+        f"{where}; host not found ({zone['host_source']}): kept out of the units; its prefecture "
+        f"{zone['prefecture']} ({zone['prefecture_adcode']}) is known, so cg.harmonise_totals counts it"
+    )
+
+
+@functools.cache
+def _units_in_year(year: int, vintage: str, end_of_year: bool) -> frozenset[tuple[str, str]]:
+    """The county-level units (code, name) of ``year``: ``vintage``'s units with later changes undone.
+
+    A change dated in ``year`` itself is undone for the start of the year and kept for its
+    end: a table of a change year may show either, and both are accepted.
+    """
+    units = set(_names(vintage).items())
+    undone = [
+        event
+        for event in _events(vintage)
+        if event[1] is None or event[1] > year or (event[1] == year and not end_of_year)
+    ]
+    # Undated changes first (they are read as after any year), then the latest dates first;
+    # the changes of one date are undone together (a transfer and a split may share units).
+    by_date: dict[str, list] = {}
+    for date, _year, old, news in undone:
+        by_date.setdefault(date or "9999", []).append((old, news))
+    for date in sorted(by_date, reverse=True):
+        removed = {new for _old, news in by_date[date] for new, _share in news}
+        units = (units - removed) | {old for old, _news in by_date[date]}
+    return frozenset(units)
+
+
+@functools.cache
+def _required(year: int, vintage: str, end_of_year: bool) -> dict[str, tuple[tuple[str, str], ...]]:
+    """Target adcode -> the units of ``year`` that went (wholly or partly) into it."""
+    required: dict[str, set] = {}
+    for version in _units_in_year(year, vintage, end_of_year):
+        for target in _descend(version, year, vintage):
+            required.setdefault(target, set()).add(version)
+    return {target: tuple(sorted(versions)) for target, versions in required.items()}
+
+
 def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[str, ...]]:
-    """Target adcode -> the stable unit (sorted target adcodes) it belongs to."""
+    """Target adcode -> the stable unit (sorted target adcodes) it belongs to.
+
+    Formed from the division changes of every table's year, not only from the rows a table
+    holds: 两江新区 and 北碚区 are one stable unit even in a table that lacks 渝北区.
+    """
     graph = nx.Graph()
     graph.add_nodes_from(("t", c) for c in _names(vintage))
     for relation in relations:
@@ -576,6 +741,11 @@ def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[
         for year, code, name, targets in rows:
             for target in targets:
                 graph.add_edge(("s", year, code, name), ("t", target))
+        for year in set(relation["year"]):
+            for end_of_year in (False, True):
+                for target, versions in _required(int(year), vintage, end_of_year).items():
+                    for code, name in versions:
+                        graph.add_edge(("s", int(year), code, name), ("t", target))
     unit_of = {}
     for component in nx.connected_components(graph):
         targets = tuple(sorted(c for kind, *rest in component if kind == "t" for c in rest))
@@ -584,12 +754,40 @@ def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[
     return unit_of
 
 
+def _absent_parts(
+    relation: pd.DataFrame, units: list[tuple[str, ...]], year: int, vintage: str
+) -> dict[tuple[str, ...], list[tuple[str, str]]]:
+    """Result unit -> the units of ``year`` that feed it but have no row in the table.
+
+    Only units with at least one row are asked about; a unit with none is simply not in
+    the result. Zone rows (additions to a host) do not stand for any unit of ``year``.
+    """
+    linked = relation[(relation["targets"].map(len) > 0) & relation["zone"].isna()]
+    present = {
+        _same_unit((code, name), vintage)
+        for code, name in zip(linked["source_adcode"], linked["source_name"])
+    }
+    absent: dict[tuple[str, ...], list[tuple[str, str]]] = {}
+    for unit in units:
+        options = []
+        for end_of_year in (False, True):  # a change year may show the units before or after it
+            required = _required(year, vintage, end_of_year)
+            needed = {v for target in unit for v in required.get(target, ())}
+            options.append(sorted(v for v in needed if _same_unit(v, vintage) not in present))
+        lacking = min(options, key=len)
+        if lacking:
+            absent[unit] = lacking
+    return absent
+
+
 def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage: str) -> pd.DataFrame:
     """Each linked row's unit in the result (``unit_of``: target -> its result unit) and status."""
     names = _names(vintage)
 
     rows_per_unit: dict[tuple, int] = {}
-    for targets in relation["targets"]:
+    for targets, zone in zip(relation["targets"], relation["zone"]):
+        if isinstance(zone, str):  # an addition to its host, not a part that was merged
+            continue
         for target in targets:
             rows_per_unit[unit_of[target]] = rows_per_unit.get(unit_of[target], 0) + 1
     units, unit_names, statuses, notes = [], [], [], []
@@ -600,8 +798,9 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
         relation["source_adcode"],
         relation["source_name"],
         relation["note"],
+        relation["zone"],
     )
-    for targets, status, code, name, note in rows:
+    for targets, status, code, name, note, zone in rows:
         if not targets:
             units.append(None)
             unit_names.append(None)
@@ -611,7 +810,9 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
         unit = tuple(sorted({c for t in targets for c in unit_of[t]}))
         units.append("+".join(unit))
         unit_names.append("+".join(names[c] for c in unit))
-        if len(targets) > 1:
+        if isinstance(zone, str):
+            statuses.append("zone added")
+        elif len(targets) > 1:
             statuses.append("split")
         elif len(unit) > 1:
             statuses.append("combined")  # its unit was joined with another source's split
@@ -631,61 +832,187 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
 # --------------------------------------------------------------------------- combining
 
 
-def _area_weights(relation: pd.DataFrame, year: int, vintage: str) -> dict[tuple[str, str], dict[str, float]]:
-    """Share of each split source's area in each of its targets, from our own fine layers."""
-    import shapely
-
+@functools.cache
+def _fine_areas(vintage: str) -> tuple[dict[str, float], object, object]:
+    """Geodesic areas of the earliest vintage's units, and both fine layers' geometries."""
     from .boundaries import load_boundaries
     from .coords import geodesic_area_km2
 
     before = load_boundaries("county", EARLIEST_VINTAGE, "fine").set_index("adcode").geometry
     after = load_boundaries("county", vintage, "fine").set_index("adcode").geometry
-    names_first = _names(EARLIEST_VINTAGE)
-    area_first = {c: float(geodesic_area_km2(before[c])) for c in before.index}
+    return {c: float(geodesic_area_km2(before[c])) for c in before.index}, before, after
 
-    def onward(piece: str) -> dict[str, float]:
-        """How a unit of the earliest vintage spreads over the target vintage's (fine layers overlaid)."""
-        targets = _descend((piece, names_first[piece]), _EARLIEST_YEAR, vintage)
-        if len(targets) == 1:
-            return {next(iter(targets)): 1.0}
-        areas = {t: float(geodesic_area_km2(shapely.intersection(before[piece], after[t]))) for t in targets}
-        return {t: a / sum(areas.values()) for t, a in areas.items()}
 
+def _area_onward(piece: str, vintage: str) -> dict[str, float]:
+    """How a unit of the earliest vintage spreads over the target vintage's, by area (fine layers)."""
+    import shapely
+
+    from .coords import geodesic_area_km2
+
+    targets = _descend((piece, _names(EARLIEST_VINTAGE)[piece]), _EARLIEST_YEAR, vintage)
+    if len(targets) == 1:
+        return {next(iter(targets)): 1.0}
+    _areas, before, after = _fine_areas(vintage)
+    areas = {t: float(geodesic_area_km2(shapely.intersection(before[piece], after[t]))) for t in targets}
+    return {t: a / sum(areas.values()) for t, a in areas.items()}
+
+
+@functools.cache
+def _census_counties(year: int) -> dict[tuple[str, str], float]:
+    """(adcode, name) -> population of the county rows of a shipped census."""
+    census = load_census(year)
+    return {(c, n): float(p) for c, n, p in zip(census["adcode"], census["name"], census["population"])}
+
+
+def _census_shares(pieces: list[str], year: int) -> tuple[dict[str, float], int] | None:
+    """Shares of units of the earliest vintage in the census nearest ``year`` that has them all."""
+    names = _names(EARLIEST_VINTAGE)
+    for census_year in sorted(CENSUS_YEARS, key=lambda c: (abs(c - year), c)):
+        counts = _census_counties(census_year)
+        people = [counts.get((p, names[p])) for p in pieces]
+        if all(n is not None for n in people) and sum(people) > 0:
+            return {p: n / sum(people) for p, n in zip(pieces, people)}, census_year
+    return None
+
+
+@functools.cache
+def _town_table() -> pd.DataFrame:
+    """``data/town_population_2020.csv``: towns that changed county, with their 2020 population."""
+    path = resources.files("chuanyu_geo").joinpath("data", "town_population_2020.csv")
+    with path.open(encoding="utf-8") as fh:
+        return pd.read_csv(
+            fh, dtype={"population": float}, keep_default_na=False, na_values={"population": [""]}
+        )
+
+
+def _town_onward(piece: str, vintage: str) -> tuple[dict[str, float] | None, list[str]]:
+    """A unit's shares in the target vintage by the 2020 population of the towns it gave away.
+
+    Returns (shares, towns without a figure); shares is None when any town lacks one.
+    """
+    name = _names(EARLIEST_VINTAGE)[piece]
+    targets = _descend((piece, name), _EARLIEST_YEAR, vintage)
+    if len(targets) == 1:
+        return {next(iter(targets)): 1.0}, []
+    names = _names(vintage)
+    towns = _town_table()[_town_table()["from_unit"] == name]
+    lacking = list(towns.loc[towns["population"].isna(), "town"])
+    whole = _census_counties(2020).get((piece, name))
+    given = {
+        t: towns.loc[towns["to_unit"] == names[t], "population"].sum() for t in targets if names[t] != name
+    }
+    kept = [t for t in targets if t not in given]
+    if lacking or towns.empty or whole is None or len(kept) != 1:
+        return None, lacking or [f"the towns {name} gave away"]
+    shares = {t: n / whole for t, n in given.items()}
+    shares[kept[0]] = 1.0 - sum(shares.values())
+    return shares, []
+
+
+def _split_weights(
+    relation: pd.DataFrame, year: int, vintage: str, how: str
+) -> dict[tuple[str, str], tuple[dict[str, float], str]]:
+    """Shares of each split source in each of its targets, and the basis they rest on.
+
+    Two steps, so an earlier split gets the same shares whatever the target vintage: the
+    source over its successors in the earliest vintage, then each of those onward.
+    ``how="population"`` takes the first step from the nearest census that has all the
+    successors and the second from the 2020 population of the towns that changed hands;
+    where a figure is missing that step falls back to area and the basis says so.
+    """
+    areas = None
     weights = {}
     for row in relation.itertuples():
         if len(row.targets) < 2:
             continue
-        # Two steps, so an earlier split gets the same shares whatever the target vintage: the
-        # source over its successors in the earliest vintage (by their areas), then each of those onward.
-        pieces = _descend((row.source_adcode, row.source_name), year, EARLIEST_VINTAGE)
-        total = sum(area_first[p] for p in pieces)
+        version = (row.source_adcode, row.source_name)
+        pieces = sorted(_descend(version, year, EARLIEST_VINTAGE))
+        bases = []
+        first = _census_shares(pieces, year) if how == "population" and len(pieces) > 1 else None
+        if len(pieces) == 1:
+            first_shares = {pieces[0]: 1.0}
+        elif first is not None:
+            first_shares, census_year = first
+            bases.append(f"population ({census_year} census)")
+        else:
+            areas = areas or _fine_areas(vintage)[0]
+            total = sum(areas[p] for p in pieces)
+            first_shares = {p: areas[p] / total for p in pieces}
+            if len(pieces) > 1:
+                bases.append("area" if how == "area" else "area (no census has all the successors)")
         shares: dict[str, float] = {}
-        for piece in pieces:
-            for target, fraction in onward(piece).items():
-                shares[target] = shares.get(target, 0.0) + area_first[piece] / total * fraction
-        weights[(row.source_adcode, row.source_name)] = {t: shares.get(t, 0.0) for t in row.targets}
+        for piece, fraction in first_shares.items():
+            onward = None
+            if how == "population":
+                onward, lacking = _town_onward(piece, vintage)
+                if onward is not None and len(onward) > 1:
+                    bases.append("population (2020 towns)")
+                elif onward is None:
+                    bases.append(f"area (2020 populations not found: {', '.join(lacking)})")
+            if onward is None:
+                onward = _area_onward(piece, vintage)
+                if how == "area" and len(onward) > 1:
+                    bases.append("area")
+            for target, part in onward.items():
+                shares[target] = shares.get(target, 0.0) + fraction * part
+        weights[version] = ({t: shares.get(t, 0.0) for t in row.targets}, "; ".join(dict.fromkeys(bases)))
     return weights
 
 
+def _apportion(value: float, fractions: list[float]) -> list[float]:
+    """Parts of a count that add up to it exactly: whole numbers stay whole (largest remainder)."""
+    if len(fractions) == 1 or not math.isfinite(value):
+        return [value * f for f in fractions]
+    raw = [value * f for f in fractions]
+    if float(value).is_integer():
+        parts = [math.floor(r) for r in raw]
+        order = sorted(range(len(raw)), key=lambda i: raw[i] - parts[i], reverse=True)
+        for i in order[: int(value) - sum(parts)]:
+            parts[i] += 1
+        return [float(x) for x in parts]
+    return [*raw[:-1], value - sum(raw[:-1])]
+
+
 def _combine(
-    table: pd.DataFrame, relation: pd.DataFrame, rules, unit_of, how: str, year: int, vintage: str
+    table: pd.DataFrame,
+    relation: pd.DataFrame,
+    rules,
+    unit_of,
+    how: str,
+    year: int,
+    vintage: str,
+    weights: dict | None = None,
+    absent: dict | None = None,
+    allow_partial: bool = False,
 ) -> pd.DataFrame:
-    """Values on stable units (aggregate) or on target units (area)."""
+    """Values on stable units (aggregate) or on target units (area, population).
+
+    ``absent``: result unit -> units of ``year`` without a row; such a unit's values are
+    missing unless ``allow_partial``, and ``missing_parts`` names them either way.
+    """
     names = _names(vintage)
-    weights = _area_weights(relation, year, vintage) if how == "area" else {}
-    parts = []  # (unit, fraction, row position)
+    weights = weights or {}
+    absent = absent or {}
+    parts = []  # (unit, fraction, row position, apportioned, basis)
     for row in relation.itertuples():
         if not row.targets:
             continue
         if how == "aggregate":
-            parts.append(("+".join(unit_of[next(iter(row.targets))]), 1.0, row.row, False))
-        else:
-            w = weights.get((row.source_adcode, row.source_name), {next(iter(row.targets)): 1.0})
-            parts.extend((t, f, row.row, len(w) > 1) for t, f in w.items())
-    frame = pd.DataFrame(parts, columns=["unit", "fraction", "row", "apportioned"])
+            parts.append(("+".join(unit_of[next(iter(row.targets))]), 1.0, row.row, False, ""))
+            continue
+        w, basis = weights.get((row.source_adcode, row.source_name), ({next(iter(row.targets)): 1.0}, ""))
+        parts.extend((t, f, row.row, len(w) > 1, basis if len(w) > 1 else "") for t, f in w.items())
+    frame = pd.DataFrame(parts, columns=["unit", "fraction", "row", "apportioned", "basis"])
     out = frame.groupby("unit", sort=True).agg(
-        n_sources=("row", "nunique"), approximate=("apportioned", "any")
+        n_sources=("row", "nunique"),
+        approximate=("apportioned", "any"),
+        basis=("basis", lambda b: "; ".join(dict.fromkeys(x for x in b if x)) or None),
     )
+    lacking = {"+".join(unit): parts_ for unit, parts_ in absent.items()}
+    out["missing_parts"] = [
+        ", ".join(f"{n} ({c})" for c, n in lacking[u]) if u in lacking else None for u in out.index
+    ]
+    blank = out.index.isin(list(lacking)) if not allow_partial else np.zeros(len(out), dtype=bool)
     for column, (rule, weight) in rules.items():
         values = pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float)[frame["row"]]
         if rule == "passthrough":  # one row per unit: its own value, with its own type
@@ -694,11 +1021,14 @@ def _combine(
                 .groupby(level=0)
                 .first()
             )
+            if blank.any():
+                out.loc[blank, column] = None
             continue
         # A missing part makes the combined value missing, never smaller or biased.
         incomplete = pd.Series(np.isnan(values), index=frame["unit"]).groupby(level=0).any()
+        incomplete |= pd.Series(blank, index=out.index)
         if rule == "sum":
-            frame[column] = values * frame["fraction"]
+            frame[column] = _apportioned(values, frame)
             out[column] = frame.groupby("unit")[column].sum().where(~incomplete)
         else:
             raw_w = pd.to_numeric(table[weight], errors="coerce").to_numpy(dtype=float)[frame["row"]]
@@ -716,8 +1046,18 @@ def _combine(
     table_24 = _unit_table("county", vintage).set_index("adcode")
     out.insert(3, "province", [table_24.at[u.split("+")[0], "province"] for u in out["unit"]])
     if how == "aggregate":
-        out = out.drop(columns="approximate")
+        out = out.drop(columns=["approximate", "basis"])
     return out
+
+
+def _apportioned(values: np.ndarray, frame: pd.DataFrame) -> np.ndarray:
+    """Each row's value spread over its parts so that the parts add up to it exactly."""
+    result = values * frame["fraction"].to_numpy()
+    split = frame.index[frame["apportioned"].to_numpy()]
+    for _row, positions in frame.loc[split].groupby("row").groups.items():
+        positions = list(positions)
+        result[positions] = _apportion(values[positions[0]], list(frame.loc[positions, "fraction"]))
+    return result
 
 
 def _columns_listing(table: pd.DataFrame) -> str:
@@ -784,10 +1124,12 @@ def _passthrough_ok(relation: pd.DataFrame, unit_of) -> bool:
 def _finish(
     relation: pd.DataFrame,
     dropped_statuses=("unknown", "ambiguous", "duplicate", "missing key", "not a county", "not a division"),
+    absent: dict | None = None,
+    allow_partial: bool = False,
+    vintage: str = DEFAULT_VINTAGE,
 ) -> pd.DataFrame:
-    report = relation.drop(columns="targets")[
-        ["row", "key", "year", "source_adcode", "source_name", "status", "unit", "unit_name", "note"]
-    ]
+    """The row report (every input row, then one row per absent part), with its warnings."""
+    report = relation.drop(columns="targets")[REPORT_COLUMNS]
     dropped = report[report["status"].isin(dropped_statuses)]
     if len(dropped):
         # Notes come from the user's keys: each is cut, and only the first few are named.
@@ -798,18 +1140,138 @@ def _finish(
         warnings.warn(
             cap_message(
                 f"{len(dropped)} of {len(report)} rows are not in the result: {rows}; every row is "
-                f"in .attrs['report']" + (f" ({_NO_SUGGESTIONS})" if unsuggested else "")
+                f"in cg.harmonise_report(result)" + (f" ({_NO_SUGGESTIONS})" if unsuggested else "")
             ),
             HarmoniseWarning,
-            stacklevel=3,
+            stacklevel=4,
         )
-    return report
+    report = report.astype({"row": "Int64"})
+    if not absent:
+        return report
+    names = _names(vintage)
+    year = int(relation["year"].iloc[0])
+    records = []
+    for unit, parts in absent.items():
+        unit_name = "+".join(names[c] for c in unit)
+        for code, name in parts:
+            effect = (
+                "the value covers the parts present only (allow_partial=True)"
+                if allow_partial
+                else ("its value is missing (NaN); pass allow_partial=True to add up the parts present")
+            )
+            records.append(
+                {
+                    "row": pd.NA,
+                    "key": None,
+                    "year": year,
+                    "source_adcode": code,
+                    "source_name": name,
+                    "status": "absent",
+                    "unit": "+".join(unit),
+                    "unit_name": unit_name,
+                    "note": f"{name} ({code}) of {year} has no row in the table, and it is part of "
+                    f"{unit_name}: {effect}",
+                }
+            )
+    lacking = listing(
+        (
+            f"{'+'.join(names[c] for c in unit)} lacks {', '.join(n for _c, n in parts)}"
+            for unit, parts in absent.items()
+        ),
+        total=len(absent),
+        limit=5,
+    )
+    outcome = (
+        "added up from the parts present (allow_partial=True)"
+        if allow_partial
+        else ("missing (NaN); pass allow_partial=True to add up the parts present")
+    )
+    warnings.warn(
+        cap_message(
+            f"{len(absent)} unit(s) of {year} have parts without a row in the table ({lacking}); "
+            f"their values are {outcome}; see cg.harmonise_report(result)"
+        ),
+        HarmoniseWarning,
+        stacklevel=4,
+    )
+    extra = pd.DataFrame(records, columns=report.columns).astype({"row": "Int64"})
+    return pd.concat([report, extra], ignore_index=True)
 
 
 def _cut(note, limit: int = 300) -> str:
     """A report note short enough to quote in a message."""
     note = str(note)
     return note if len(note) <= limit else note[:limit] + "…"
+
+
+def _plain(value):
+    """A report cell as JSON can hold it: numbers and text as they are, anything else as its repr."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    if isinstance(value, (float, np.floating)):
+        return float(value) if math.isfinite(value) else shown(value)
+    return value if isinstance(value, str) else shown(value)
+
+
+def _encode_report(report: pd.DataFrame) -> str:
+    # One JSON string: pandas compares and deep-copies attrs on every operation, and a string
+    # is compared and copied in one step whatever its size (a DataFrame cannot be compared).
+    columns = {c: [_plain(v) for v in report[c].tolist()] for c in report.columns}
+    return json.dumps({"format": 1, "columns": columns}, ensure_ascii=False)
+
+
+def harmonise_report(result: pd.DataFrame) -> pd.DataFrame:
+    """The row report of a :func:`harmonise` or :func:`panel` result.
+
+    Every input row with what became of it, then one row per *absent* part (a unit of the
+    table's year that feeds a result unit but has no row).
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        What :func:`harmonise` or :func:`panel` returned (or a filtered copy of it: the report
+        travels in ``attrs``, which pandas keeps through most operations).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``row`` (the input row; missing for absent parts), ``key``, ``year``,
+        ``source_adcode``, ``source_name``, ``status`` (``matched``, ``renamed``, ``merged``,
+        ``split``, ``combined``, ``zone added``, ``absent``, ``not a division``,
+        ``not a county``, ``unknown``, ``ambiguous``, ``duplicate``, ``missing key``,
+        ``invalid key``), ``unit``, ``unit_name`` and ``note``.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``result`` carries no report (not a harmonise result, or pandas dropped its
+        ``attrs``, as ``pd.concat`` does for results with different reports).
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> on2024 = cg.harmonise(cg.load_census(2010), "adcode", year=2010, columns={"population": "sum"})
+    >>> cg.harmonise_report(on2024).set_index("key").loc["500234", "status"]
+    'renamed'
+    """
+    if not isinstance(result, pd.DataFrame):
+        raise InvalidArgumentError(
+            f"result must be the DataFrame cg.harmonise returned, got {type(result).__name__}"
+        )
+    encoded = result.attrs.get(_REPORT_ATTR)
+    if not isinstance(encoded, str):
+        raise InvalidArgumentError(
+            "this table carries no harmonise report in attrs: pass the result of cg.harmonise or "
+            "cg.panel (pandas drops attrs that differ, e.g. in pd.concat of two results: take each "
+            "report before combining them)"
+        )
+    columns = json.loads(encoded)["columns"]
+    report = pd.DataFrame(columns, columns=REPORT_COLUMNS)
+    return report.astype({"row": "Int64"})
 
 
 def harmonise(
@@ -820,6 +1282,8 @@ def harmonise(
     to_vintage: str = DEFAULT_VINTAGE,
     columns: Mapping | None = None,
     how: str = "aggregate",
+    zones: str = "host",
+    allow_partial: bool = False,
 ) -> pd.DataFrame:
     """Put a county table of ``year`` on the units of a division vintage.
 
@@ -837,22 +1301,36 @@ def harmonise(
         How to combine each value column: ``"sum"`` for counts, ``("mean", weight)`` for
         rates and averages (``{"population": "sum", "household_size": ("mean", "households")}``).
         Needed as soon as any rows are merged or split; other columns are dropped.
-    how : {"aggregate", "area"}
+    how : {"aggregate", "population", "area"}
         ``aggregate`` (exact): merges are summed and split units combined into stable units
-        (``511602+511603`` 广安区+前锋区). ``area`` (approximate): split sources are
-        apportioned to their successors by area on our fine layers; rows that received an
-        apportioned value have ``approximate == True``.
+        (``511602+511603`` 广安区+前锋区). ``population``: split sources are apportioned to
+        their successors by the successors' shares of people in the nearest shipped census
+        that has them all (广安区/前锋区 from the 2020 census), and across the 2025 reform by
+        the 2020 population of the towns that changed hands (``data/town_population_2020.csv``;
+        where a town's figure was not found, that step is split by area and ``basis`` and a
+        warning say so). ``area``: by area on our fine layers; warns when a count's split is
+        known by population, with the difference. Apportioned rows have ``approximate ==
+        True``; counts are apportioned in whole numbers that add up to the source exactly.
+    zones : {"host", "drop"}
+        Development zones with rows of their own (not divisions, see :func:`not_divisions`).
+        ``host`` adds a zone to the unit it lies in where that is documented (万盛经开区 to
+        綦江区); a zone whose host was not found is kept out with a warning, and its values
+        are kept in ``attrs`` so that :func:`harmonise_totals` gives exact prefecture and
+        province totals. ``drop`` leaves every zone out.
+    allow_partial : bool
+        A result unit any of whose parts (units of ``year``) has no row in the table is
+        missing (NaN) unless this is True; then it adds up the parts present. Either way
+        ``missing_parts`` names the absent parts and a warning lists them.
 
     Returns
     -------
     pandas.DataFrame
         ``unit`` (adcodes joined by ``+``), ``name``, ``adcodes``, ``province``,
-        ``n_sources`` (input rows combined), (``approximate``) and the value columns.
-        ``attrs["report"]`` accounts for every input row: ``status`` is ``matched``,
-        ``renamed``, ``merged``, ``split``, ``combined`` (joined with a split neighbour),
-        ``not a division``, ``not a county``, ``unknown``, ``ambiguous``, ``duplicate`` or
-        ``missing key``, with ``unit`` and a ``note``. Rows left out are also named in a
-        :class:`HarmoniseWarning`.
+        ``n_sources`` (input rows combined), (``approximate`` and ``basis`` for ``area`` and
+        ``population``), ``missing_parts`` and the value columns. The row report, which
+        accounts for every input row, is :func:`harmonise_report` ``(result)``; ``attrs``
+        holds plain metadata only (year, vintage, how, zones, precision, columns), so the
+        result concatenates, merges and pickles like any DataFrame.
 
     Examples
     --------
@@ -861,15 +1339,17 @@ def harmonise(
     >>> on2024 = cg.harmonise(census, "adcode", year=2010, columns={"population": "sum"})
     >>> int(on2024.set_index("name").loc["綦江区", "n_sources"])  # 綦江县 + 万盛区
     2
-    >>> on2024.attrs["report"].set_index("key").loc["500234", "status"]
+    >>> cg.harmonise_report(on2024).set_index("key").loc["500234", "status"]
     'renamed'
     """
     _check_table(table, key, year)
     to_vintage = check_choice("to_vintage", to_vintage, VINTAGES)
     how = check_choice("how", how, HOWS)
+    zones = check_choice("zones", zones, ZONES)
+    _check_flag("allow_partial", allow_partial)
     year = int(year)
     rules = _check_columns(table, columns, key)
-    relation = _relation(table, key, year, to_vintage)
+    relation = _relation(table, key, year, to_vintage, zones)
     components = _components([relation], to_vintage)
     unit_of = components if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
     relation = _status(relation, unit_of, to_vintage)
@@ -881,7 +1361,7 @@ def harmonise(
                 f"({listing(map(shown, duplicated), total=len(duplicated), sep=', ')}); rename them first"
             )
         if not _passthrough_ok(relation, components):
-            combined = relation[relation["status"].isin(["merged", "split", "combined"])]
+            combined = relation[relation["status"].isin(["merged", "split", "combined", "zone added"])]
             examples = ", ".join(f"{r.source_name} -> {r.unit_name}" for r in combined.head(3).itertuples())
             raise InvalidArgumentError(
                 f"rows are merged or split on the way to vintage {to_vintage} ({examples}); say how to "
@@ -891,20 +1371,190 @@ def harmonise(
         rules = {
             c: ("passthrough", None) for c in table.columns if c != key
         }  # one row per unit: nothing to combine
-    report = _finish(relation)
-    out = _combine(table, relation, rules, unit_of, how, year, to_vintage)
+    out, report = _harmonise_year(table, relation, rules, unit_of, how, year, to_vintage, allow_partial)
+    precision = (
+        "exact" if how == "aggregate" or not out.get("approximate", pd.Series(False)).any() else "approximate"
+    )
     out.attrs.update(
-        report=report,
         year=year,
         vintage=to_vintage,
         vintage_date=VINTAGE_DATES[to_vintage],
         how=how,
-        precision="exact"
-        if how == "aggregate" or not out.get("approximate", pd.Series(False)).any()
-        else "approximate",
+        zones=zones,
+        allow_partial=allow_partial,
+        precision=precision,
         columns={c: r if w is None else (r, w) for c, (r, w) in rules.items()},
+        zones_outside=_zones_outside(table, relation, rules, zones, year),
+        **{_REPORT_ATTR: _encode_report(report)},
     )
     return out
+
+
+def _check_flag(name: str, value) -> None:
+    if not isinstance(value, (bool, np.bool_)):
+        raise InvalidArgumentError(f"{name}={shown(value)} must be True or False")
+
+
+def _harmonise_year(table, relation, rules, unit_of, how, year, vintage, allow_partial):
+    """One year's table on the units: (values, row report), with the warnings of both."""
+    weights = _split_weights(relation, year, vintage, how) if how != "aggregate" else {}
+    if how != "aggregate":
+        _warn_about_splits(table, relation, rules, weights, year, vintage, how)
+    units = sorted({unit_of[t] for targets in relation["targets"] for t in targets})
+    absent = _absent_parts(relation, units, year, vintage)
+    report = _finish(relation, absent=absent, allow_partial=allow_partial, vintage=vintage)
+    out = _combine(table, relation, rules, unit_of, how, year, vintage, weights, absent, allow_partial)
+    return out, report
+
+
+def _zones_outside(table, relation, rules, zones: str, year: int) -> dict:
+    """Zones kept out of the units whose prefecture is known: their values, for totals."""
+    if zones != "host":
+        return {}
+    kept = {}
+    for row in relation[relation["status"] == "not a division"].itertuples():
+        text, _problem, _status_ = _normalise_key(row.key)
+        zone = _zone(_chinese_key(text), year) if text else None
+        if zone is None or zone["host_status"] != "host not found" or not zone["prefecture_adcode"]:
+            continue
+        values = {}
+        for column, (rule, _weight) in rules.items():
+            if rule == "sum":
+                value = pd.to_numeric(pd.Series([table[column].iloc[row.row]]), errors="coerce").iloc[0]
+                values[column] = None if pd.isna(value) else float(value)
+        kept[f"{year} {zone['adcode'] or zone['name']}"] = {
+            "year": year,
+            "name": zone["name"],
+            "prefecture": zone["prefecture"],
+            "prefecture_adcode": zone["prefecture_adcode"],
+            "province": "四川省" if zone["prefecture_adcode"].startswith("51") else "重庆市",
+            "values": values,
+        }
+    return kept
+
+
+def _warn_about_splits(table, relation, rules, weights, year: int, vintage: str, how: str) -> None:
+    """Say where a split is approximate in a way the user may not expect."""
+    if how == "population":
+        fallback = sorted({b for _w, b in weights.values() if "not found" in b or "no census" in b})
+        if fallback:
+            sources = sorted({f"{v[1]} ({v[0]})" for v, (_w, b) in weights.items() if b in fallback})
+            warnings.warn(
+                cap_message(
+                    f"how='population': {'; '.join(fallback)}; {', '.join(sources)} of {year} "
+                    "split by area there instead; the units they feed are flagged approximate "
+                    "(column basis says how each was split)"
+                ),
+                HarmoniseWarning,
+                stacklevel=4,
+            )
+        return
+    counts = [c for c, (rule, _w) in rules.items() if rule == "sum"]
+    if not counts:
+        return
+    by_people = _split_weights(relation, year, vintage, "population")
+    names = _names(vintage)
+    lines = []
+    for row in relation.itertuples():
+        version = (row.source_adcode, row.source_name)
+        if version not in weights or "census" not in by_people[version][1]:
+            continue
+        value = pd.to_numeric(pd.Series([table[counts[0]].iloc[row.row]]), errors="coerce").iloc[0]
+        if pd.isna(value):
+            continue
+        targets = sorted(weights[version][0])
+        # The same whole-number apportionment the results get, so the numbers match them.
+        by_area = _apportion(float(value), [weights[version][0][t] for t in targets])
+        by_census = _apportion(float(value), [by_people[version][0][t] for t in targets])
+        for target, area_part, census_part in zip(targets, by_area, by_census):
+            lines.append(
+                f"{version[1]} ({version[0]}) -> {names[target]}: {area_part:,.0f} by area, "
+                f"{census_part:,.0f} by the census shares (difference {area_part - census_part:+,.0f})"
+            )
+    if lines:
+        warnings.warn(
+            cap_message(
+                f"how='area' splits counts whose split is known by population; {counts[0]} of {year}: "
+                f"{listing(lines, total=len(lines), limit=4)}; how='population' uses the census shares"
+            ),
+            HarmoniseWarning,
+            stacklevel=4,
+        )
+
+
+def harmonise_totals(result: pd.DataFrame, level: str = "province") -> pd.DataFrame:
+    """Prefecture or province totals of a :func:`harmonise` or :func:`panel` result, zones included.
+
+    Development zones whose host county is not documented are kept out of the units, but
+    their prefecture is known from their code (5110xx lies in 内江市): they are added here,
+    so the totals of the ``"sum"`` columns are those of the input table.
+
+    Parameters
+    ----------
+    result : pandas.DataFrame
+        What :func:`harmonise` or :func:`panel` returned.
+    level : {"province", "prefecture"}
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per province (or prefecture) and, for a panel, year: the ``"sum"`` columns,
+        ``n_units`` and ``zones_added`` (the zones counted, ``;``-separated). A unit whose
+        value is missing makes its total missing.
+
+    Examples
+    --------
+    >>> import warnings, chuanyu_geo as cg
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", cg.HarmoniseWarning)
+    ...     on2024 = cg.harmonise(cg.load_census(2020), "adcode", year=2020, columns={"population": "sum"})
+    >>> int(cg.harmonise_totals(on2024).set_index("province").loc["四川省", "population"])
+    83674866
+    """
+    level = check_choice("level", level, ("province", "prefecture"))
+    if not isinstance(result, pd.DataFrame) or "unit" not in result.columns or "columns" not in result.attrs:
+        raise InvalidArgumentError("result must be what cg.harmonise or cg.panel returned (with its attrs)")
+    counts = [c for c, rule in result.attrs["columns"].items() if rule == "sum"]
+    if not counts:
+        raise InvalidArgumentError(
+            "the result has no 'sum' columns to total; harmonise with columns={...: 'sum'}"
+        )
+    counties = _unit_table("county", result.attrs["vintage"]).set_index("adcode")
+    frame = result.assign(
+        prefecture=[
+            "+".join(dict.fromkeys(counties.at[c, "prefecture"] for c in u.split("+")))
+            for u in result["unit"]
+        ],
+        zones_added="",
+    )
+    keys = [level] + (["year"] if "year" in frame.columns and "years" in result.attrs else [])
+    zone_rows = pd.DataFrame(
+        [
+            {
+                "province": z["province"],
+                "prefecture": z["prefecture"],
+                "year": z["year"],
+                "zones_added": z["name"],
+                **{c: z["values"].get(c, np.nan) for c in counts},
+            }
+            for z in result.attrs.get("zones_outside", {}).values()
+        ],
+        columns=["province", "prefecture", "year", "zones_added", *counts],
+    )
+    both = pd.concat(
+        [
+            frame[keys + counts + ["zones_added"]].assign(n_units=1),
+            zone_rows[keys + counts + ["zones_added"]].assign(n_units=0),
+        ],
+        ignore_index=True,
+    )
+    grouped = both.groupby(keys, sort=True)
+    totals = grouped[counts].sum(min_count=1)
+    for column in counts:  # a missing unit makes its total missing, never smaller
+        totals[column] = totals[column].where(~grouped[column].apply(lambda s: s.isna().any()))
+    totals["n_units"] = grouped["n_units"].sum()
+    totals["zones_added"] = grouped["zones_added"].agg(lambda z: ";".join(x for x in z if x))
+    return totals.reset_index()
 
 
 def panel(
@@ -914,6 +1564,8 @@ def panel(
     to_vintage: str = DEFAULT_VINTAGE,
     columns: Mapping | None = None,
     how: str = "aggregate",
+    zones: str = "host",
+    allow_partial: bool = False,
 ) -> pd.DataFrame:
     """A long panel (unit × year) of several years' tables on stable units of one vintage.
 
@@ -924,21 +1576,23 @@ def panel(
     ----------
     tables : mapping of int to pandas.DataFrame
         ``{2010: table_2010, 2020: table_2020}``; each read in its own year's codes.
-    key, to_vintage, columns, how
+    key, to_vintage, columns, how, zones, allow_partial
         As for :func:`harmonise`; ``columns`` applies to every table.
 
     Returns
     -------
     pandas.DataFrame
-        ``unit``, ``name``, ``province``, ``year``, ``n_sources`` and the value columns,
-        sorted by unit and year; ``attrs["report"]`` holds every input row of every year.
+        ``unit``, ``name``, ``province``, ``year``, ``n_sources``, ``missing_parts`` and the
+        value columns, sorted by unit and year; :func:`harmonise_report` gives every input
+        row of every year.
 
     Examples
     --------
-    >>> import chuanyu_geo as cg
-    >>> c2020 = cg.load_census(2020)
-    >>> c2020 = c2020[~c2020["adcode"].isin(cg.not_divisions()["adcode"])]  # development zones
-    >>> long = cg.panel({2010: cg.load_census(2010), 2020: c2020}, "adcode", columns={"population": "sum"})
+    >>> import warnings, chuanyu_geo as cg
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", cg.HarmoniseWarning)  # the 2020 zones without a known host
+    ...     long = cg.panel({2010: cg.load_census(2010), 2020: cg.load_census(2020)}, "adcode",
+    ...                     columns={"population": "sum"})
     >>> sorted(set(long["year"]))
     [2010, 2020]
     >>> bool(long.groupby("unit")["year"].count().eq(2).all())
@@ -950,26 +1604,28 @@ def panel(
         )
     to_vintage = check_choice("to_vintage", to_vintage, VINTAGES)
     how = check_choice("how", how, HOWS)
+    zones = check_choice("zones", zones, ZONES)
+    _check_flag("allow_partial", allow_partial)
     relations, rule_sets = {}, {}
     for year, table in tables.items():
         _check_table(table, key, year)
         rule_sets[year] = _check_columns(table, columns, key)
-        relations[year] = _relation(table, key, int(year), to_vintage)
+        relations[year] = _relation(table, key, int(year), to_vintage, zones)
     if columns is None:
         raise InvalidArgumentError(
             "panel needs columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}"
         )
     joint = _components(list(relations.values()), to_vintage)
     unit_of = joint if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
-    frames, reports = [], []
+    frames, reports, outside = [], [], {}
     for year, table in tables.items():
-        relation = _status(relations[year], joint, to_vintage)
-        reports.append(_finish(relation))
-        frames.append(
-            _combine(table, relation, rule_sets[year], unit_of, how, int(year), to_vintage).assign(
-                year=int(year)
-            )
+        relation = _status(relations[year], unit_of, to_vintage)
+        out, report = _harmonise_year(
+            table, relation, rule_sets[year], unit_of, how, int(year), to_vintage, allow_partial
         )
+        frames.append(out.assign(year=int(year)))
+        reports.append(report)
+        outside.update(_zones_outside(table, relation, rule_sets[year], zones, int(year)))
     long = pd.concat(frames, ignore_index=True).drop(columns="adcodes")
     ordered = ["unit", "name", "province", "year", "n_sources"]
     long = (
@@ -978,10 +1634,14 @@ def panel(
         .reset_index(drop=True)
     )
     long.attrs.update(
-        report=pd.concat(reports, ignore_index=True),
         vintage=to_vintage,
         how=how,
-        years=sorted(int(y) for y in tables),
+        zones=zones,
+        allow_partial=allow_partial,
+        years=tuple(sorted(int(y) for y in tables)),
+        columns={c: r if w is None else (r, w) for c, (r, w) in rule_sets[next(iter(tables))].items()},
+        zones_outside=outside,
+        **{_REPORT_ATTR: _encode_report(pd.concat(reports, ignore_index=True))},
     )
     return long
 
@@ -1021,6 +1681,9 @@ def _join_one(text: str, level: str, vintage: str, year: int | None, suggest: bo
         version, status, note = _source_version(text, year, vintage, suggest)
         if version is None:
             return {"status": status, "note": note}
+        stale = _stale_merge(text, year, vintage)
+        if stale:
+            return {"status": "merged", "note": stale}
         targets = _descend(version, year, vintage)
         names = _names(vintage)
         if len(targets) > 1:
@@ -1040,16 +1703,29 @@ def _join_one(text: str, level: str, vintage: str, year: int | None, suggest: bo
                 f"cg.harmonise first",
             }
         renamed = version != (target, names[target])
-        note = (
-            f"{version[1]} ({version[0]}) in {year} is {names[target]} ({target}) in vintage {vintage}"
-            if renamed
-            else None
-        )
+        if renamed:
+            note = f"{version[1]} ({version[0]}) in {year} is {names[target]} ({target}) in vintage {vintage}"
+        elif note is not None:  # a former name still used in the table's year (开县 in 2023)
+            renamed = True
         return {
             "status": "renamed" if renamed else "matched",
             "adcode": target,
             "name": names[target],
             "note": note,
+        }
+    zone = _zone(_chinese_key(text), int(VINTAGE_DATES[vintage][:4]))
+    if zone is not None:
+        host = (
+            f"; it lies in {zone['host_name']} ({zone['host_adcode']})"
+            if zone["host_status"] == "documented"
+            else ""
+        )
+        return {
+            "status": "not a division",
+            "note": f"{zone['name']}: {zone['note']}{host}; add it to its host with "
+            "cg.harmonise(zones='host')"
+            if host
+            else f"{zone['name']}: {zone['note']}",
         }
     place = _resolve(text, level, vintage, suggest=suggest)
     if place.successors:
@@ -1182,8 +1858,8 @@ def _join_key(text: str, level: str, vintage: str, year: int | None, suggest: bo
 
 
 def _unknown_hint(text: str, level: str, vintage: str, message: str) -> str:
-    zones = _not_divisions()
-    positions = _zone_rows().get(_chinese_key(text), []) + _zone_rows().get(text, [])
+    zones = _zone_table()
+    positions = _zone_keys().get(_chinese_key(text), []) + _zone_keys().get(text, [])
     if positions:
         return f"{text}: {zones['note'].iloc[min(positions)]}"
     if level == "county":

@@ -28,7 +28,7 @@ def _quiet(function, *args, **kwargs):
 @pytest.mark.parametrize("vintage", ["2024", "2025"])
 def test_every_census_code_is_explained(census, year, vintage):
     result = _quiet(cg.harmonise, census[year], "adcode", year=year, to_vintage=vintage, columns=COLUMNS)
-    report = result.attrs["report"]
+    report = cg.harmonise_report(result)
     assert len(report) == len(census[year])
     assert set(report["status"]) <= {"matched", "renamed", "merged", "split", "combined", "not a division"}
     changes = cg.crosswalk(vintage)
@@ -60,7 +60,7 @@ def test_2010_on_2024_units(census):
     size = c10.loc[["500222", "500110"]]
     expected = (size["household_size"] * size["households"]).sum() / size["households"].sum()
     assert result.loc["綦江区", "household_size"] == pytest.approx(expected)
-    report = result.attrs["report"].set_index("key")
+    report = cg.harmonise_report(result).set_index("key")
     assert report.loc["500110", "source_name"] == "万盛区" and report.loc["500110", "status"] == "merged"
     assert report.loc["511602", "status"] == "split" and report.loc["500234", "status"] == "renamed"
     raw = census[2010]
@@ -102,7 +102,7 @@ def test_panel_keeps_stable_units_across_years(census):
     guangan = long[long["unit"] == "511602+511603"].set_index("year")["population"]
     c20 = census[2020].set_index("adcode")
     assert guangan[2020] == c20.loc[["511602", "511603"], "population"].sum()
-    assert len(long.attrs["report"]) == len(census[2010]) + len(census[2020])
+    assert len(cg.harmonise_report(long)) == len(census[2010]) + len(census[2020])
 
 
 def test_column_rules_are_checked(census):
@@ -138,7 +138,7 @@ def test_bad_keys_and_tables():
     )
     with pytest.warns(cg.HarmoniseWarning):
         result = cg.harmonise(table, "k", year=2010, columns={"v": "sum"})
-    report = result.attrs["report"].set_index("row")
+    report = cg.harmonise_report(result).set_index("row")
     assert report.loc[0, "status"] == "matched"
     assert report.loc[1, "status"] == "unknown" and "exists only since 2016" in report.loc[1, "note"]
     assert report.loc[2, "status"] == "missing key" and report.loc[2, "note"].startswith("row 2:")
@@ -205,19 +205,22 @@ def _keys(keys, year, vintage="2024"):
 
 
 def test_a_name_is_read_in_the_tables_year():
-    report = _keys(["綦江区", "大足区"], 2010).attrs["report"]
+    report = cg.harmonise_report(_keys(["綦江区", "大足区"], 2010))
     assert list(report["status"]) == ["unknown", "unknown"]
     assert "綦江区 exists only since 2011; in 2010 its code 500110 was 万盛区" in report["note"].iloc[0]
-    stale = _keys(["双桥区", "大足区"], 2020).attrs["report"]
+    stale = cg.harmonise_report(_keys(["双桥区", "大足区"], 2020))
     assert list(stale["status"]) == ["duplicate", "duplicate"], (
         "one unit under an old and a new name is not a merge"
     )
-    assert list(_keys(["康定县", "康定市"], 2020).attrs["report"]["status"]) == ["duplicate", "duplicate"]
-    assert _keys(["两江新区"], 2020, "2025").attrs["report"]["status"].iloc[0] == "not a division"
-    guangyuan = _keys(["广元市市中区"], 2010).attrs["report"].iloc[0]
+    assert list(cg.harmonise_report(_keys(["康定县", "康定市"], 2020))["status"]) == [
+        "duplicate",
+        "duplicate",
+    ]
+    assert cg.harmonise_report(_keys(["两江新区"], 2020, "2025"))["status"].iloc[0] == "not a division"
+    guangyuan = cg.harmonise_report(_keys(["广元市市中区"], 2010)).iloc[0]
     assert (guangyuan["status"], guangyuan["unit"]) == ("matched", "510802")
     assert "had become 利州区" in guangyuan["note"]
-    odd = _keys(["成都市", True, 500101.5], 2010).attrs["report"]
+    odd = cg.harmonise_report(_keys(["成都市", True, 500101.5], 2010))
     assert list(odd["status"]) == ["not a county", "invalid key", "invalid key"]
 
 
@@ -237,9 +240,9 @@ def test_a_missing_part_makes_the_mean_missing(census):
 
 
 def test_report_notes_and_area_units(census):
-    report = _quiet(cg.harmonise, census[2020], "adcode", year=2020, columns={"population": "sum"}).attrs[
-        "report"
-    ]
+    report = cg.harmonise_report(
+        _quiet(cg.harmonise, census[2020], "adcode", year=2020, columns={"population": "sum"})
+    )
     huili = report.set_index("key").loc["513425"]
     assert huili["status"] == "renamed" and huili["note"] == "会理县 (513425) -> 会理市"
     area = _quiet(
@@ -252,7 +255,7 @@ def test_report_notes_and_area_units(census):
         how="area",
     )
     units = set(area["unit"])
-    rows = area.attrs["report"].dropna(subset=["unit"])
+    rows = cg.harmonise_report(area).dropna(subset=["unit"])
     assert all(part in units for unit in rows["unit"] for part in unit.split("+")), (
         "the report's units are the result's rows"
     )

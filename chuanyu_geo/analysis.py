@@ -252,7 +252,7 @@ def _check_table(table) -> None:
     if isinstance(table.columns, pd.MultiIndex):
         shown = ", ".join(map(repr, table.columns[:3])) + (", …" if table.shape[1] > 3 else "")
         raise InvalidArgumentError(
-            f"the table has MultiIndex columns ({shown}); flatten them first, e.g. "
+            f"the table has MultiIndex columns ({shown}); flatten them, e.g. "
             f"table.columns = ['_'.join(map(str, c)) for c in table.columns]"
         )
 

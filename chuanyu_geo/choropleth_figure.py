@@ -16,6 +16,17 @@ from .plot import _figure_class, _line_xy, _no_mathtext, _rc, _resolve_lang, _sc
 
 __all__ = ["plot_choropleth"]
 
+# Chinese names of the usual mapclassify schemes, for Chinese captions.
+_SCHEMES_ZH = {
+    "quantiles": "分位数",
+    "equal_interval": "等间距",
+    "natural_breaks": "自然断点",
+    "fisher_jenks": "Fisher–Jenks 最优分级",
+    "jenks_caspall": "Jenks–Caspall 分级",
+    "std_mean": "标准差",
+    "percentiles": "百分位数",
+}
+
 # Drawn over the data in a colour no class of the sequential palette uses.
 BORDER_ON_DATA = "#08306b"
 
@@ -33,7 +44,7 @@ def plot_choropleth(
     year: int | None = None,
     lang: str = "zh",
     title: str | None = None,
-    figsize: tuple[float, float] = (7.0, 6.0),
+    figsize: tuple[float, float] = (7.0, 4.6),
     font_size: float = 9.0,
     ax=None,
 ):
@@ -127,7 +138,8 @@ def plot_choropleth(
         _scale_bar(ax, layer.total_bounds)
         ax.set_axis_off()
         ax.set_title(inert_figure_text(title if title is not None else column), fontsize=font_size + 2)
-        scheme_text = f"{scheme}, k = {len(classes.colors)}"
+        zh_scheme = _SCHEMES_ZH.get(scheme.lower(), scheme)
+        scheme_text = f"{zh_scheme if lang == 'zh' else scheme}, k = {len(classes.colors)}"
         caption = (
             f"边界：{layer.attrs['source']}，区划版本 {vintage}，标准精度；分级：{scheme_text}。"
             if lang == "zh"

@@ -82,6 +82,7 @@ _LAZY = {
     "plot_adjacency": "plot",
     "plot_lisa": "plot",
     "plot_choropleth": "choropleth_figure",
+    "units": "stable_units",
     "CJKFontWarning": "plot",
 }
 
@@ -178,5 +179,6 @@ __all__ = [
     "plot_adjacency",
     "plot_lisa",
     "plot_choropleth",
+    "units",
     "CJKFontWarning",
 ]

@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import ChuanyuGeoError, InvalidArgumentError
+from ._errors import ChuanyuGeoError, InvalidArgumentError, listing, shown
 from ._io import write_text_atomic
 from ._safe import csv_text
 from .adjacency import adjacency_graph, cross_border_pairs, graph_for
@@ -30,11 +30,13 @@ from .boundaries import (
     DEFAULT_DETAIL,
     DEFAULT_VINTAGE,
     MEMBER_LEVELS,
+    VINTAGES,
     check_choice,
     province_border,
     unit_table,
 )
 from .platforms import plan_of, platform_set_of, treatment_table
+from .stable_units import is_stable, unit_info, unit_layer, values_by_unit
 from .stats import UnmatchedRowsError, join_values
 
 __all__ = [
@@ -257,24 +259,58 @@ def _check_table(table) -> None:
         )
 
 
+def _table_vintage(table, vintage: str | None) -> str:
+    """The vintage a table's keys are read in: the one given, else the one the table records
+    (a harmonise result does), else the registry's default; the two may not disagree, since
+    codes are reused across vintages (500105 was 江北区 and is 两江新区)."""
+    recorded = getattr(table, "attrs", {}).get("vintage") if isinstance(table, pd.DataFrame) else None
+    if vintage is not None and recorded is not None and str(vintage) != str(recorded):
+        raise InvalidArgumentError(
+            f"vintage={vintage!r} contradicts the table, which is on the units of vintage {recorded!r}"
+        )
+    return check_choice("vintage", vintage or recorded or DEFAULT_VINTAGE, VINTAGES)
+
+
 def _values(
     table: pd.DataFrame, column: str, key: str, level: str, vintage: str, year, allow_partial: bool
 ) -> pd.Series:
-    """The numeric ``column`` of ``table`` indexed by adcode (one row per unit)."""
+    """The numeric ``column`` of ``table`` indexed by unit key (one row per unit).
+
+    Keys are adcodes or names (joined with :func:`chuanyu_geo.join_table`), or, in a
+    harmonised table, adcodes and stable units (``500105+500109``), taken as they are.
+    """
     _check_table(table)
     if not isinstance(column, Hashable) or column not in table.columns:
         raise InvalidArgumentError(
             f"column={column!r} is not a column of the table; columns: "
             f"{', '.join(map(str, table.columns[:20]))}{', …' if table.shape[1] > 20 else ''}"
         )
+    if isinstance(key, Hashable) and key in table.columns and any(is_stable(k) for k in table[key]):
+        return _unit_values(table, column, key, level, vintage, allow_partial)
     matched, report = join_values(table, column, key, level, vintage, year=year)
     missing = report[~report["status"].isin(["matched", "renamed"])]
     if len(missing) and not allow_partial:
-        listing = "; ".join(f"row {r.row} {r.key!r}: {r.status}" for r in missing.head(10).itertuples())
-        raise UnmatchedRowsError(
-            f"{listing}. Fix them, or pass allow_partial=True to analyse the rest.", report
+        rows = listing(
+            (f"row {r.row} {shown(r.key)}: {r.status}" for r in missing.itertuples()), total=len(missing)
         )
+        raise UnmatchedRowsError(f"{rows}. Fix them, or pass allow_partial=True to analyse the rest.", report)
     return matched.set_index("adcode")[column].astype(float)
+
+
+def _unit_values(
+    table: pd.DataFrame, column, key, level: str, vintage: str, allow_partial: bool
+) -> pd.Series:
+    """Values keyed by unit keys of ``vintage`` (adcodes and stable units), never copied onto parts."""
+    values, report = values_by_unit(table, column, key, level, vintage)
+    bad = report[report["status"] != "matched"]
+    if len(bad) and not allow_partial:
+        rows = listing((f"row {r.row} {shown(r.key)}: {r.status}" for r in bad.itertuples()), total=len(bad))
+        raise UnmatchedRowsError(
+            f"{rows}. A harmonised table is keyed by adcodes and stable units of vintage {vintage}; fix "
+            "these rows, or pass allow_partial=True to analyse the rest.",
+            report,
+        )
+    return values
 
 
 def _check_sample(y: pd.Series, column, minimum: int, statistic: str, isolates: list | tuple = ()) -> None:
@@ -304,10 +340,15 @@ def _analysis_weights(y: pd.Series, level: str, vintage: str, detail: str, kind:
     has no neighbour among the units of ``y``; ``reasons`` maps it to a sentence naming the
     neighbours the table lacks (or saying it has none of this kind at all).
     """
-    full = weights(level, kind, vintage=vintage, detail=detail)
+    if any(is_stable(k) for k in y.index):
+        # Stable units are connected as the dissolved shapes they are.
+        layer = unit_layer(level, vintage, detail, list(y.index))
+        full = weights(adjacency_graph(layer, id_col="adcode"), kind)
+    else:
+        full = weights(level, kind, vintage=vintage, detail=detail)
     w = full.subgraph(list(y.index)) if len(y) < full.n else full
     isolates = [unit for unit in y.index if unit in set(w.isolates)]
-    names = unit_table(level, vintage).set_index("adcode")["name"]
+    names = unit_info(level, vintage, list(y.index))["name"]
     reasons = {}
     for unit in isolates:
         lacking = [n for n in full[unit].index if n != unit and full[unit][n] != 0]
@@ -352,7 +393,7 @@ def morans_i(
     key: str,
     *,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     kind: str = "queen",
     transform: str = "r",
@@ -371,7 +412,10 @@ def morans_i(
     column, key : str
         The value column and the adcode or name column.
     level, vintage, detail : str
-        The units and layer the weights come from.
+        The units and layer the weights come from. ``vintage`` defaults to the one the table
+        records (a harmonise result does), else the registry's default. Keys may be adcodes,
+        names, or a harmonised table's stable units (``500105+500109``), which are weighted as
+        the dissolved shapes they are.
     kind : {"queen", "rook", "shared_km", "cross_border"}
         Weights (see :func:`weights`); row-standardised by default (``transform``).
     permutations : int
@@ -416,6 +460,7 @@ def morans_i(
     esda = _require("esda")
     level = check_choice("level", level, ANALYSIS_LEVELS)
     isolates = check_choice("isolates", isolates, ("drop", "keep", "error"))
+    vintage = _table_vintage(table, vintage)
     y = _values(table, column, key, level, vintage, year, allow_partial)
     w, lonely, reasons = _analysis_weights(y, level, vintage, detail, kind, "")
     _isolate_policy(lonely, reasons, isolates, "Moran's I")
@@ -470,7 +515,7 @@ def lisa(
     key: str,
     *,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     kind: str = "queen",
     transform: str = "r",
@@ -551,6 +596,7 @@ def lisa(
     alternative = check_choice("alternative", alternative, LISA_ALTERNATIVES)
     if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
         raise InvalidArgumentError(f"permutations={permutations!r} must be an int >= 1")
+    vintage = _table_vintage(table, vintage)
     y_all = _values(table, column, key, level, vintage, year, allow_partial)
     w, lonely, reasons = _analysis_weights(y_all, level, vintage, detail, kind, "")
     _isolate_policy(lonely, reasons, "mark", "LISA")
@@ -592,7 +638,7 @@ def lisa(
             UserWarning,
             stacklevel=2,
         )
-    units = unit_table(level, vintage).set_index("adcode")
+    units = unit_info(level, vintage, list(y_all.index))
     order = list(y.index) + list(lonely)
     tested = pd.DataFrame({"Is": local.Is, "q": local.q, "p_sim": p}, index=list(y.index))
     tested["cluster"] = [LISA_CLASSES[q] if pv < threshold else "ns" for q, pv in zip(local.q, p)]

@@ -10,9 +10,10 @@ import pandas as pd
 
 from ._safe import color_rgba, inert_figure_text
 from ._style import config
-from .boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, load_boundaries, province_border
+from .boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, province_border
 from .classify import classify_values
 from .plot import _figure_class, _line_xy, _no_mathtext, _rc, _resolve_lang, _scale_bar
+from .stable_units import unit_layer
 
 __all__ = ["plot_choropleth"]
 
@@ -90,7 +91,7 @@ def plot_choropleth(
     vintage = check_choice("vintage", vintage, VINTAGES)
     lang, font = _resolve_lang(lang)
     classes = classify_values(table, column, key, level, vintage, scheme, k, allow_partial, year)
-    layer = load_boundaries(level, vintage, "standard")
+    layer = unit_layer(level, vintage, "standard", list(classes.class_of))
     no_data = config()["style"]["no_platform_color"]
     fills = [
         color_rgba(classes.colors[classes.class_of[code]])

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ._errors import InvalidArgumentError, listing, shown
 from ._style import config
+from .stable_units import is_stable, values_by_unit
 from .stats import UnmatchedRowsError, join_values
 
 __all__ = ["Classes", "classify_values", "break_label"]
@@ -95,7 +96,12 @@ def classify_values(
         raise InvalidArgumentError(
             f"k={k!r} classes is not supported; expected one of: {', '.join(palettes)}"
         )
-    matched, report = join_values(table, value_col, key_col, level, vintage, year=year)
+    if key_col in table.columns and any(is_stable(k) for k in table[key_col]):
+        # A harmonised table: adcodes and stable units, drawn as the dissolved units they are.
+        values, report = values_by_unit(table, value_col, key_col, level, vintage)
+        matched = pd.DataFrame({"adcode": values.index, value_col: values.to_numpy()})
+    else:
+        matched, report = join_values(table, value_col, key_col, level, vintage, year=year)
     unmatched = report[~report["status"].isin(["matched", "renamed"])]
     if len(unmatched) and not allow_partial:
         rows = listing(

@@ -16,10 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InvalidArgumentError
-from .analysis import ANALYSIS_LEVELS, _check_table, _values
-from .boundaries import DEFAULT_VINTAGE, check_choice, load_boundaries, unit_table
+from .analysis import ANALYSIS_LEVELS, _check_table, _table_vintage, _values
+from .boundaries import DEFAULT_VINTAGE, check_choice
 from .coords import geodesic_distance_km
 from .platforms import membership
+from .stable_units import unit_info, unit_layer
 
 __all__ = ["linkage", "linkage_summary", "DISTANCES"]
 
@@ -41,10 +42,10 @@ def _points(units: list[str], distance, level: str, vintage: str) -> pd.DataFram
             return points.loc[units, ["lon", "lat"]].astype(float)
         return None  # an OD matrix
     if distance == "label_point":
-        table = unit_table(level, vintage).set_index("adcode")
+        table = unit_info(level, vintage, units)
         return table.loc[units, ["label_lon", "label_lat"]].set_axis(["lon", "lat"], axis=1)
     if distance == "centroid":
-        layer = load_boundaries(level, vintage, "standard").set_index("adcode").loc[units]
+        layer = unit_layer(level, vintage, "standard", units).set_index("adcode").loc[units]
         centres = layer.geometry.to_crs(_ALBERS).centroid.to_crs("EPSG:4326")
         return pd.DataFrame({"lon": centres.x, "lat": centres.y}, index=layer.index)
     raise InvalidArgumentError(
@@ -89,7 +90,7 @@ def linkage(
     distance: str | pd.DataFrame = "label_point",
     b: float = 2.0,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     year: int | None = None,
     allow_partial: bool = False,
 ) -> nx.Graph:
@@ -146,6 +147,7 @@ def linkage(
     if not isinstance(b, (int, float)) or isinstance(b, bool) or not math.isfinite(b) or b < 0:
         raise InvalidArgumentError(f"b={b!r} must be a finite number >= 0")
     level = check_choice("level", level, ANALYSIS_LEVELS)
+    vintage = _table_vintage(table, vintage)
     columns = (mass,) if isinstance(mass, str) else tuple(mass)
     if len(columns) not in (1, 2):
         raise InvalidArgumentError("mass must be a column name or a pair (population, GDP)")
@@ -173,7 +175,7 @@ def linkage(
         strength = float(k) * strength
     np.fill_diagonal(strength, 0.0)
     totals = strength.sum(axis=1)
-    info = unit_table(level, vintage).set_index("adcode").loc[units]
+    info = unit_info(level, vintage, units).loc[units]
     provinces = info["province"].to_numpy()
     how = distance if isinstance(distance, str) else "user DataFrame"
     graph = (nx.DiGraph if directional else nx.Graph)(

@@ -48,6 +48,7 @@ from .boundaries import (
 from .classify import classify_values
 from .coords import to_gcj02
 from .platforms import Platform, plan_of, platform_set_of, platforms_by_unit
+from .stable_units import dissolve_stable
 from .stats import UnmatchedRowsError, join_table
 
 __all__ = [
@@ -766,7 +767,7 @@ def choropleth(
     colors, class_of = classes.colors, classes.class_of
     value_of = dict(zip(matched["adcode"], matched[value_col]))
 
-    web = _web_layer(level, vintage)
+    web = dissolve_stable(_web_layer(level, vintage), list(class_of), level, vintage)
     # Open on the units that have data; the rest of both provinces is one zoom out.
     focus = web[web["adcode"].isin(list(class_of))]
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
@@ -892,7 +893,7 @@ def lisa_map(
         level if level in MAP_LEVELS else "county", vintage, lang, tiles, offline
     )
     colors = config()["lisa"]
-    web = _web_layer(level, vintage)
+    web = dissolve_stable(_web_layer(level, vintage), list(local["adcode"]), level, vintage)
     focus = web[web["adcode"].isin(list(local["adcode"]))]
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
     cluster = dict(zip(local["adcode"], local["cluster"]))

@@ -599,7 +599,9 @@ def plot_lisa(
     lang, font = _resolve_lang(lang)
     level = local.attrs.get("level", "county")
     vintage = check_choice("vintage", local.attrs.get("vintage", DEFAULT_VINTAGE), VINTAGES)
-    layer = load_boundaries(level, vintage, "standard")
+    from .stable_units import unit_layer
+
+    layer = unit_layer(level, vintage, "standard", list(local["adcode"]))
     colors = config()["lisa"]
     style = config()["style"]
     cluster = dict(zip(local["adcode"], local["cluster"]))

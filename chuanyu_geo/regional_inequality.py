@@ -20,9 +20,10 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InvalidArgumentError
-from .analysis import ANALYSIS_LEVELS, _check_table, _values
-from .boundaries import DEFAULT_VINTAGE, check_choice, unit_table
+from .analysis import ANALYSIS_LEVELS, _check_table, _table_vintage, _values
+from .boundaries import check_choice
 from .platforms import clusters, membership, platforms
+from .stable_units import unit_info
 
 __all__ = ["theil", "williamson", "TheilResult", "GROUPINGS", "OVERLAP_POLICIES"]
 
@@ -88,16 +89,25 @@ def _groups(
     units: pd.Index, by: str, level: str, vintage: str, plan: str | None, overlap: str
 ) -> tuple[pd.Series, list[str]]:
     """Group label of each unit, and the units ``overlap="exclusive"`` leaves out."""
+    info = unit_info(level, vintage, list(units))
     if by == "province":
-        return unit_table(level, vintage).set_index("adcode").loc[units, "province"], []
+        return info.loc[units, "province"], []
     members = membership(level, vintage, plan=plan)
     column = "platform" if by == "platform" else "cluster_name"
-    held = members.groupby("adcode")[column].agg(lambda s: list(dict.fromkeys(s)))
+    of_part = members.groupby("adcode")[column].agg(lambda s: list(dict.fromkeys(s)))
+    # A stable unit is in every platform one of its parts is in.
+    held = pd.Series(
+        {
+            code: list(dict.fromkeys(p for part in info.loc[code, "parts"] for p in of_part.get(part, [])))
+            for code in units
+        }
+    )
+    held = held[held.map(len) > 0]
     several = {code: held[code] for code in units if code in held.index and len(held[code]) > 1}
     if overlap == "member":
         return pd.Series([MEMBER if code in held.index else NON_MEMBER for code in units], index=units), []
     if several and overlap == "error":
-        names = unit_table(level, vintage).set_index("adcode")["name"]
+        names = info["name"]
         listed = "; ".join(f"{names[c]} ({'、'.join(g)})" for c, g in list(several.items())[:8])
         raise InvalidArgumentError(
             f"{len(several)} units are in several {by}s ({listed}{' …' if len(several) > 8 else ''}), so "
@@ -171,7 +181,7 @@ def theil(
     by: str | tuple[str, str] = "province",
     overlap: str = "error",
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     plan: str | None = None,
     permutations: int = 0,
     seed: int | None = None,
@@ -232,6 +242,7 @@ def theil(
     """
     _check_table(table)
     level = check_choice("level", level, ANALYSIS_LEVELS)
+    vintage = _table_vintage(table, vintage)
     overlap = check_choice("overlap", overlap, OVERLAP_POLICIES)
     levels = (by,) if isinstance(by, str) else tuple(by)
     if len(levels) not in (1, 2) or any(b not in GROUPINGS for b in levels):
@@ -256,7 +267,7 @@ def theil(
         labels.append(series)
         dropped += gone
     if dropped:
-        names = unit_table(level, vintage).set_index("adcode")["name"]
+        names = unit_info(level, vintage, list(units))["name"]
         warnings.warn(
             f"Theil: overlap='exclusive' left out {len(dropped)} units in several groups: "
             f"{'、'.join(names[c] for c in dropped[:12])}{' …' if len(dropped) > 12 else ''}",
@@ -329,7 +340,7 @@ def williamson(
     *,
     weights: str = "population",
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     year: int | None = None,
     allow_partial: bool = False,
 ) -> float:
@@ -359,6 +370,7 @@ def williamson(
     """
     _check_table(table)
     level = check_choice("level", level, ANALYSIS_LEVELS)
+    vintage = _table_vintage(table, vintage)
     x = _values(table, column, key, level, vintage, year, allow_partial)
     p = _weights_of(table, weights, column, key, level, vintage, year, allow_partial)
     if p is None:

@@ -38,7 +38,7 @@ def _cells(ids, geoms=None, crs=UTM) -> gpd.GeoDataFrame:
 
 _MEASURE = textwrap.dedent(
     """
-    import json, resource, sys, time, tracemalloc
+    import json, sys, time, tracemalloc
     import geopandas as gpd, shapely
     import chuanyu_geo as cg
 
@@ -57,7 +57,10 @@ _MEASURE = textwrap.dedent(
         outcome = str(exc)
     seconds = time.perf_counter() - start
     peak = tracemalloc.get_traced_memory()[1]
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kB on Linux
+    # VmHWM is this process's own peak: ru_maxrss keeps the parent's peak across fork and exec,
+    # so it would report the size of the test runner that started us.
+    with open("/proc/self/status") as fh:
+        rss_mb = next(int(line.split()[1]) for line in fh if line.startswith("VmHWM:")) / 1024
     print(json.dumps({"seconds": seconds, "peak_mb": peak / 2**20, "rss_mb": rss_mb, "outcome": outcome}))
     """
 )

@@ -120,6 +120,28 @@ def _pair_budget(n: int) -> int:
     return PAIR_BUDGET_BASE + PAIR_BUDGET_PER_ROW * n
 
 
+# The exact path intersects pairs of polygons: its cost grows with the vertices of both. Real
+# layers give each vertex a few pairs (a polygon meets a handful of neighbours); a stack of
+# near-copies of a detailed polygon gives every vertex hundreds.
+VERTEX_WORK_BASE = 2_000_000
+VERTEX_WORK_PER_VERTEX = 64
+
+
+def _check_vertex_work(geoms: np.ndarray, a: np.ndarray, b: np.ndarray) -> None:
+    """Refuse exact intersections whose total vertex work only a stack of polygons produces."""
+    if not len(a):
+        return
+    vertices = shapely.get_num_coordinates(geoms)
+    work = int(vertices[a].sum() + vertices[b].sum())
+    budget = VERTEX_WORK_BASE + VERTEX_WORK_PER_VERTEX * int(vertices.sum())
+    if work > budget:
+        rows, counts = np.unique(np.concatenate([a, b]), return_counts=True)
+        crowded = rows[np.argsort(-counts, kind="stable")[:10]]
+        stacked = _Stacked(crowded, int(counts.max()) + 1, len(a))
+        stacked.vertex_work = (work, budget)
+        raise stacked
+
+
 class _Stacked(Exception):
     """More candidate pairs than the budget: many polygons lie on top of each other.
 
@@ -130,6 +152,7 @@ class _Stacked(Exception):
         super().__init__(f"{crowd} polygons at one place; budget {budget} pairs")
         self.rows, self.crowd, self.budget = np.asarray(rows, dtype=np.int64), int(crowd), int(budget)
         self.within_tolerance = within_tolerance
+        self.vertex_work: tuple[int, int] | None = None  # (work, budget) when vertices, not pairs, ran over
 
 
 def _query_pairs(tree: shapely.STRtree, geoms: np.ndarray, budget: int, **query) -> np.ndarray:
@@ -420,6 +443,7 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
     a, b = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
     keys = _unique_ints(a * len(geoms) + b)
     a, b = keys // len(geoms), keys % len(geoms)
+    _check_vertex_work(geoms, a, b)
     lines = shapely.intersection(shapely.boundary(geoms[a]), shapely.boundary(geoms[b]))
     shared = frame.length_km(shapely.line_merge(_linework(lines)))
     overlap_km2 = frame.area_km2(_areal(shapely.intersection(geoms[a], geoms[b])))
@@ -879,6 +903,14 @@ def contacts(
                 f"(rows {_listing(ids, stacked.rows)}): more candidate pairs than the {stacked.budget:,} "
                 f"allowed for this layer; the tolerance is meant for gaps and slivers a few metres wide: "
                 f"pass a smaller one"
+            ) from None
+        if stacked.vertex_work:
+            work, budget = stacked.vertex_work
+            raise InvalidArgumentError(
+                f"polygons lie stacked on top of each other: up to {stacked.crowd} meet at one place "
+                f"(rows {_listing(ids, stacked.rows)}): intersecting them would process {work:,} vertices, "
+                f"more than the {budget:,} allowed for this layer, where each vertex meets a few neighbours. "
+                "Remove the stacked copies or overlapping versions, or merge them with gdf.dissolve()"
             ) from None
         raise InvalidArgumentError(
             f"polygons lie stacked on top of each other: up to {stacked.crowd} meet at one place "

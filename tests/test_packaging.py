@@ -74,4 +74,12 @@ print(n, cg.resolve("万州").adcode, len(cg.crosswalk()), *extra)
 """
     run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["16", "500101", str(len(__import__("chuanyu_geo").crosswalk())), "10", "221", "4", "2"]
+    assert run.stdout.split() == [
+        "16",
+        "500101",
+        str(len(__import__("chuanyu_geo").crosswalk())),
+        "10",
+        "221",
+        str(len(__import__("chuanyu_geo").not_divisions())),
+        "2",
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 
 matplotlib.use("Agg")
@@ -76,3 +78,43 @@ def test_zh_caption_is_chinese_and_unmatched_rows_are_refused(census):
     odd = pd.concat([census, pd.DataFrame({"adcode": ["999999"], "population": [np.nan]})])
     with pytest.raises(cg.UnmatchedRowsError, match="999999"):
         cg.plot_choropleth(odd, "population", "adcode", year=2020)
+
+
+@pytest.mark.parametrize("scheme", ["quantiles", "equal_interval"])
+def test_numpy_breaks_equal_mapclassify(census, scheme):
+    import mapclassify
+
+    from chuanyu_geo.classify import numpy_breaks
+
+    rng = np.random.default_rng(0)
+    columns = [census[c].to_numpy(float) for c in ("population", "years_of_schooling", "household_size")]
+    samples = (
+        columns + [rng.normal(size=n) for n in (5, 7, 221, 1000)] + [rng.integers(0, 4, 200).astype(float)]
+    )
+    for y in samples:
+        for k in (3, 4, 5, 6, 7):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", UserWarning)  # mapclassify: fewer unique quantiles than k
+                expected = mapclassify.classify(y, scheme=scheme, k=k)
+            bins, classes = numpy_breaks(y, scheme, k)
+            assert np.array_equal(bins, expected.bins) and np.array_equal(classes, expected.yb), (
+                scheme,
+                k,
+                len(y),
+            )
+
+
+def test_a_quantile_choropleth_does_not_import_mapclassify():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chuanyu_geo as cg; t = cg.load_census(2020);"
+        "cg.choropleth(t, 'population', 'adcode', year=2020, allow_partial=True, tiles=None);"
+        "print('mapclassify' in sys.modules, 'scipy.stats' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["False", "False"]

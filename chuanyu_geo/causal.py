@@ -284,6 +284,8 @@ def did(
     if estimator == "twfe":
         pf = _require("pyfixest", "causal")
         cluster = cluster or ("unit+pair_id" if pair else "unit")
+        if bootstrap:  # the bootstrap rebuilds the fixed effects by formula: interactions as columns
+            fe = _materialise(frame, fe)
         model = pf.feols(f"{outcome} ~ treated | {fe}", data=frame, vcov={"CRV1": cluster})
         result = _from_pyfixest(model, "twfe", outcome, frame, cluster, notes)
         if bootstrap:
@@ -322,6 +324,19 @@ def did(
         estimator, outcome, float(model.overall_att), float(model.overall_se), (float(low), float(high)),
         _clusters(frame, cluster), len(frame), model, tidy, notes,
     )  # fmt: skip
+
+
+def _materialise(frame: pd.DataFrame, fe: str) -> str:
+    """Replace ``a^b`` terms of ``fe`` by a column ``a_x_b`` of ``frame`` (same fixed effects)."""
+    terms = []
+    for term in (t.strip() for t in fe.split("+")):
+        if "^" in term:
+            parts = term.split("^")
+            name = "_x_".join(parts)
+            frame[name] = pd.factorize(frame[parts].astype(str).agg("|".join, axis=1))[0]
+            term = name
+        terms.append(term)
+    return " + ".join(terms)
 
 
 def _from_pyfixest(model, estimator, outcome, frame, cluster, notes) -> CausalResult:

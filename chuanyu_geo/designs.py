@@ -177,8 +177,10 @@ def _warn_missing(frame: pd.DataFrame, values: list[str], id_col: str) -> None:
         missing = frame.loc[frame[column].isna()].drop_duplicates([id_col, "year"])
         if missing.empty:
             continue
-        by_unit = missing.groupby("name", sort=True)["year"].agg(lambda y: ",".join(map(str, sorted(y))))
-        shown = [f"{name} ({years})" for name, years in by_unit.items()]
+        by_unit = missing.groupby(["unit", "name"], sort=True)["year"].agg(
+            lambda y: ",".join(map(str, sorted(y)))
+        )
+        shown = [f"{name} {unit} ({years})" for (unit, name), years in by_unit.items()]
         warnings.warn(
             f"{column!r} is missing for {len(missing)} unit-years: {listing(shown, total=len(shown))}",
             DesignWarning,

@@ -157,7 +157,7 @@ def treatment_table(
     >>> table = cg.treatment_table(plan="2020", event="designated")
     >>> sorted(set(table["date"]))
     ['2020-07-27']
-    >>> sorted(set(table["first_treated"]))  # signed in July: 2021 is the first full year
+    >>> sorted(set(table["first_treated"].astype(int)))  # signed in July: 2021 is the first full year
     [2021]
     >>> int(table.loc[table["name"] == "邻水县", "n_platforms"].iloc[0])
     3

@@ -106,7 +106,7 @@ def test_under_vintage_2025_treatment_follows_the_territory():
 
 def test_a_missing_outcome_is_named():
     values = pd.DataFrame({"code": ["510521", "500118"], "x": [1.0, 2.0]})
-    with pytest.warns(cg.DesignWarning, match="合江县"):
+    with pytest.warns(cg.DesignWarning, match=r"'x' is missing for 28 unit-years: .*江津区 500116 \(2020\)"):
         cg.border_pair_panel(values, key="code", years=[2020])
 
 

@@ -29,9 +29,9 @@ from .platforms import (
     membership,
     plans,
     platforms,
-    treatment_table,
 )
 from .regions import platform_regions, region_membership, regions
+from .treatment import treatment_table
 
 # Names whose modules import networkx, folium or matplotlib: loaded on first use, so
 # `import chuanyu_geo` stays light.
@@ -76,7 +76,15 @@ _LAZY = {
     "IsolateWarning": "analysis",
     "linkage": "gravity",
     "linkage_summary": "gravity",
-    "border_pair_panel": "analysis",
+    "border_pair_panel": "designs",
+    "unit_panel": "designs",
+    "design_report": "designs",
+    "DesignWarning": "designs",
+    "did": "causal",
+    "event_study": "causal",
+    "spatial_panel": "causal",
+    "CausalResult": "causal",
+    "NotIdentifiedError": "causal",
     "MissingExtraError": "analysis",
     "plot_platforms": "plot",
     "plot_adjacency": "plot",
@@ -174,6 +182,14 @@ __all__ = [
     "linkage",
     "linkage_summary",
     "border_pair_panel",
+    "unit_panel",
+    "design_report",
+    "DesignWarning",
+    "did",
+    "event_study",
+    "spatial_panel",
+    "CausalResult",
+    "NotIdentifiedError",
     "MissingExtraError",
     "plot_platforms",
     "plot_adjacency",

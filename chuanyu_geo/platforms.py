@@ -66,7 +66,6 @@ __all__ = [
     "load_platforms",
     "membership",
     "plans",
-    "treatment_table",
     "Designation",
     "OverallPlan",
 ]
@@ -1295,78 +1294,3 @@ def membership(
         "vintage", "plan",
     ]  # fmt: skip
     return table[columns]
-
-
-TREATMENT_EVENTS = ("designated", "overall_plan")
-
-
-def treatment_table(
-    plan: str | None = None,
-    level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
-    event: str = "designated",
-    platform_set: list[Platform] | None = None,
-) -> pd.DataFrame:
-    """One row per unit × platform with its treatment date, for a staggered difference-in-differences design.
-
-    Parameters
-    ----------
-    plan : str, optional
-        Which plan's platforms (see :func:`plans`); default the 2020 plan.
-    level : {"county", "partner", "prefecture"}
-    vintage : {"2024", "2025"}
-    event : {"designated", "overall_plan"}
-        The treatment: the platform's designation, or the approval of its overall plan.
-    platform_set : list of Platform, optional
-        A user set instead of a plan.
-
-    Returns
-    -------
-    pandas.DataFrame
-        The columns of :func:`membership`, then ``event``, ``date`` (text as found:
-        YYYY-MM-DD, or YYYY-MM where only the month is known), ``treated`` (the date as a
-        timestamp, at the first day of the period when only month or year are known),
-        ``date_precision`` (``exact``, ``by`` = no later than, ``month``, ``year``,
-        ``unknown``), ``date_source``, ``date_status`` (``found`` on a government page,
-        ``reported`` in news and reposts, ``not found``), ``n_platforms`` (platforms the unit is in) and
-        ``in_several`` (True when the unit appears more than once: decide how to treat it).
-
-    Examples
-    --------
-    >>> import chuanyu_geo as cg
-    >>> table = cg.treatment_table(plan="2020", event="designated")
-    >>> sorted(set(table["date"]))
-    ['2020-07-27']
-    >>> int(table.loc[table["name"] == "邻水县", "n_platforms"].iloc[0])
-    3
-    """
-    event = check_choice("event", event, TREATMENT_EVENTS)
-    chosen = platform_set_of(platform_set, plan)
-    table = membership(level, vintage, platform_set=chosen)
-    facts = {}
-    for platform in chosen:
-        if event == "designated":
-            fact = platform.designated
-            date, precision, source = (
-                (fact.date, fact.precision, fact.source) if fact else (None, "unknown", None)
-            )
-            status = "not found" if fact is None else ("found" if fact.precision == "exact" else "reported")
-        else:
-            fact = platform.overall_plan
-            date = fact.date if fact else None
-            precision = "unknown" if not date else "exact"
-            source = fact.source if fact else None
-            status = fact.status if fact else "not found"
-        if precision == "exact" and date and len(date) < 10:
-            precision = "month" if len(date) == 7 else "year"
-        facts[platform.id] = (date, precision, source, status)
-    table["event"] = event
-    table["date"] = [facts[p][0] for p in table["platform_id"]]
-    table["treated"] = pd.to_datetime(table["date"], format="mixed", errors="coerce")
-    table["date_precision"] = [facts[p][1] for p in table["platform_id"]]
-    table["date_source"] = [facts[p][2] for p in table["platform_id"]]
-    table["date_status"] = [facts[p][3] for p in table["platform_id"]]
-    counts = table.groupby("adcode")["platform_id"].transform("count")
-    table["n_platforms"] = counts
-    table["in_several"] = counts > 1
-    return table

@@ -28,6 +28,7 @@ def test_the_notebooks():
         "04-your-own-data.ipynb",
         "05-census-panel.ipynb",
         "06-spatial-analysis.ipynb",
+        "07-policy-evaluation.ipynb",
     ]
 
 

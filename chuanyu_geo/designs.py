@@ -151,6 +151,20 @@ def _outcome(table, key, year_col, columns, vintage, years, table_year) -> pd.Da
         raise InvalidArgumentError(f"table must be a pandas DataFrame, got {type(table).__name__}")
     if not isinstance(key, Hashable) or key is None or key not in table.columns:
         raise InvalidArgumentError(f"key={key!r} must name the code or name column of the table")
+    if _harmonised_on(table, vintage) and key == "unit":
+        # Already on this vintage's units (stable units included): taken as it is, not re-read.
+        long = table.drop(
+            columns=[
+                c for c in ("name", "province", "adcodes", "n_sources", "missing_parts") if c in table.columns
+            ]
+        )
+        if year_col in long.columns and year_col != "year":
+            long = long.rename(columns={year_col: "year"})
+        if "year" not in long.columns:
+            long = pd.concat([long.assign(year=y) for y in years], ignore_index=True)
+        if long.duplicated(["unit", "year"]).any():
+            raise InvalidArgumentError("the table gives several rows for one unit and year; expected one")
+        return long
     if year_col in table.columns:
         tables = {int(y): g.drop(columns=year_col) for y, g in table.groupby(year_col, sort=True)}
     else:
@@ -169,6 +183,11 @@ def _outcome(table, key, year_col, columns, vintage, years, table_year) -> pd.Da
     if long.duplicated(["unit", "year"]).any():
         raise InvalidArgumentError("the table gives several rows for one unit and year; expected one")
     return long
+
+
+def _harmonised_on(table: pd.DataFrame, vintage: str) -> bool:
+    """Whether ``table`` is a harmonise (or panel) result on ``vintage``'s units."""
+    return "harmonise_report" in table.attrs and str(table.attrs.get("vintage")) == str(vintage)
 
 
 def _warn_missing(frame: pd.DataFrame, values: list[str], id_col: str) -> None:
@@ -406,6 +425,17 @@ def border_pair_panel(
     dates = treatment.groupby("adcode")["treated"].agg(lambda d: d.min() if d.notna().all() else pd.NaT)
     distance = _distance_to_border_km(level, vintage, detail)
     in_pairs = pd.concat([pairs["adcode_a"], pairs["adcode_b"]]).value_counts()
+    outcome = None if table is None else _outcome(table, key, year_col, columns, vintage, years, table_year)
+    # A side the outcome holds only as part of a stable unit (两江新区+北碚区) is that unit: its
+    # value is the stable unit's, and so is its treatment (the territory it holds, every year).
+    held_by = {}
+    if outcome is not None:
+        history = _unit_rows(level, DEFAULT_VINTAGE, plan, event, how)[2]
+        for stable in (u for u in outcome["unit"].unique() if "+" in str(u)):
+            held_by.update({part: stable for part in str(stable).split("+")})
+            combined = pd.DataFrame([_combined_coding(stable, coding, history, vintage)], index=[stable])
+            coding = pd.concat([coding.drop(index=stable, errors="ignore"), combined])
+        coding["first_treated"] = coding["first_treated"].astype("Int64")
     rows = []
     for pair in pairs.itertuples():
         platforms_a = set(coding["platforms"].get(pair.adcode_a, "").split("、")) - {""}
@@ -414,31 +444,33 @@ def border_pair_panel(
             ("a", pair.adcode_a, pair.name_a, pair.province_a, pair.adcode_b),
             ("b", pair.adcode_b, pair.name_b, pair.province_b, pair.adcode_a),
         ):
-            member = code in coding.index
+            unit = held_by.get(code, code)
+            member = unit in coding.index
             rows.append(
                 {
                     "pair_id": f"{pair.adcode_a}-{pair.adcode_b}",
                     "side": side,
-                    "unit": code,
+                    "unit": unit,
                     "adcode": code,
                     "name": name,
                     "province": province,
                     "partner_adcode": other,
                     "shared_km": round(float(pair.shared_km), 2),
                     "distance_to_border_km": distance[code],
-                    "platforms": coding["platforms"].get(code, ""),
-                    "n_platforms": int(coding["n_platforms"].get(code, 0)),
+                    "platforms": coding["platforms"].get(unit, ""),
+                    "n_platforms": int(coding["n_platforms"].get(unit, 0)),
                     "n_pairs": int(in_pairs[code]),
-                    "treatment_date": dates.get(code, pd.NaT),
-                    "first_treated": coding["first_treated"].get(code) if member else 0,
-                    "first_year_share": coding["first_year_share"].get(code, np.nan),
+                    "treatment_date": dates.get(code, pd.NaT) if unit == code else pd.NaT,
+                    "first_treated": coding["first_treated"].get(unit) if member else 0,
+                    "first_year_share": coding["first_year_share"].get(unit, np.nan),
                     "same_platform": bool(platforms_a & platforms_b),
-                    "treatment_note": coding["treatment_note"].get(code, ""),
+                    "treatment_note": coding["treatment_note"].get(unit, ""),
                 }
             )
     frame = pd.DataFrame(rows).merge(pd.DataFrame({"year": years}), how="cross")
     frame["first_treated"] = frame["first_treated"].astype("Int64")
-    frame = _exposure(_yearly(frame), graph, "unit").drop(columns="first_year_share")
+    # Exposure is read on the county that touches the border (a stable unit's part on the pair).
+    frame = _exposure(_yearly(frame), graph, "adcode").drop(columns="first_year_share")
     ordered = [
         "pair_id", "year", "side", "unit", "adcode", "name", "province", "partner_adcode", "shared_km",
         "distance_to_border_km", "platforms", "n_platforms", "n_pairs", "treatment_date", "first_treated",
@@ -446,8 +478,7 @@ def border_pair_panel(
         "treatment_note",
     ]  # fmt: skip
     frame = frame[ordered]
-    if table is not None:
-        outcome = _outcome(table, key, year_col, columns, vintage, years, table_year)
+    if outcome is not None:
         values = [c for c in outcome.columns if c not in ("unit", "year")]
         frame = frame.merge(outcome, on=["unit", "year"], how="left", validate="many_to_one")
         _warn_missing(frame, values, "unit")

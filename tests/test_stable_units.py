@@ -85,3 +85,17 @@ def test_stable_keys_of_another_vintage_or_unknown_parts_are_refused(harmonised)
     with pytest.raises(cg.InvalidArgumentError, match="part of both|not county units"):
         cg.units(split, vintage="2025")
     assert np.isfinite(cg.morans_i(harmonised, "urban_rate", "unit", seed=1).I)
+
+
+def test_the_pair_panel_takes_a_harmonised_table_on_its_stable_units(harmonised):
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        panel = cg.border_pair_panel(harmonised, key="unit", vintage="2025", years=[2019, 2020, 2021])
+    missing = panel[panel["population"].isna()]
+    named = " ".join(str(w.message) for w in caught)
+    assert all(str(u) in named for u in missing["unit"]), "every missing outcome is named in a warning"
+    stable = panel[panel["unit"] == STABLE]
+    assert len(stable) and (stable["adcode"] == "500109").all(), "北碚区's side is the stable unit"
+    value = harmonised.set_index("unit").loc[STABLE, "population"]
+    assert (stable["population"] == value).all() and stable["exposure"].notna().all()
+    assert stable["treatment_note"].str.contains("stable unit").all()

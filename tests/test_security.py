@@ -536,39 +536,17 @@ print(json.dumps(texts, ensure_ascii=False))
 def hostile_pack(tmp_path_factory):
     """A shared data pack whose manifest ``source`` and vintage ``short``/``short_zh`` carry
     markup: every map, the report's map, the CLI map and the figures built from it."""
-    import hashlib
-
-    import geopandas as gpd
-
-    from chuanyu_geo import boundaries
+    from conftest import copy_vintage_layers
 
     root = tmp_path_factory.mktemp("hostile")
     pack = root / "pack"
-    (pack / "boundaries").mkdir(parents=True)
+    pack.mkdir()
     (pack / "vintages.toml").write_text(
         '[[vintages]]\nid = "2099"\ndate = "2099-12-31"\n'
         f"description = {_toml_str(HOSTILE)}\nshort = {_toml_str(HOSTILE)}\nshort_zh = {_toml_str(HOSTILE)}\n",
         encoding="utf-8",
     )
-    files = {}
-    manifest = json.loads((boundaries.data_dir() / "manifest.json").read_text(encoding="utf-8"))
-    for level in boundaries.LEVELS:
-        for detail in boundaries.DETAILS:
-            source = boundaries.data_dir() / boundaries.layer_filename(level, "2025", detail)
-            name = boundaries.layer_filename(level, "2099", detail)
-            gdf = gpd.read_file(source)
-            gdf["vintage"] = "2099"
-            gdf.to_file(pack / "boundaries" / name, driver="FlatGeobuf")
-            raw = (pack / "boundaries" / name).read_bytes()
-            entry = dict(manifest["files"][source.name])
-            files[name] = {
-                **entry,
-                "vintage": "2099",
-                "source": HOSTILE,
-                "sha256": hashlib.sha256(raw).hexdigest(),
-                "bytes": len(raw),
-            }
-    (pack / "boundaries" / "manifest.json").write_text(json.dumps({"files": files}), encoding="utf-8")
+    copy_vintage_layers(pack, "2099", source=HOSTILE)
     out = root / "out"
     out.mkdir()
     env = dict(os.environ, CHUANYU_GEO_DATA=str(pack), MPLBACKEND="Agg")

@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import copy_vintage_layers
 
 import chuanyu_geo as cg
 from chuanyu_geo import boundaries, cli
@@ -35,20 +36,7 @@ def _pack(root: Path, plans: bool = False) -> Path:
     if plans:
         for name in ("plans.toml", "platforms-2030.toml"):
             shutil.copy(THIRD / name, root / name)
-    layers = root / "boundaries"
-    layers.mkdir()
-    shipped = json.loads((boundaries.data_dir() / "manifest.json").read_text(encoding="utf-8"))
-    files = {}
-    for level in boundaries.LEVELS:
-        for detail in boundaries.DETAILS:
-            name = boundaries.layer_filename(level, "2026", detail)
-            shutil.copy(
-                boundaries.data_dir() / boundaries.layer_filename(level, "2025", detail), layers / name
-            )
-            files[name] = dict(
-                shipped["files"][boundaries.layer_filename(level, "2025", detail)], vintage="2026"
-            )
-    _write_manifest(root, files)
+    copy_vintage_layers(root, "2026")
     return root
 
 

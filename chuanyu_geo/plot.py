@@ -147,6 +147,18 @@ def _no_mathtext(fig) -> None:
         text._chuanyu_gated = True
 
 
+def _new_axes(figsize, ax):
+    """A new figure and axes, built without pyplot (so nothing stays in its list of figures),
+    or the user's ``ax`` and its figure. Returns ``(figure, axes, made_here)``."""
+    if ax is not None:
+        return ax.figure, ax, False
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = _figure_class()(figsize=figsize)
+    FigureCanvasAgg(fig)  # a canvas to measure text on (labels are moved apart by their boxes)
+    return fig, fig.add_subplot(), True
+
+
 def _scale_bar(ax, bounds) -> None:
     """A bar of a round length in km at the lower left, sized for the map's mid-latitude."""
     minx, miny, maxx, maxy = bounds
@@ -256,16 +268,17 @@ def _locator(fig, ax, provinces, frame, border_color: str) -> None:
         spine.set_edgecolor("#999")
 
 
-def _caption(fig, layer, vintage: str, extra: str = "", font_size: float = 8.0) -> None:
-    fig.text(
-        0.01,
-        0.01,
+def _caption(where, layer, vintage: str, extra: str = "", font_size: float = 8.0) -> None:
+    """The source line: at the foot of a figure made here, or under the user's own axes."""
+    text = (
         f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard "
-        f"detail; WGS84.{extra}",
-        fontsize=max(font_size - 0.5, 7),
-        color="#444",
-        wrap=True,
+        f"detail; WGS84.{extra}"
     )
+    style = {"fontsize": max(font_size - 0.5, 7), "color": "#444", "wrap": True}
+    if hasattr(where, "transAxes"):  # an Axes of the user's: beneath it, not over another plot
+        where.text(0.0, -0.02, text, transform=where.transAxes, ha="left", va="top", **style)
+    else:
+        where.text(0.01, 0.01, text, **style)
 
 
 def plot_platforms(
@@ -277,6 +290,7 @@ def plot_platforms(
     title: str | None = None,
     plan: str | None = None,
     font_size: float = 8.0,
+    ax=None,
 ):
     """Units coloured by cluster, platform outlines (dashed when approximate) and the border.
 
@@ -293,6 +307,8 @@ def plot_platforms(
         Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.
     font_size : float
         Size of labels and legend in points (caption and title follow it).
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes instead of a new figure (nothing is added to pyplot's list).
 
     Returns
     -------
@@ -305,7 +321,7 @@ def plot_platforms(
     >>> fig.axes[0].get_title() != ""
     True
     """
-    import matplotlib.pyplot as plt
+    from matplotlib import rc_context
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -318,8 +334,8 @@ def plot_platforms(
     for platform in chosen:
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
     member_of = platforms_by_unit(chosen, level, vintage)
-    with plt.rc_context(_rc(font)):
-        fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
+    with rc_context(_rc(font)):
+        fig, ax, own = _new_axes(figsize, ax)
         # CSS colours (rgb(), hsl()) as RGBA tuples: matplotlib reads only names and hex.
         colors = [color_rgba(unit_color(member_of.get(code, []))) for code in layer["adcode"]]
         layer.plot(ax=ax, color=colors, edgecolor="#777", linewidth=0.3, alpha=0.75)
@@ -408,15 +424,16 @@ def plot_platforms(
             inert_figure_text(title)
             if title
             else (
-                "川渝毗邻地区合作共建区域发展功能平台"
+                f"川渝毗邻地区合作共建区域发展功能平台（{plan_of(chosen)} 方案）"
                 if lang == "zh"
-                else "Sichuan–Chongqing cross-border platforms (2020 plan)"
+                else f"Sichuan–Chongqing cross-border platforms (plan {plan_of(chosen)})"
             ),
             fontsize=11,
         )
-        _caption(fig, layer, vintage, f" Platforms: plan {plan_of(chosen)}.", font_size)
+        _caption(fig if own else ax, layer, vintage, f" Platforms: plan {plan_of(chosen)}.", font_size)
         _no_mathtext(fig)  # before layout, which measures (and so parses) every text
-        fig.tight_layout()
+        if own:  # a user's own axes keep the layout they chose
+            fig.tight_layout()
         _declutter(ax, labels)
     return fig
 
@@ -428,6 +445,7 @@ def plot_adjacency(
     figsize: tuple[float, float] = (8, 7),
     title: str | None = None,
     zoom_to_border: bool = True,
+    ax=None,
 ):
     """Cross-border shared borders drawn with a width proportional to their length.
 
@@ -440,6 +458,8 @@ def plot_adjacency(
     title : str, optional
     zoom_to_border : bool
         Frame the units that touch the border instead of both provinces.
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes instead of a new figure (nothing is added to pyplot's list).
 
     Returns
     -------
@@ -452,7 +472,7 @@ def plot_adjacency(
     >>> len(fig.axes) >= 1
     True
     """
-    import matplotlib.pyplot as plt
+    from matplotlib import rc_context
     from matplotlib.lines import Line2D
 
     level = check_choice("level", level, PLOT_LEVELS)
@@ -463,8 +483,8 @@ def plot_adjacency(
     pairs = cross_border_pairs(level, vintage, "standard")
     touching = sorted(set(pairs["adcode_a"]) | set(pairs["adcode_b"]))
     frame = layer[layer["adcode"].isin(touching)] if zoom_to_border else layer
-    with plt.rc_context(_rc(font)):
-        fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
+    with rc_context(_rc(font)):
+        fig, ax, own = _new_axes(figsize, ax)
         layer.plot(
             ax=ax,
             color=["#fde0dd" if p == "510000" else "#deebf7" for p in layer["province_adcode"]],
@@ -537,14 +557,15 @@ def plot_adjacency(
             fontsize=11,
         )
         _caption(
-            fig,
+            fig if own else ax,
             layer,
             vintage,
             f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its "
             f"resolution.",
         )
         _no_mathtext(fig)  # before layout, which measures (and so parses) every text
-        fig.tight_layout()
+        if own:  # a user's own axes keep the layout they chose
+            fig.tight_layout()
         _declutter(ax, labels)
     return fig
 
@@ -569,6 +590,7 @@ def plot_lisa(
     lang: str = "zh",
     figsize: tuple[float, float] = (8, 7),
     title: str | None = None,
+    ax=None,
 ):
     """The LISA cluster map of :func:`chuanyu_geo.lisa` as a figure for a paper.
 
@@ -579,6 +601,8 @@ def plot_lisa(
     lang : {"zh", "en"}
     figsize : tuple of float
     title : str, optional
+    ax : matplotlib.axes.Axes, optional
+        Draw into these axes instead of a new figure (nothing is added to pyplot's list).
 
     Returns
     -------
@@ -592,7 +616,7 @@ def plot_lisa(
     >>> len(fig.axes) >= 1
     True
     """
-    import matplotlib.pyplot as plt
+    from matplotlib import rc_context
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -605,8 +629,8 @@ def plot_lisa(
     colors = config()["lisa"]
     style = config()["style"]
     cluster = dict(zip(local["adcode"], local["cluster"]))
-    with plt.rc_context(_rc(font)):
-        fig, ax = plt.subplots(figsize=figsize, FigureClass=_figure_class())
+    with rc_context(_rc(font)):
+        fig, ax, own = _new_axes(figsize, ax)
         fills = [
             color_rgba(colors.get(cluster.get(code, "none"), colors["none"])) for code in layer["adcode"]
         ]
@@ -639,12 +663,13 @@ def plot_lisa(
         default = "局部空间自相关 LISA 聚类" if lang == "zh" else "LISA clusters"
         ax.set_title(inert_figure_text(title) if title else default, fontsize=11)
         _caption(
-            fig,
+            fig if own else ax,
             layer,
             vintage,
             f" {local.attrs.get('kind', 'queen')} weights, "
             f"{local.attrs.get('permutations', 999)} permutations.",
         )
         _no_mathtext(fig)  # before layout, which measures (and so parses) every text
-        fig.tight_layout()
+        if own:  # a user's own axes keep the layout they chose
+            fig.tight_layout()
     return fig

@@ -72,3 +72,25 @@ def test_figure_labels_do_not_overlap(level, lang):
         ]
         assert clashes == [], (make.__name__, clashes)
         plt.close(fig)
+
+
+def test_figures_leave_no_pyplot_state_and_draw_into_given_axes(tmp_path):
+    import matplotlib.pyplot as plt
+
+    before = plt.get_fignums()
+    made = [cg.plot_platforms(lang="en"), cg.plot_adjacency(lang="en")]
+    assert plt.get_fignums() == before and all(fig.axes for fig in made)
+    fig, axes = plt.subplots(1, 2, figsize=(12, 5))
+    try:
+        assert cg.plot_platforms(lang="en", ax=axes[0]) is fig
+        assert cg.plot_adjacency(lang="en", ax=axes[1]) is fig
+        captions = [t for a in axes for t in a.texts if t.get_text().startswith("Boundaries:")]
+        assert len(captions) == 2, "each caption under its own axes"
+        fig.savefig(tmp_path / "two.png")
+    finally:
+        plt.close(fig)
+
+
+def test_the_title_names_the_plan():
+    assert "plan 2023" in cg.plot_platforms(lang="en", plan="2023").axes[0].get_title()
+    assert "2023" in cg.plot_platforms(lang="zh", plan="2023").axes[0].get_title()

@@ -39,16 +39,30 @@ def main() -> None:
             for fmt, ext in FORMATS.items():
                 path = str(Path(tmp) / f"county_{detail}.{ext}")
                 if ext == "parquet" and importlib.util.find_spec("pyarrow") is None:
-                    print(f"county 2024 {detail:10s} {fmt:11s} skipped: GeoParquet needs pyarrow (pip install -e '.[bench]')")
+                    print(
+                        f"county 2024 {detail:10s} {fmt:11s} skipped: GeoParquet needs pyarrow (pip install -e '.[bench]')"
+                    )
                     continue
                 if ext == "parquet":
                     gdf.to_parquet(path)
                 else:
                     gdf.to_file(path, driver={"gpkg": "GPKG", "fgb": "FlatGeobuf", "geojson": "GeoJSON"}[ext])
-                samples = [json.loads(subprocess.run([sys.executable, "-c", READ.format(path=path)], capture_output=True, text=True, check=True).stdout) for _ in range(RUNS)]
+                samples = [
+                    json.loads(
+                        subprocess.run(
+                            [sys.executable, "-c", READ.format(path=path)],
+                            capture_output=True,
+                            text=True,
+                            check=True,
+                        ).stdout
+                    )
+                    for _ in range(RUNS)
+                ]
                 first = statistics.median(s[0] for s in samples) * 1000
                 warm = statistics.median(s[1] for s in samples) * 1000
-                print(f"county 2024 {detail:10s} {fmt:11s} {Path(path).stat().st_size / 1e6:8.2f} {first:14.1f} {warm:13.1f}")
+                print(
+                    f"county 2024 {detail:10s} {fmt:11s} {Path(path).stat().st_size / 1e6:8.2f} {first:14.1f} {warm:13.1f}"
+                )
 
 
 if __name__ == "__main__":

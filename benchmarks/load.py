@@ -32,7 +32,9 @@ print(json.dumps({{"import": t1 - t0, **extra}}))
 def measure(module: str) -> dict[str, float]:
     samples = []
     for _ in range(RUNS):
-        out = subprocess.run([sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", PROBE.format(module=module)], capture_output=True, text=True, check=True
+        )
         samples.append(json.loads(out.stdout))
     return {key: statistics.median(s[key] for s in samples) for key in samples[0]}
 

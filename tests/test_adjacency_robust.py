@@ -153,7 +153,10 @@ def test_bad_arguments_name_themselves(clean_degree_grid):
     ):
         with pytest.raises(cg.InvalidArgumentError, match=r"missing ids \(NaN/None\) in rows 1"):
             cg.adjacency_graph(small.assign(code=codes), id_col="code")
-    for codes, shown in ((["a", "b", "a", "c"], "'a' (str) = 'a' (str)"), ([7, 8, 9, 7], "7 (int) = 7 (int)")):
+    for codes, shown in (
+        (["a", "b", "a", "c"], "'a' (str) = 'a' (str)"),
+        ([7, 8, 9, 7], "7 (int) = 7 (int)"),
+    ):
         with pytest.raises(cg.InvalidArgumentError, match=re.escape(f"duplicate ids in code: {shown}")):
             cg.adjacency_graph(small.assign(code=codes), id_col="code")
     assert (

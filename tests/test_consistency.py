@@ -129,13 +129,16 @@ def test_missing_footprint_vintage_is_an_error():
         cg.load_platforms({"platforms": [entry]})
     entry.update(partners=["渝北"], footprint_units={"2024": ["渝北区"]})
     with pytest.raises(
-        cg.DefinitionError, match=r"footprint_units\['2024'\] names '渝北区', which is not a unit of vintage 2025"
+        cg.DefinitionError,
+        match=r"footprint_units\['2024'\] names '渝北区', which is not a unit of vintage 2025",
     ):
         cg.load_platforms({"platforms": [entry]})
     entry["footprint_units"] = {"2024": ["船山区"]}
     entry["partners"] = ["遂宁"]
     (platform,) = cg.load_platforms({"platforms": [entry]})
-    assert platform.member_adcodes("county", "2025") == platform.member_adcodes("county", "2024") == ["510903"]
+    assert (
+        platform.member_adcodes("county", "2025") == platform.member_adcodes("county", "2024") == ["510903"]
+    )
 
 
 def test_partner_and_prefecture_layers_name_their_kinds():

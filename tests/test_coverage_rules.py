@@ -92,8 +92,6 @@ def test_own_check_flags_every_row_geos_flags(name, geoms):
 def test_valid_coverages_are_not_flagged(seed):
     cells = _voronoi(seed, n=200)
     assert _geos(cells) == set() and _ours(cells) == set()
-    holed = shapely.Polygon(
-        [(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (2, 8), (8, 8), (8, 2)]]
-    )
+    holed = shapely.Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(2, 2), (2, 8), (8, 8), (8, 2)]])
     island = shapely.box(2, 2, 8, 8)
     assert _ours(np.array([holed, island], dtype=object)) == set(), "an island filling a hole is valid"

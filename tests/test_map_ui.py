@@ -141,7 +141,10 @@ def test_point_contacts_are_circles_in_the_edge_colour(browser, saved):
 
 
 def test_search_box_finds_a_unit_and_shows_its_tooltip(browser, saved):
-    for name, query, expected in (("zh", "邻水县", "高竹新区"), ("en", "Wanzhou District", "Wanzhou District")):
+    for name, query, expected in (
+        ("zh", "邻水县", "高竹新区"),
+        ("en", "Wanzhou District", "Wanzhou District"),
+    ):
         page, events = _page(browser, saved[name])
         box = page.locator(".chuanyu-search input")
         options = page.evaluate("[...document.querySelectorAll('.chuanyu-search option')].map(o => o.value)")

@@ -126,9 +126,16 @@ def test_join_table_lives_outside_maps():
 def test_ruff_is_clean():
     ruff = shutil.which("ruff") or str(Path(sys.executable).parent / "ruff")
     run = subprocess.run(
-        [ruff, "check", "chuanyu_geo", "tests", "scripts"], capture_output=True, text=True, cwd=PACKAGE.parent
+        [ruff, "check", "chuanyu_geo", "tests", "scripts", "benchmarks", "docs"],
+        capture_output=True,
+        text=True,
+        cwd=PACKAGE.parent,
     )
     assert run.returncode == 0, run.stdout[-2000:]
+    formatted = subprocess.run(
+        [ruff, "format", "--check", "."], capture_output=True, text=True, cwd=PACKAGE.parent
+    )
+    assert formatted.returncode == 0, formatted.stdout[-2000:]
 
 
 @pytest.mark.parametrize("plan", ["2020", "2023"])
@@ -138,7 +145,11 @@ def test_every_platform_keeps_the_names_its_file_gives(plan):
 
     data = importlib.import_module("chuanyu_geo.platforms")._plan_data(plan)
     for entry, platform in zip(data["platforms"], cg.platforms(plan=plan)):
-        assert (platform.id, platform.name, platform.name_en) == (entry["id"], entry["name"], entry["name_en"])
+        assert (platform.id, platform.name, platform.name_en) == (
+            entry["id"],
+            entry["name"],
+            entry["name_en"],
+        )
     assert cg.get_platform("gaozhu", plan=plan).name == "川渝高竹新区"
 
 

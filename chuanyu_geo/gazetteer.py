@@ -293,6 +293,20 @@ class _Index:
         self.reshaped = changes[since_previous & changes["new_adcode"].isin(current)]
         self._build_lookups()
 
+    @functools.cached_property
+    def former_latin(self) -> dict[str, list]:
+        """Former names in pinyin (kaixian -> 开县), unless a current unit is spelled so.
+
+        Built on the first Latin query only: converting the names loads pypinyin's phrase
+        dictionaries (~0.5 s), which Chinese names and codes never need.
+        """
+        out: dict[str, list] = {}
+        for label, name in zip(self.former.index, self.former["old_name"]):
+            spoken = _former_pinyin(name, self.units)
+            if spoken and spoken not in self.latin:
+                out.setdefault(spoken, []).append(label)
+        return out
+
     def _build_lookups(self) -> None:
         """Dictionaries and character counts, so an unknown query costs microseconds, not
         a scan of every table (a user table may hold 10^5 junk keys)."""
@@ -308,12 +322,6 @@ class _Index:
         for label, name, code in zip(self.former.index, self.former["old_name"], self.former["old_adcode"]):
             for key in dict.fromkeys((name, code)):
                 self.former_rows.setdefault(key, []).append(label)
-        # Former names in pinyin (kaixian -> 开县), unless a current unit is spelled so.
-        self.former_latin: dict[str, list] = {}
-        for label, name in zip(self.former.index, self.former["old_name"]):
-            spoken = _former_pinyin(name, units)
-            if spoken and spoken not in self.latin:
-                self.former_latin.setdefault(spoken, []).append(label)
         # Shared empty results (read only) for the many keys that name no former or later unit.
         self.no_former = self.former.iloc[:0]
         self.no_future = self.future.iloc[:0]
@@ -428,7 +436,7 @@ class _Reach:
         self.codes = {k for ix in indexes for k in ix.exact}
         self.latin = {k for ix in indexes for k in ix.latin}
         self.changed = {k for ix in indexes for table in (ix.former_rows, ix.future_rows) for k in table}
-        self.latin |= {k for ix in indexes for k in ix.former_latin}
+        self._indexes = indexes
         self.zones = set(_zone_keys())
         # Prefixes by their first character: a query is compared with a handful, not all.
         self.prefixes: dict[str, set[str]] = {}
@@ -445,7 +453,13 @@ class _Reach:
             return any(key.startswith(p) and key != p for p in self.prefixes.get(key[:1], ()))
         if text.isdigit():
             return text in self.codes or text in self.changed
-        return _latin_key(text) in self.latin or text in self.changed
+        key = _latin_key(text)
+        return key in self.latin or text in self.changed or key in self.former_latin
+
+    @functools.cached_property
+    def former_latin(self) -> set[str]:
+        """Former units' names in pinyin, in every vintage (built on the first Latin query)."""
+        return {k for ix in self._indexes for k in ix.former_latin}
 
 
 @functools.cache

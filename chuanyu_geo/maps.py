@@ -28,6 +28,7 @@ import pandas as pd
 import shapely
 from branca.element import Element, MacroElement
 from jinja2 import Template
+from shapely.ops import polylabel
 
 from ._errors import InvalidArgumentError, listing
 from ._io import read_package_text, write_text_atomic
@@ -216,6 +217,9 @@ _MAP_CSS = (
     ".chuanyu-search input.chuanyu-miss{outline:2px solid #cb181d}"
     ".chuanyu-fill-window{position:fixed!important;inset:0;width:100vw!important;height:100vh!important;"
     "z-index:10000}"
+    ".chuanyu-province{transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;"
+    "font:bold 22px sans-serif;letter-spacing:.25em;color:rgba(60,60,60,.62);"
+    "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 6px #fff;pointer-events:none}"
     ".chuanyu-label{transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;padding:1px 5px;"
     "background:rgba(255,255,255,.85);border:1.5px solid #555;border-radius:3px;"
     "font:bold 12px sans-serif;color:#222}"
@@ -463,6 +467,7 @@ def platform_map(
     # Open on the platforms (the border region); the whole of both provinces is one zoom out.
     focus = web[web["adcode"].isin(list(member_of))] if member_of else web
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
+    _province_labels(m, focus.total_bounds, vintage, datum, lang)
     style = config()["style"]
 
     def color_of(code: str) -> str:
@@ -589,6 +594,42 @@ def _platform_labels(m: folium.Map, chosen: list[Platform], shapes: dict, datum:
     group.add_to(m)
 
 
+def _province_labels(m: folium.Map, bounds, vintage: str, datum: str, lang: str) -> None:
+    """四川省 / 重庆市 written on each side of the border, inside the part of the map first shown.
+
+    A province's own label point can lie far outside the view (Sichuan's is in the west), so
+    each name goes on the part of its province within the opening bounds.
+    """
+    provinces = load_boundaries("province", vintage, "standard")
+    view = shapely.box(*bounds)
+    group = folium.FeatureGroup(name=_esc(_tr(lang, "省名", "Province names")), show=True)
+    for name, name_en, shape in zip(provinces["name"], provinces["name_en"], provinces.geometry):
+        inside = shapely.intersection(shape, view)
+        if inside.is_empty:
+            continue
+        # The point farthest from the border and the view's edges: the name stands clear of both.
+        parts = list(getattr(inside, "geoms", [inside]))
+        largest = max((g for g in parts if g.geom_type == "Polygon"), key=lambda g: g.area, default=None)
+        if largest is None:
+            continue
+        spot = polylabel(largest, tolerance=0.01)
+        if datum == "gcj02":
+            spot = to_gcj02(np.asarray([spot]))[0]
+        english = name_en.replace(" Province", "").replace(" Municipality", "")
+        text = _esc(_tr(lang, name, english))
+        folium.Marker(
+            [spot.y, spot.x],
+            icon=folium.DivIcon(
+                html=f"<div class='chuanyu-province'>{text}</div>",
+                icon_size=(0, 0),
+                icon_anchor=(0, 0),
+                class_name="chuanyu-label-icon",
+            ),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
 def _names_in(web: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
     """Adcode -> unit name in the map's language."""
     column = "name_en" if lang == "en" else "name"
@@ -662,6 +703,7 @@ def adjacency_map(
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     web = _web_layer(level, vintage)
     m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage, lang), title)
+    _province_labels(m, web.total_bounds, vintage, datum, lang)
     style = config()["style"]
     graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
     degree = {n: f"<br>{graph.degree(n)} {_tr(lang, '个邻接单元', 'neighbours')}" for n in graph.nodes}
@@ -771,6 +813,7 @@ def choropleth(
     # Open on the units that have data; the rest of both provinces is one zoom out.
     focus = web[web["adcode"].isin(list(class_of))]
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
+    _province_labels(m, focus.total_bounds, vintage, datum, lang)
     style = config()["style"]
     extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
     _add_units(
@@ -896,6 +939,7 @@ def lisa_map(
     web = dissolve_stable(_web_layer(level, vintage), list(local["adcode"]), level, vintage)
     focus = web[web["adcode"].isin(list(local["adcode"]))]
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
+    _province_labels(m, focus.total_bounds, vintage, datum, lang)
     cluster = dict(zip(local["adcode"], local["cluster"]))
 
     def tip(row) -> str:

@@ -187,3 +187,18 @@ def test_fullscreen_and_download_of_the_units_in_view(browser, saved, tmp_path):
     assert "WGS84" in data["coordinates_note"]
     assert events["errors"] == []
     page.close()
+
+
+@pytest.mark.parametrize(("lang", "names"), [("zh", ("四川省", "重庆市")), ("en", ("Sichuan", "Chongqing"))])
+def test_province_names_are_visible_on_the_platform_map(browser, tmp_path, lang, names):
+    path = maps.save_map(cg.platform_map(tiles=None, offline=True, lang=lang), tmp_path / f"map-{lang}.html")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page.goto(path.as_uri())
+    page.wait_for_selector(".chuanyu-province")
+    for name in names:
+        label = page.locator(".chuanyu-province", has_text=name)
+        assert label.count() == 1 and label.is_visible(), name
+        box = label.bounding_box()
+        assert 0 <= box["x"] and box["x"] + box["width"] <= 1400 and 0 <= box["y"] <= 900, (name, box)
+    page.close()

@@ -19,6 +19,7 @@ from .boundaries import (
     DEFAULT_VINTAGE,
     UNIT_LEVELS,
     VINTAGE_SHORT,
+    VINTAGE_SHORT_ZH,
     VINTAGES,
     check_choice,
     load_boundaries,
@@ -268,12 +269,22 @@ def _locator(fig, ax, provinces, frame, border_color: str) -> None:
         spine.set_edgecolor("#999")
 
 
-def _caption(where, layer, vintage: str, extra: str = "", font_size: float = 8.0) -> None:
-    """The source line: at the foot of a figure made here, or under the user's own axes."""
-    text = (
-        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard "
-        f"detail; WGS84.{extra}"
-    )
+def _caption(
+    where, layer, vintage: str, extra: tuple[str, str] = ("", ""), font_size: float = 8.0, lang="en"
+) -> None:
+    """The source line, in the figure's language: at the foot of a figure made here, or under
+    the user's own axes. ``extra`` is (Chinese, English)."""
+    if lang == "zh":
+        text = (
+            f"边界：{layer.attrs['source']}，区划版本 {vintage}（{VINTAGE_SHORT_ZH[vintage]}），"
+            "标准精度；WGS84。"
+            f"{extra[0]}"
+        )
+    else:
+        text = (
+            f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard "
+            f"detail; WGS84.{extra[1]}"
+        )
     style = {"fontsize": max(font_size - 0.5, 7), "color": "#444", "wrap": True}
     if hasattr(where, "transAxes"):  # an Axes of the user's: beneath it, not over another plot
         where.text(0.0, -0.02, text, transform=where.transAxes, ha="left", va="top", **style)
@@ -430,7 +441,8 @@ def plot_platforms(
             ),
             fontsize=11,
         )
-        _caption(fig if own else ax, layer, vintage, f" Platforms: plan {plan_of(chosen)}.", font_size)
+        plan_text = (f"功能平台：{plan_of(chosen)} 方案。", f" Platforms: plan {plan_of(chosen)}.")
+        _caption(fig if own else ax, layer, vintage, plan_text, font_size, lang)
         _no_mathtext(fig)  # before layout, which measures (and so parses) every text
         if own:  # a user's own axes keep the layout they chose
             fig.tight_layout()
@@ -560,8 +572,12 @@ def plot_adjacency(
             fig if own else ax,
             layer,
             vintage,
-            f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its "
-            f"resolution.",
+            (
+                f"本图层上共享边界 {pairs['shared_km'].sum():.0f} 公里；长度取决于边界精度。",
+                f" {pairs['shared_km'].sum():.0f} km of shared border on this layer; lengths depend on its "
+                f"resolution.",
+            ),
+            lang=lang,
         )
         _no_mathtext(fig)  # before layout, which measures (and so parses) every text
         if own:  # a user's own axes keep the layout they chose
@@ -666,8 +682,12 @@ def plot_lisa(
             fig if own else ax,
             layer,
             vintage,
-            f" {local.attrs.get('kind', 'queen')} weights, "
-            f"{local.attrs.get('permutations', 999)} permutations.",
+            (
+                f"{local.attrs.get('kind', 'queen')} 权重，{local.attrs.get('permutations', 999)} 次置换。",
+                f" {local.attrs.get('kind', 'queen')} weights, "
+                f"{local.attrs.get('permutations', 999)} permutations.",
+            ),
+            lang=lang,
         )
         _no_mathtext(fig)  # before layout, which measures (and so parses) every text
         if own:  # a user's own axes keep the layout they chose

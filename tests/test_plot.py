@@ -94,3 +94,17 @@ def test_figures_leave_no_pyplot_state_and_draw_into_given_axes(tmp_path):
 def test_the_title_names_the_plan():
     assert "plan 2023" in cg.plot_platforms(lang="en", plan="2023").axes[0].get_title()
     assert "2023" in cg.plot_platforms(lang="zh", plan="2023").axes[0].get_title()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_captions_follow_the_figure_language(lang):
+    import re
+
+    local = cg.lisa(cg.unit_table("county"), "label_lat", "adcode", permutations=99, seed=1)
+    figures = [cg.plot_platforms(lang=lang), cg.plot_adjacency(lang=lang), cg.plot_lisa(local, lang=lang)]
+    for fig in figures:
+        caption = fig.texts[-1].get_text()
+        if lang == "zh":
+            assert caption.startswith("边界：") and "Boundaries" not in caption, caption
+        else:
+            assert caption.startswith("Boundaries:") and not re.search(r"[\u3400-\u9fff]", caption), caption

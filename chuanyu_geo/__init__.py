@@ -7,6 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import sys as _sys
+import types as _types
+
 from ._errors import (
     AmbiguousPlaceError,
     ChuanyuGeoError,
@@ -33,6 +36,30 @@ from .platforms import (
 from .regions import platform_regions, region_membership, regions
 from .treatment import treatment_table
 
+
+class _Package(_types.ModuleType):
+    """``cg.harmonise`` is the function, though ``chuanyu_geo.harmonise`` is also a subpackage.
+
+    Importing a submodule binds it as an attribute of its parent; for the subpackage
+    ``harmonise`` that would replace the function, so that one binding is refused (the
+    subpackage stays in ``sys.modules``; ``from chuanyu_geo.harmonise import …`` reads it).
+    """
+
+    def __setattr__(self, name: str, value) -> None:
+        if name == "harmonise" and isinstance(value, _types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+def _keep_harmonise_the_function() -> None:
+    module = _sys.modules[__name__]
+    module.__class__ = _Package
+    if isinstance(vars(module).get("harmonise"), _types.ModuleType):  # bound before the class was set
+        del vars(module)["harmonise"]
+
+
+_keep_harmonise_the_function()
+
 # Names whose modules import networkx, folium or matplotlib: loaded on first use, so
 # `import chuanyu_geo` stays light.
 _LAZY = {
@@ -55,16 +82,16 @@ _LAZY = {
     "adjacency_map": "maps",
     "choropleth": "maps",
     "lisa_map": "maps",
-    "join_table": "stats",
+    "join_table": "harmonise.joins",
     "save_map": "maps",
-    "UnmatchedRowsError": "stats",
-    "harmonise": "stats",
-    "harmonise_report": "stats",
-    "harmonise_totals": "stats",
-    "panel": "stats",
-    "load_census": "stats",
-    "not_divisions": "stats",
-    "HarmoniseWarning": "stats",
+    "UnmatchedRowsError": "harmonise.joins",
+    "harmonise": "harmonise.core",
+    "harmonise_report": "harmonise.report",
+    "harmonise_totals": "harmonise.zones",
+    "panel": "harmonise.core",
+    "load_census": "harmonise.census",
+    "not_divisions": "harmonise.zones",
+    "HarmoniseWarning": "harmonise.report",
     "weights": "analysis",
     "write_weights": "analysis",
     "morans_i": "analysis",

@@ -35,8 +35,8 @@ from .boundaries import (
     province_border,
     unit_table,
 )
+from .harmonise.joins import UnmatchedRowsError, join_values
 from .stable_units import is_stable, unit_info, unit_layer, values_by_unit
-from .stats import UnmatchedRowsError, join_values
 
 __all__ = [
     "MissingExtraError",

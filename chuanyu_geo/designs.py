@@ -27,8 +27,8 @@ from .boundaries import (
     unit_table,
 )
 from .gazetteer import crosswalk
+from .harmonise.core import harmonise, panel
 from .platforms import plan_of, platform_set_of
-from .stats import harmonise, panel
 from .treatment import TREATMENT_EVENTS, YEAR_RULES, treatment_table
 
 __all__ = ["unit_panel", "border_pair_panel", "design_report", "DesignWarning", "UNKNOWN_POLICIES"]

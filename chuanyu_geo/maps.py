@@ -47,9 +47,9 @@ from .boundaries import (
 )
 from .classify import classify_values
 from .coords import to_gcj02
+from .harmonise.joins import UnmatchedRowsError, join_table
 from .platforms import Platform, plan_of, platform_set_of, platforms_by_unit
 from .stable_units import dissolve_stable
-from .stats import UnmatchedRowsError, join_table
 
 __all__ = [
     "lisa_map",

@@ -1,0 +1,43 @@
+"""Statistics across division changes: census extracts, harmonise, panels and one-to-one joins.
+
+One module per job, data flowing one way (each imports only from those above it):
+
+- :mod:`~chuanyu_geo.harmonise.census`: the shipped census extracts (``load_census``).
+- :mod:`~chuanyu_geo.harmonise.zones`: development zones (``not_divisions``, their hosts,
+  ``harmonise_totals``).
+- :mod:`~chuanyu_geo.harmonise.lineage`: a table's keys read in their year and followed
+  through the crosswalk.
+- :mod:`~chuanyu_geo.harmonise.checks`: checks of the tables and arguments given.
+- :mod:`~chuanyu_geo.harmonise.report`: the row report (``harmonise_report``,
+  ``HarmoniseWarning``).
+- :mod:`~chuanyu_geo.harmonise.splits`: split units apportioned by population or area.
+- :mod:`~chuanyu_geo.harmonise.core`: ``harmonise`` and ``panel``.
+- :mod:`~chuanyu_geo.harmonise.joins`: ``join_table``, ``join_values``, ``UnmatchedRowsError``.
+
+``import chuanyu_geo as cg`` and ``cg.harmonise(...)`` is the usual entry; this package's
+names are also importable from it (``from chuanyu_geo.harmonise import join_table``). Note
+that the attribute ``cg.harmonise`` is the function: ``import chuanyu_geo.harmonise as h``
+gives the function too, so import modules by name (``from chuanyu_geo.harmonise import core``).
+"""
+
+from __future__ import annotations
+
+from .census import CENSUS_YEARS, load_census
+from .core import harmonise, panel
+from .joins import UnmatchedRowsError, join_table, join_values
+from .report import HarmoniseWarning, harmonise_report
+from .zones import harmonise_totals, not_divisions
+
+__all__ = [
+    "harmonise",
+    "harmonise_report",
+    "harmonise_totals",
+    "panel",
+    "load_census",
+    "not_divisions",
+    "join_table",
+    "join_values",
+    "UnmatchedRowsError",
+    "HarmoniseWarning",
+    "CENSUS_YEARS",
+]

@@ -36,7 +36,7 @@ from .boundaries import (
     unit_table,
 )
 from .stable_units import is_stable, unit_info, unit_layer, values_by_unit
-from .stats import UnmatchedRowsError, join_values
+from .tables.joins import UnmatchedRowsError, join_values
 
 __all__ = [
     "MissingExtraError",

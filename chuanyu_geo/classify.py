@@ -13,7 +13,7 @@ import pandas as pd
 from ._errors import InvalidArgumentError, listing, shown
 from ._style import config
 from .stable_units import is_stable, values_by_unit
-from .stats import UnmatchedRowsError, join_values
+from .tables.joins import UnmatchedRowsError, join_values
 
 __all__ = ["Classes", "classify_values", "break_label"]
 

@@ -28,7 +28,7 @@ from .boundaries import (
 )
 from .gazetteer import crosswalk
 from .platforms import plan_of, platform_set_of
-from .stats import harmonise, panel
+from .tables.core import harmonise, panel
 from .treatment import TREATMENT_EVENTS, YEAR_RULES, treatment_table
 
 __all__ = ["unit_panel", "border_pair_panel", "design_report", "DesignWarning", "UNKNOWN_POLICIES"]

@@ -50,7 +50,7 @@ from .classify import classify_values
 from .coords import to_gcj02
 from .platforms import Platform, plan_of, platform_set_of, platforms_by_unit
 from .stable_units import dissolve_stable
-from .stats import UnmatchedRowsError, join_table
+from .tables.joins import UnmatchedRowsError, join_table
 
 __all__ = [
     "lisa_map",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pickle
 import warnings
+from importlib import resources
 
 import numpy as np
 import pandas as pd
@@ -123,7 +124,7 @@ def test_population_splits_use_the_2020_census(census):
 
 def test_town_figures_not_found_fall_back_to_area_with_a_warning(census):
     towns = pd.read_csv(
-        cg.stats.resources.files("chuanyu_geo").joinpath("data", "town_population_2020.csv"), dtype=str
+        resources.files("chuanyu_geo").joinpath("data", "town_population_2020.csv"), dtype=str
     )
     assert len(towns) == 10 and set(towns["status"]) <= {"found", "not found"}
     assert towns.loc[towns["status"] == "not found", "population"].isna().all()
@@ -219,7 +220,7 @@ def test_resolve_reads_traditional_characters_and_former_pinyin(query):
 
 def test_traditional_table_never_turns_one_name_into_another():
     table = pd.read_csv(
-        cg.stats.resources.files("chuanyu_geo").joinpath("data", "traditional_characters.csv"), dtype=str
+        resources.files("chuanyu_geo").joinpath("data", "traditional_characters.csv"), dtype=str
     )
     names = "".join(
         "".join(cg.unit_table(level, vintage)["name"])

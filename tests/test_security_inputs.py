@@ -19,7 +19,8 @@ import pytest
 
 import chuanyu_geo as cg
 from chuanyu_geo._errors import MAX_MESSAGE_CHARS, cap_message, listing, shown
-from chuanyu_geo.stats import SUGGESTION_LIMIT, join_values
+from chuanyu_geo.tables.joins import join_values
+from chuanyu_geo.tables.lineage import SUGGESTION_LIMIT
 
 KEYS = json.loads((Path(__file__).parent / "data" / "input_keys.json").read_text(encoding="utf-8"))
 N_JUNK = 100_000

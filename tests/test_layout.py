@@ -1,4 +1,4 @@
-"""Modules with one job (issue 20): the harmonise subpackage, and the stats shim it replaced."""
+"""Modules with one job (issue 20): the tables subpackage, and the stats shim it replaced."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import chuanyu_geo as cg
 PACKAGE = Path(cg.__file__).parent
 MAX_LINES = 700
 # The modules split out of stats.py, and the compatibility module left in its place.
-SPLIT = sorted((PACKAGE / "harmonise").glob("*.py")) + [PACKAGE / "stats.py"]
+SPLIT = sorted((PACKAGE / "tables").glob("*.py")) + [PACKAGE / "stats.py"]
 
 
 def _run(code: str, *flags: str) -> subprocess.CompletedProcess:

@@ -232,8 +232,12 @@ def did(
         for the pair design and ``unit`` for a unit panel; the diff-diff estimators and
         ``did2s`` cluster on one variable (default ``unit``).
     bootstrap : {None, "platform"}
-        ``platform``: a wild cluster bootstrap at platform level (``twfe`` only; pyfixest's
-        ``wildboottest`` with ``reps`` draws): its p-value is in ``.bootstrap``.
+        ``platform``: a wild cluster bootstrap (``twfe`` only; pyfixest's ``wildboottest`` with
+        ``reps`` draws): its t and p-value are in ``.bootstrap``. The clusters are the
+        platform *combinations* units belong to (a unit in 万达开 and 明月山 forms a cluster of
+        its own), and each unit in no platform is its own cluster: not overlapping platform
+        clusters. Refused when the fixed effects, spelled out as dummies, are collinear (the
+        bootstrap's p-values would be invalid).
     reps : int
     unknown : {"exclude", "never", "error"}
         Units whose treatment date is unknown: left out with a warning naming them
@@ -286,6 +290,7 @@ def did(
         cluster = cluster or ("unit+pair_id" if pair else "unit")
         if bootstrap:  # the bootstrap rebuilds the fixed effects by formula: interactions as columns
             fe = _materialise(frame, fe)
+            _check_bootstrap_design(frame, fe)
         model = pf.feols(f"{outcome} ~ treated | {fe}", data=frame, vcov={"CRV1": cluster})
         result = _from_pyfixest(model, "twfe", outcome, frame, cluster, notes)
         if bootstrap:
@@ -324,6 +329,31 @@ def did(
         estimator, outcome, float(model.overall_att), float(model.overall_se), (float(low), float(high)),
         _clusters(frame, cluster), len(frame), model, tidy, notes,
     )  # fmt: skip
+
+
+def _check_bootstrap_design(frame: pd.DataFrame, fe: str) -> None:
+    """Refuse a wild bootstrap whose fixed-effect dummies are rank deficient.
+
+    pyfixest's ``wildboottest`` spells the fixed effects out as dummy columns; when they are
+    collinear (units left out can split the unit–pair graph into parts) its p-values are
+    invalid — a null design then rejects far more often than the nominal level.
+    """
+    blocks = [np.ones((len(frame), 1))]
+    for term in (t.strip() for t in fe.split("+")):
+        codes = pd.factorize(frame[term])[0]
+        dummies = np.zeros((len(frame), codes.max() + 1))
+        dummies[np.arange(len(frame)), codes] = 1.0
+        blocks.append(dummies[:, 1:])  # one level of each is absorbed by the constant
+    blocks.append(frame[["treated"]].to_numpy(dtype=float))
+    design = np.hstack(blocks)
+    rank = np.linalg.matrix_rank(design)
+    if rank < design.shape[1]:
+        raise InvalidArgumentError(
+            f"the wild bootstrap cannot be run on this design: its fixed effects ({fe}) spelled out as "
+            f"dummies are collinear (rank {rank} of {design.shape[1]} columns; units left out can split "
+            "the unit–pair graph into parts), and the bootstrap p-values would be invalid. Use the "
+            "analytic cluster-robust result (bootstrap=None), or keep the units (unknown='never')"
+        )
 
 
 def _materialise(frame: pd.DataFrame, fe: str) -> str:

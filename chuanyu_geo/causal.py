@@ -298,7 +298,7 @@ def did(
                 reps=reps, cluster="platform_cluster", param="treated", seed=seed
             )
             result.notes.append(
-                f"wild cluster bootstrap at platform level: {frame['platform_cluster'].nunique()} "
+                f"wild cluster bootstrap over platform combinations: {frame['platform_cluster'].nunique()} "
                 f"clusters, {reps} draws"
             )
         return result

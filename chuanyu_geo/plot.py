@@ -160,6 +160,16 @@ def _new_axes(figsize, ax):
     return fig, fig.add_subplot(), True
 
 
+def _finish(fig, ax, own: bool, labels: list | None = None) -> None:
+    """Gate every text against mathtext, lay out a figure made here (a user's own axes keep
+    the layout they chose), then move the labels apart, measured in the final layout."""
+    _no_mathtext(fig)  # before layout, which measures (and so parses) every text
+    if own:
+        fig.tight_layout()
+    if labels:
+        _declutter(ax, labels)
+
+
 def _scale_bar(ax, bounds) -> None:
     """A bar of a round length in km at the lower left, sized for the map's mid-latitude."""
     minx, miny, maxx, maxy = bounds
@@ -443,10 +453,7 @@ def plot_platforms(
         )
         plan_text = (f"功能平台：{plan_of(chosen)} 方案。", f" Platforms: plan {plan_of(chosen)}.")
         _caption(fig if own else ax, layer, vintage, plan_text, font_size, lang)
-        _no_mathtext(fig)  # before layout, which measures (and so parses) every text
-        if own:  # a user's own axes keep the layout they chose
-            fig.tight_layout()
-        _declutter(ax, labels)
+        _finish(fig, ax, own, labels)
     return fig
 
 
@@ -579,10 +586,7 @@ def plot_adjacency(
             ),
             lang=lang,
         )
-        _no_mathtext(fig)  # before layout, which measures (and so parses) every text
-        if own:  # a user's own axes keep the layout they chose
-            fig.tight_layout()
-        _declutter(ax, labels)
+        _finish(fig, ax, own, labels)
     return fig
 
 
@@ -689,7 +693,5 @@ def plot_lisa(
             ),
             lang=lang,
         )
-        _no_mathtext(fig)  # before layout, which measures (and so parses) every text
-        if own:  # a user's own axes keep the layout they chose
-            fig.tight_layout()
+        _finish(fig, ax, own)
     return fig

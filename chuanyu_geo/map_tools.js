@@ -119,10 +119,22 @@ function chuanyuTools(map, units, T) {
         list.appendChild(option);
         found.set(name.toLowerCase(), layer);
         found.set(String(layer.feature.properties.adcode), layer);
+        // Other names (short, pinyin, English, the other language's), unless another unit
+        // already answers to them.
+        plain(layer.feature.properties.keys).split("|").forEach(function (key) {
+          if (key && !found.has(key)) {
+            found.set(key, layer);
+          }
+        });
       });
 
+      function lookUp(text) {
+        var key = text.trim().toLowerCase();
+        return found.get(key) || found.get(key.replace(/[\s'’-]+/g, "")) || null;
+      }
+
       function go() {
-        var layer = found.get(input.value.trim().toLowerCase());
+        var layer = lookUp(input.value);
         input.classList.toggle("chuanyu-miss", !layer && input.value.trim() !== "");
         if (!layer) {
           return;

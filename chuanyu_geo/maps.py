@@ -341,6 +341,9 @@ def _add_units(
 ) -> None:
     """The units layer, and the map tools that search and download it."""
     frame = layer[["adcode", "name", "name_en", "geometry"]].copy()
+    # Every name a user may type, whatever the map's language: 邻水县, 邻水, Linshui County,
+    # Linshui (pinyin), 511623. Matched as text by the search box; never shown.
+    frame["keys"] = [_esc("|".join(_search_keys(row))) for _, row in layer.iterrows()]
     frame["label"] = [_label(r, lang) for _, r in frame.iterrows()]
     frame["color"] = [color_of(code) for code in frame["adcode"]]
     frame["extra"] = [tooltip_extra.get(code, "") for code in frame["adcode"]]
@@ -592,6 +595,14 @@ def _platform_labels(m: folium.Map, chosen: list[Platform], shapes: dict, datum:
             interactive=False,
         ).add_to(group)
     group.add_to(m)
+
+
+def _search_keys(row) -> list[str]:
+    """The names a unit is searched by, lower-cased: full, short, English, pinyin, adcode."""
+    keys = [row.get("name"), row.get("short_name"), row.get("name_en"), row.get("pinyin"), row.get("adcode")]
+    spelled = [str(k).strip().lower() for k in keys if isinstance(k, str) and k.strip()]
+    # Also without spaces, apostrophes and hyphens: guangan finds Guang'an.
+    return list(dict.fromkeys(spelled + [re.sub(r"[\s'’-]+", "", k) for k in spelled]))
 
 
 def _province_labels(m: folium.Map, bounds, vintage: str, datum: str, lang: str) -> None:

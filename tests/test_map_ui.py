@@ -202,3 +202,25 @@ def test_province_names_are_visible_on_the_platform_map(browser, tmp_path, lang,
         box = label.bounding_box()
         assert 0 <= box["x"] and box["x"] + box["width"] <= 1400 and 0 <= box["y"] <= 900, (name, box)
     page.close()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_search_finds_a_unit_by_any_of_its_names(browser, tmp_path, lang):
+    path = maps.save_map(cg.platform_map(tiles=None, offline=True, lang=lang), tmp_path / f"s-{lang}.html")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page.goto(path.as_uri())
+    box = page.locator(".chuanyu-search input")
+    box.wait_for()
+    for query in ("邻水", "邻水县", "Linshui", "linshui county", "511623", "guangan"):
+        box.fill(query)
+        box.press("Enter")
+        assert "chuanyu-miss" not in (box.get_attribute("class") or ""), query
+        tip = " ".join(page.locator(".leaflet-tooltip").all_inner_texts())
+        expected = "广安区" if query == "guangan" else "邻水县"
+        english = "Guang'an District" if query == "guangan" else "Linshui County"
+        assert (expected if lang == "zh" else english) in tip, (query, tip)
+    box.fill("nowhere-at-all")
+    box.press("Enter")
+    assert "chuanyu-miss" in (box.get_attribute("class") or "")
+    page.close()

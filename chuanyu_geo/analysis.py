@@ -30,12 +30,11 @@ from .boundaries import (
     DEFAULT_DETAIL,
     DEFAULT_VINTAGE,
     MEMBER_LEVELS,
-    VINTAGES,
     check_choice,
     province_border,
     unit_table,
 )
-from .stable_units import is_stable, unit_info, unit_layer, values_by_unit
+from .stable_units import is_stable, table_vintage, unit_info, unit_layer, values_by_unit
 from .tables.joins import UnmatchedRowsError, join_values
 
 __all__ = [
@@ -257,18 +256,6 @@ def _check_table(table) -> None:
         )
 
 
-def _table_vintage(table, vintage: str | None) -> str:
-    """The vintage a table's keys are read in: the one given, else the one the table records
-    (a harmonise result does), else the registry's default; the two may not disagree, since
-    codes are reused across vintages (500105 was 江北区 and is 两江新区)."""
-    recorded = getattr(table, "attrs", {}).get("vintage") if isinstance(table, pd.DataFrame) else None
-    if vintage is not None and recorded is not None and str(vintage) != str(recorded):
-        raise InvalidArgumentError(
-            f"vintage={vintage!r} contradicts the table, which is on the units of vintage {recorded!r}"
-        )
-    return check_choice("vintage", vintage or recorded or DEFAULT_VINTAGE, VINTAGES)
-
-
 def _values(
     table: pd.DataFrame, column: str, key: str, level: str, vintage: str, year, allow_partial: bool
 ) -> pd.Series:
@@ -458,7 +445,7 @@ def morans_i(
     esda = _require("esda")
     level = check_choice("level", level, ANALYSIS_LEVELS)
     isolates = check_choice("isolates", isolates, ("drop", "keep", "error"))
-    vintage = _table_vintage(table, vintage)
+    vintage = table_vintage(table, vintage)
     y = _values(table, column, key, level, vintage, year, allow_partial)
     w, lonely, reasons = _analysis_weights(y, level, vintage, detail, kind, "")
     _isolate_policy(lonely, reasons, isolates, "Moran's I")
@@ -594,7 +581,7 @@ def lisa(
     alternative = check_choice("alternative", alternative, LISA_ALTERNATIVES)
     if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
         raise InvalidArgumentError(f"permutations={permutations!r} must be an int >= 1")
-    vintage = _table_vintage(table, vintage)
+    vintage = table_vintage(table, vintage)
     y_all = _values(table, column, key, level, vintage, year, allow_partial)
     w, lonely, reasons = _analysis_weights(y_all, level, vintage, detail, kind, "")
     _isolate_policy(lonely, reasons, "mark", "LISA")

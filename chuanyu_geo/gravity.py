@@ -16,11 +16,11 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InvalidArgumentError
-from .analysis import ANALYSIS_LEVELS, _check_table, _table_vintage, _values
+from .analysis import ANALYSIS_LEVELS, _check_table, _values
 from .boundaries import DEFAULT_VINTAGE, check_choice
 from .coords import geodesic_distance_km
 from .platforms import membership
-from .stable_units import unit_info, unit_layer
+from .stable_units import table_vintage, unit_info, unit_layer
 
 __all__ = ["linkage", "linkage_summary", "DISTANCES"]
 
@@ -147,7 +147,7 @@ def linkage(
     if not isinstance(b, (int, float)) or isinstance(b, bool) or not math.isfinite(b) or b < 0:
         raise InvalidArgumentError(f"b={b!r} must be a finite number >= 0")
     level = check_choice("level", level, ANALYSIS_LEVELS)
-    vintage = _table_vintage(table, vintage)
+    vintage = table_vintage(table, vintage)
     columns = (mass,) if isinstance(mass, str) else tuple(mass)
     if len(columns) not in (1, 2):
         raise InvalidArgumentError("mass must be a column name or a pair (population, GDP)")

@@ -20,10 +20,10 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InvalidArgumentError
-from .analysis import ANALYSIS_LEVELS, _check_table, _table_vintage, _values
+from .analysis import ANALYSIS_LEVELS, _check_table, _values
 from .boundaries import check_choice
 from .platforms import clusters, membership, platforms
-from .stable_units import unit_info
+from .stable_units import table_vintage, unit_info
 
 __all__ = ["theil", "williamson", "TheilResult", "GROUPINGS", "OVERLAP_POLICIES"]
 
@@ -242,7 +242,7 @@ def theil(
     """
     _check_table(table)
     level = check_choice("level", level, ANALYSIS_LEVELS)
-    vintage = _table_vintage(table, vintage)
+    vintage = table_vintage(table, vintage)
     overlap = check_choice("overlap", overlap, OVERLAP_POLICIES)
     levels = (by,) if isinstance(by, str) else tuple(by)
     if len(levels) not in (1, 2) or any(b not in GROUPINGS for b in levels):
@@ -370,7 +370,7 @@ def williamson(
     """
     _check_table(table)
     level = check_choice("level", level, ANALYSIS_LEVELS)
-    vintage = _table_vintage(table, vintage)
+    vintage = table_vintage(table, vintage)
     x = _values(table, column, key, level, vintage, year, allow_partial)
     p = _weights_of(table, weights, column, key, level, vintage, year, allow_partial)
     if p is None:

@@ -26,6 +26,7 @@ __all__ = [
     "unit_info",
     "dissolve_stable",
     "values_by_unit",
+    "table_vintage",
 ]
 
 SEPARATOR = "+"
@@ -123,6 +124,18 @@ def values_by_unit(
     return pd.Series(values.to_numpy(dtype=float)[keep], index=keys.to_numpy()[keep], name=column), report
 
 
+def table_vintage(table, vintage: str | None) -> str:
+    """The vintage a table's keys are read in: the one given, else the one the table records
+    (a harmonise result does), else the registry's default; the two may not disagree, since
+    codes are reused across vintages (500105 was 江北区 and is 两江新区)."""
+    recorded = table.attrs.get("vintage") if isinstance(table, pd.DataFrame) else None
+    if vintage is not None and recorded is not None and str(vintage) != str(recorded):
+        raise InvalidArgumentError(
+            f"vintage={vintage!r} contradicts the table, which is on the units of vintage {recorded!r}"
+        )
+    return check_choice("vintage", vintage or recorded or DEFAULT_VINTAGE, VINTAGES)
+
+
 def unit_layer(
     level: str = "county",
     vintage: str = DEFAULT_VINTAGE,
@@ -190,10 +203,7 @@ def units(
     """
     if not isinstance(table, pd.DataFrame) or key not in table.columns:
         raise InvalidArgumentError(f"units() needs a DataFrame with a {key!r} column of unit keys")
-    recorded = table.attrs.get("vintage")
-    if vintage is not None and recorded is not None and str(vintage) != str(recorded):
-        raise InvalidArgumentError(f"vintage={vintage!r} contradicts the table's vintage {recorded!r}")
-    vintage = check_choice("vintage", vintage or recorded or DEFAULT_VINTAGE, VINTAGES)
+    vintage = table_vintage(table, vintage)
     level = check_choice("level", level, UNIT_LEVELS)
     keys = [str(k) for k in table[key]]
     layer = unit_layer(level, vintage, detail, keys).set_index("adcode", drop=False)

@@ -12,7 +12,7 @@ from ._safe import color_rgba, inert_figure_text
 from ._style import config
 from .boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, province_border
 from .classify import classify_values
-from .plot import _figure_class, _line_xy, _no_mathtext, _rc, _resolve_lang, _scale_bar
+from .plot import _finish, _line_xy, _new_axes, _rc, _resolve_lang, _scale_bar
 from .stable_units import unit_layer
 
 __all__ = ["plot_choropleth"]
@@ -100,12 +100,7 @@ def plot_choropleth(
         for code in layer["adcode"]
     ]
     with rc_context(_rc(font)):
-        if ax is None:
-            fig = _figure_class()(figsize=figsize)
-            ax = fig.add_subplot()
-            own = True
-        else:
-            fig, own = ax.figure, False
+        fig, ax, own = _new_axes(figsize, ax)
         layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
         ax.plot(*_line_xy(province_border(vintage, "standard")), color=BORDER_ON_DATA, linewidth=1.6)
         handles = [
@@ -158,7 +153,5 @@ def plot_choropleth(
             color="#444",
             wrap=True,
         )
-        _no_mathtext(fig)
-        if own:
-            fig.tight_layout()
+        _finish(fig, ax, own)
     return fig

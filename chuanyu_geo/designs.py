@@ -153,18 +153,24 @@ def _outcome(table, key, year_col, columns, vintage, years, table_year) -> pd.Da
         raise InvalidArgumentError(f"key={key!r} must name the code or name column of the table")
     if _harmonised_on(table, vintage) and key == "unit":
         # Already on this vintage's units (stable units included): taken as it is, not re-read.
-        long = table.drop(
-            columns=[
-                c for c in ("name", "province", "adcodes", "n_sources", "missing_parts") if c in table.columns
-            ]
-        )
-        if year_col in long.columns and year_col != "year":
-            long = long.rename(columns={year_col: "year"})
-        if "year" not in long.columns:
-            long = pd.concat([long.assign(year=y) for y in years], ignore_index=True)
-        if long.duplicated(["unit", "year"]).any():
-            raise InvalidArgumentError("the table gives several rows for one unit and year; expected one")
-        return long
+        # Without a year column its values hold for every panel year (spread below).
+        long = table.rename(columns={year_col: "year"}) if year_col in table.columns else table.assign(year=0)
+    else:
+        long = _harmonised_outcome(table, key, year_col, columns, vintage, table_year)
+    long = long.drop(columns=[c for c in _DESCRIPTIVE if c in long.columns])
+    if year_col not in table.columns:
+        long = pd.concat([long.drop(columns="year").assign(year=y) for y in years], ignore_index=True)
+    if long.duplicated(["unit", "year"]).any():
+        raise InvalidArgumentError("the table gives several rows for one unit and year; expected one")
+    return long
+
+
+# What harmonise adds about each unit; a panel keeps the unit key and the values.
+_DESCRIPTIVE = ("name", "province", "adcodes", "n_sources", "missing_parts")
+
+
+def _harmonised_outcome(table, key, year_col, columns, vintage, table_year) -> pd.DataFrame:
+    """A yearbook table (or one per year) read in its own year(s) and put on ``vintage``'s units."""
     if year_col in table.columns:
         tables = {int(y): g.drop(columns=year_col) for y, g in table.groupby(year_col, sort=True)}
     else:
@@ -176,12 +182,6 @@ def _outcome(table, key, year_col, columns, vintage, years, table_year) -> pd.Da
             [harmonise(t, key, year=y, to_vintage=vintage).assign(year=y) for y, t in tables.items()],
             ignore_index=True,
         )
-    keep = [c for c in long.columns if c not in {"name", "province", "adcodes", "n_sources", "missing_parts"}]
-    long = long[keep]
-    if year_col not in table.columns:
-        long = pd.concat([long.drop(columns="year").assign(year=y) for y in years], ignore_index=True)
-    if long.duplicated(["unit", "year"]).any():
-        raise InvalidArgumentError("the table gives several rows for one unit and year; expected one")
     return long
 
 

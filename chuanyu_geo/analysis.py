@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from ._errors import ChuanyuGeoError, InvalidArgumentError, listing, shown
+from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
 from ._safe import csv_text
 from .adjacency import adjacency_graph
@@ -35,7 +35,7 @@ from .boundaries import (
     unit_table,
 )
 from .stable_units import is_stable, table_vintage, unit_info, unit_layer, values_by_unit
-from .tables.joins import UnmatchedRowsError, join_values
+from .tables.joins import UnmatchedRowsError, join_values, unmatched_rows
 
 __all__ = [
     "MissingExtraError",
@@ -275,9 +275,7 @@ def _values(
     matched, report = join_values(table, column, key, level, vintage, year=year)
     missing = report[~report["status"].isin(["matched", "renamed"])]
     if len(missing) and not allow_partial:
-        rows = listing(
-            (f"row {r.row} {shown(r.key)}: {r.status}" for r in missing.itertuples()), total=len(missing)
-        )
+        rows = unmatched_rows(missing)
         raise UnmatchedRowsError(f"{rows}. Fix them, or pass allow_partial=True to analyse the rest.", report)
     return matched.set_index("adcode")[column].astype(float)
 
@@ -289,7 +287,7 @@ def _unit_values(
     values, report = values_by_unit(table, column, key, level, vintage)
     bad = report[report["status"] != "matched"]
     if len(bad) and not allow_partial:
-        rows = listing((f"row {r.row} {shown(r.key)}: {r.status}" for r in bad.itertuples()), total=len(bad))
+        rows = unmatched_rows(bad)
         raise UnmatchedRowsError(
             f"{rows}. A harmonised table is keyed by adcodes and stable units of vintage {vintage}; fix "
             "these rows, or pass allow_partial=True to analyse the rest.",

@@ -10,10 +10,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ._errors import InvalidArgumentError, listing, shown
+from ._errors import InvalidArgumentError
 from ._style import config
 from .stable_units import is_stable, values_by_unit
-from .tables.joins import UnmatchedRowsError, join_values
+from .tables.joins import UnmatchedRowsError, join_values, unmatched_rows
 
 __all__ = ["Classes", "classify_values", "break_label"]
 
@@ -152,9 +152,7 @@ def classify_values(
         matched, report = join_values(table, value_col, key_col, level, vintage, year=year)
     unmatched = report[~report["status"].isin(["matched", "renamed"])]
     if len(unmatched) and not allow_partial:
-        rows = listing(
-            (f"row {r.row} {shown(r.key)}: {r.status}" for r in unmatched.itertuples()), total=len(unmatched)
-        )
+        rows = unmatched_rows(unmatched)
         raise UnmatchedRowsError(
             f"{len(unmatched)} of {len(report)} rows did not match a {level} unit of vintage {vintage}: "
             f"{rows}. Fix them, or pass allow_partial=True to map the rest (the error's .report lists "

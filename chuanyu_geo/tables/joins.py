@@ -42,6 +42,13 @@ class UnmatchedRowsError(ChuanyuGeoError, LookupError):
         self.report = report
 
 
+def unmatched_rows(report: pd.DataFrame) -> str:
+    """The first rows of a join report as ``row 3 '开县': renamed; …``, capped with the count of the rest."""
+    return listing(
+        (f"row {r.row} {shown(r.key)}: {r.status}" for r in report.itertuples()), total=len(report)
+    )
+
+
 def _larger_than_source(version: tuple[str, str], target: str, year: int, vintage: str) -> list[str]:
     """Other units of ``year`` that also went into ``target`` (empty when it is the same unit)."""
     others = []

@@ -359,7 +359,7 @@ def remove_stale_staging(target: Path, max_age_s: float = 86_400) -> list[Path]:
     A staging directory is stale when the process named in it no longer runs, or when it
     is older than ``max_age_s`` (process ids are reused).
     """
-    removed = []
+    removed: list[Path] = []
     prefix = _staging_prefix(target)
     if not target.parent.is_dir():
         return removed

@@ -166,13 +166,18 @@ def _named_colors() -> dict[str, str]:
     # The CSS Color Module's 148 named colours, as matplotlib keeps them (name -> #rrggbb).
     from matplotlib.colors import CSS4_COLORS
 
-    return {**CSS4_COLORS, "transparent": "#00000000"}
+    return {**{k: str(v) for k, v in CSS4_COLORS.items()}, "transparent": "#00000000"}
 
 
 def _unit(text: str, scale: float) -> float:
     """A CSS number or percentage as a fraction of ``scale``, clamped to 0–1."""
     value = float(text[:-1]) / 100 if text.endswith("%") else float(text) / scale
     return min(max(value, 0.0), 1.0)
+
+
+def _floats(rgba) -> tuple[float, float, float, float]:
+    r, g, b, a = (float(c) for c in rgba)
+    return (r, g, b, a)
 
 
 def color_rgba(value: Any) -> tuple[float, float, float, float] | None:
@@ -192,16 +197,17 @@ def color_rgba(value: Any) -> tuple[float, float, float, float] | None:
     if not isinstance(value, str) or not value.isascii():
         return None
     if _HEX.fullmatch(value):
-        return tuple(float(c) for c in to_rgba(value))
+        return _floats(to_rgba(value))
     if value.lower() in _named_colors():
-        return tuple(float(c) for c in to_rgba(_named_colors()[value.lower()]))
+        return _floats(to_rgba(_named_colors()[value.lower()]))
     match = _RGB.fullmatch(value)
     if match:
         parts = [match.group(k) or match.group(k + "2") for k in ("r", "g", "b")]
         if len({p.endswith("%") for p in parts}) > 1:
             return None  # CSS: all three numbers or all three percentages
         alpha = match.group("a") or match.group("a2")
-        return (*(_unit(p, 255) for p in parts), _unit(alpha, 1) if alpha else 1.0)
+        r, g, b = (_unit(p, 255) for p in parts)
+        return (r, g, b, _unit(alpha, 1) if alpha else 1.0)
     match = _HSL.fullmatch(value)
     if match:
         h, sat, light = (float(match.group(k) or match.group(k + "2")) for k in ("h", "s", "l"))

@@ -218,7 +218,11 @@ def _manifest(folder: Path, root: Path | None = None) -> dict:
             raise DataIntegrityError(f"boundary manifest {path}: entry {name[:80]!r} must be a table")
         for key, kind in _ENTRY_FIELDS.items():
             value = entry.get(key)
-            if not isinstance(value, kind) or isinstance(value, bool) or (kind is int and value < 0):
+            if (
+                not isinstance(value, kind)
+                or isinstance(value, bool)
+                or (isinstance(value, int) and value < 0)
+            ):
                 expected = "a text" if kind is str else "a non-negative integer"
                 raise DataIntegrityError(
                     f"boundary manifest {path}: entry {name[:80]!r} needs {expected} {key!r}"

@@ -82,8 +82,8 @@ def _combined_coding(unit: str, coding: pd.DataFrame, history: pd.DataFrame, vin
     """
     parts = unit.split("+")
     changes = crosswalk(vintage)
-    sources = set(parts) | set(changes.loc[changes["new_adcode"].isin(parts), "old_adcode"])
-    sources = [c for c in sources if c in history.index] or [p for p in parts if p in coding.index]
+    candidates = set(parts) | set(changes.loc[changes["new_adcode"].isin(parts), "old_adcode"])
+    sources = [c for c in candidates if c in history.index] or [p for p in parts if p in coding.index]
     base = history if set(sources) <= set(history.index) else coding
     rows = base.reindex(sources)
     treated = rows.dropna(subset=["platforms"])
@@ -640,7 +640,7 @@ def design_report(
     frame = apply_unknown(panel, unknown, stacklevel=3)
     fe = fe or default_fe(frame)
     pair = _is_pair(frame)
-    rows = []
+    rows: list[tuple[str, str, float, str]] = []
     units = frame.drop_duplicates("unit")
     for cohort, group in units.groupby("first_treated", sort=True):
         label = "never treated" if cohort == 0 else f"cohort {cohort}"

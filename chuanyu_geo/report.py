@@ -15,6 +15,7 @@ import shutil
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
@@ -446,7 +447,7 @@ class prepare_output_dir:
         )
         return self.staging
 
-    def __exit__(self, exc_type, exc, tb) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> Literal[False]:
         if exc_type is not None:
             shutil.rmtree(self.staging, ignore_errors=True)
             return False

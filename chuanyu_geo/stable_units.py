@@ -84,7 +84,9 @@ def dissolve_stable(base: gpd.GeoDataFrame, keys, level: str, vintage: str) -> g
             )
         shape = shapely.union_all(members.geometry.values)
         point = shape.point_on_surface()
-        row = {column: _joined(members[column], "+") for column in _INFO if column in members}
+        row: dict[str, object] = {
+            column: _joined(members[column], "+") for column in _INFO if column in members
+        }
         row.update(adcode=key, parts=tuple(parts), geometry=shape)
         if "name_en" in members:
             row["name_en"] = _joined(members["name_en"], " + ")

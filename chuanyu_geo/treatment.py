@@ -28,15 +28,16 @@ DATE_PRECISIONS = ("day", "month", "year", "unknown")
 def _fact(platform: Platform, event: str) -> tuple[str | None, str, str | None, str]:
     """(date text, bound, source, status) of a platform's event, exactly as recorded."""
     if event == "designated":
-        fact = platform.designated
-        if fact is None:
+        designation = platform.designated
+        if designation is None:
             return None, "unknown", None, "not found"
-        bound = "no later than" if fact.precision == "by" else "on"
-        return fact.date, bound, fact.source, "found" if fact.precision == "exact" else "reported"
-    fact = platform.overall_plan
-    if fact is None:
+        bound = "no later than" if designation.precision == "by" else "on"
+        status = "found" if designation.precision == "exact" else "reported"
+        return designation.date, bound, designation.source, status
+    plan = platform.overall_plan
+    if plan is None:
         return None, "unknown", None, "not found"
-    return fact.date or None, "on" if fact.date else "unknown", fact.source, fact.status
+    return plan.date or None, "on" if plan.date else "unknown", plan.source, plan.status
 
 
 def _precision(date: str | None) -> str:

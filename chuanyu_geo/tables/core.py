@@ -206,7 +206,10 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
             continue
         for target in targets:
             rows_per_unit[unit_of[target]] = rows_per_unit.get(unit_of[target], 0) + 1
-    units, unit_names, statuses, notes = [], [], [], []
+    units: list[str | None] = []
+    unit_names: list[str | None] = []
+    statuses: list[str] = []
+    notes: list[str | None] = []
     # Columns zipped, not itertuples: a table may have 10^5 rows.
     rows = zip(
         relation["targets"],
@@ -409,7 +412,9 @@ def harmonise(
     rules = _check_columns(table, columns, key)
     relation = _relation(table, key, year, to_vintage, zones)
     components = _components([relation], to_vintage)
-    unit_of = components if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    unit_of: dict[str, tuple[str, ...]] = (
+        components if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    )
     relation = _status(relation, unit_of, to_vintage)
     if columns is None:
         if table.columns.duplicated().any():  # each would pass through as a frame, not a column
@@ -545,7 +550,9 @@ def panel(
             "panel needs columns=, e.g. {'population': 'sum', 'household_size': ('mean', 'households')}"
         )
     joint = _components(list(relations.values()), to_vintage)
-    unit_of = joint if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    unit_of: dict[str, tuple[str, ...]] = (
+        joint if how == "aggregate" else {c: (c,) for c in _names(to_vintage)}
+    )
     frames, reports, outside = [], [], {}
     for year, table in tables.items():
         relation = _status(relations[year], unit_of, to_vintage)

@@ -215,7 +215,7 @@ def _prefecture_prefixes() -> dict[str, tuple[tuple[str, str], ...]]:
 
 def _prefixed_former(key: str, year: int, vintage: str) -> list[tuple[str, str]]:
     """Former units named with their prefecture in front (广元市市中区)."""
-    found = set()
+    found: set[tuple[str, str]] = set()
     for prefix, code4 in _prefecture_prefixes().get(key[:1], ()):
         if key.startswith(prefix) and len(key) > len(prefix):
             hits = _changes_where(vintage, "old_name", key[len(prefix) :])

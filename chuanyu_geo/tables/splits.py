@@ -26,7 +26,7 @@ _EARLIEST_YEAR = int(VINTAGE_DATES[EARLIEST_VINTAGE][:4])
 
 
 @functools.cache
-def _fine_areas(vintage: str) -> tuple[dict[str, float], object, object]:
+def _fine_areas(vintage: str) -> tuple[dict[str, float], pd.Series, pd.Series]:
     """Geodesic areas of the earliest vintage's units, and both fine layers' geometries."""
     from ..boundaries import load_boundaries
     from ..coords import geodesic_area_km2
@@ -62,8 +62,9 @@ def _census_shares(pieces: list[str], year: int) -> tuple[dict[str, float], int]
     names = _names(EARLIEST_VINTAGE)
     for census_year in sorted(CENSUS_YEARS, key=lambda c: (abs(c - year), c)):
         counts = _census_counties(census_year)
-        people = [counts.get((p, names[p])) for p in pieces]
-        if all(n is not None for n in people) and sum(people) > 0:
+        found = [counts.get((p, names[p])) for p in pieces]
+        people = [n for n in found if n is not None]
+        if len(people) == len(pieces) and sum(people) > 0:
             return {p: n / sum(people) for p, n in zip(pieces, people)}, census_year
     return None
 

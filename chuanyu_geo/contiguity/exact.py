@@ -1,0 +1,89 @@
+"""The geometric path: contacts by pairwise intersection, for rows off the coverage rules and gaps."""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from ._arrays import _CONTACT_FIELDS, _combine, _Contacts, _unique_ints
+from .budget import _check_vertex_work, _pair_budget, _query_pairs, _Stacked
+from .frame import _areal, _Frame, _linework
+
+MIN_EDGE_KM = 1e-6  # 1 mm: shorter shared lines are corners drawn with float noise
+
+
+def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Contacts:
+    """Contacts of ``rows`` with every polygon, from geometric intersections (any layer)."""
+    tree = shapely.STRtree(geoms)
+    src, dst = _query_pairs(tree, geoms[rows], _pair_budget(len(geoms)), predicate="intersects")
+    src = rows[src]
+    keep = src != dst
+    a, b = np.minimum(src[keep], dst[keep]), np.maximum(src[keep], dst[keep])
+    keys = _unique_ints(a * len(geoms) + b)
+    a, b = keys // len(geoms), keys % len(geoms)
+    _check_vertex_work(geoms, a, b)
+    lines = shapely.intersection(shapely.boundary(geoms[a]), shapely.boundary(geoms[b]))
+    shared = frame.length_km(shapely.line_merge(_linework(lines)))
+    overlap_km2 = frame.area_km2(_areal(shapely.intersection(geoms[a], geoms[b])))
+    edge = shared > MIN_EDGE_KM  # a line of float noise at a corner is not a shared border
+    return _Contacts(a, b, np.where(edge, shared, 0.0), edge, overlap_km2, np.zeros(len(a), dtype=bool))
+
+
+def _tolerant_contacts(geoms: np.ndarray, found: _Contacts, tolerance_m: float, frame: _Frame) -> _Contacts:
+    """Contacts within ``tolerance_m``: gaps and slivers up to that width are shared borders.
+
+    Each candidate pair (closer than the tolerance and not already sharing a clean edge) is
+    measured after snapping one polygon's vertices onto the other's boundary (GEOS snap,
+    within the tolerance, in metres): the borders then coincide where they ran side by side,
+    and the shared length is that of the border itself, not of a buffered outline. The two
+    directions are averaged. Found only thanks to the tolerance: ``gap``; overlapping pairs
+    keep their ``overlap_km2``.
+    """
+    n = len(geoms)
+    projected, metric = frame.metric(geoms)
+    tree = shapely.STRtree(projected)
+    try:
+        src, dst = _query_pairs(tree, projected, _pair_budget(n), predicate="dwithin", distance=tolerance_m)
+    except _Stacked as crowded:  # the tolerance, not the layer, brings too many polygons together
+        raise _Stacked(crowded.rows, crowded.crowd, crowded.budget, within_tolerance=True) from None
+    keep = src < dst
+    keys = _unique_ints(src[keep] * n + dst[keep])
+    known = found.i * n + found.j
+    clean = known[found.edge & (found.overlap_km2 == 0)]
+    keys = np.setdiff1d(keys, clean)
+    if not len(keys):
+        return found
+    a, b = keys // n, keys % n
+    pa, pb = projected[a], projected[b]
+    towards_b = shapely.intersection(
+        shapely.boundary(shapely.snap(pa, pb, tolerance_m)), shapely.boundary(pb)
+    )
+    towards_a = shapely.intersection(
+        shapely.boundary(shapely.snap(pb, pa, tolerance_m)), shapely.boundary(pa)
+    )
+    km = (
+        metric.length_km(shapely.line_merge(_linework(towards_b)))
+        + metric.length_km(shapely.line_merge(_linework(towards_a)))
+    ) / 2
+    edge = (
+        km * 1000 > tolerance_m
+    )  # after snapping, a corner is a point; a border is longer than the tolerance
+    position = {int(k): p for p, k in enumerate(known)}
+    shared, is_edge, overlap, gap = (
+        found.shared_km.copy(),
+        found.edge.copy(),
+        found.overlap_km2.copy(),
+        found.gap.copy(),
+    )
+    extra = {f: [] for f in _CONTACT_FIELDS}
+    for key, ai, bi, length, e in zip(keys.tolist(), a, b, km, edge):
+        p = position.get(key)
+        if p is None:  # no contact at all without the tolerance
+            for f, v in zip(_CONTACT_FIELDS, (ai, bi, length if e else 0.0, e, 0.0, True)):
+                extra[f].append(v)
+        elif e and (not is_edge[p] or overlap[p] > 0):
+            gap[p] = gap[p] or (not is_edge[p] and overlap[p] == 0)
+            shared[p], is_edge[p] = length, True
+    base = _Contacts(found.i, found.j, shared, is_edge, overlap, gap)
+    added = _Contacts(*(np.asarray(extra[f], dtype=getattr(found, f).dtype) for f in _CONTACT_FIELDS))
+    return _combine(base, added)

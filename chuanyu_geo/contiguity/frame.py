@@ -1,0 +1,67 @@
+"""Where geometry is judged and measured: the layer's CRS for topology, the WGS84 ellipsoid for km."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from pyproj import CRS
+
+from ..coords import WGS84_CRS, geodesic_area_km2, geodesic_length_km
+
+
+@dataclass(frozen=True)
+class _Frame:
+    """The layer's own CRS: topology is judged there (reprojection bends straight edges);
+    lengths and areas are measured on the WGS84 ellipsoid."""
+
+    crs: CRS
+
+    @property
+    def geographic(self) -> bool:
+        return self.crs.equals(WGS84_CRS)
+
+    def lonlat(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        if self.geographic:
+            return x, y
+        from pyproj import Transformer
+
+        return Transformer.from_crs(self.crs, WGS84_CRS, always_xy=True).transform(x, y)
+
+    def to_wgs84(self, geoms: np.ndarray) -> np.ndarray:
+        return geoms if self.geographic else gpd.GeoSeries(geoms, crs=self.crs).to_crs(WGS84_CRS).values
+
+    def length_km(self, geoms: np.ndarray) -> np.ndarray:
+        return geodesic_length_km(np.asarray(self.to_wgs84(geoms), dtype=object))
+
+    def area_km2(self, geoms: np.ndarray) -> np.ndarray:
+        return geodesic_area_km2(np.asarray(self.to_wgs84(geoms), dtype=object))
+
+    def metric(self, geoms: np.ndarray) -> tuple[np.ndarray, _Frame]:
+        """The geometries in metres: the layer's own CRS if projected, else an equidistant projection."""
+        if self.crs.is_projected and self.crs.axis_info[0].unit_name in ("metre", "meter"):
+            return geoms, self
+        centre = shapely.centroid(shapely.union_all(shapely.envelope(self.to_wgs84(geoms))))
+        local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
+        return gpd.GeoSeries(geoms, crs=self.crs).to_crs(local).values, _Frame(local)
+
+
+def _linework(geoms: np.ndarray) -> np.ndarray:
+    """Only the (multi)line parts of each geometry (points of contact dropped)."""
+    out = []
+    for g in geoms:
+        parts = [
+            p for p in shapely.get_parts(g) if p.geom_type in ("LineString", "LinearRing", "MultiLineString")
+        ]
+        out.append(shapely.multilinestrings(parts) if parts else shapely.MultiLineString())
+    return np.array(out, dtype=object)
+
+
+def _areal(geoms: np.ndarray) -> np.ndarray:
+    out = []
+    for g in geoms:
+        parts = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
+        out.append(shapely.multipolygons(parts) if parts else shapely.MultiPolygon())
+    return np.array(out, dtype=object)

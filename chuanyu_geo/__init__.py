@@ -17,7 +17,7 @@ from ._errors import (
     UnknownPlaceError,
     UnknownPlatformError,
 )
-from .boundaries import DETAILS, LEVELS, VINTAGES, layer_info, load_boundaries, unit_table
+from .boundaries import DETAILS, LEVELS, layer_info, load_boundaries, unit_table
 from .gazetteer import Place, crosswalk, expand, resolve
 from .platforms import (
     Cluster,
@@ -31,6 +31,7 @@ from .platforms import (
     platforms,
 )
 from .regions import platform_regions, region_membership, regions
+from .sources import clear_caches, data_dirs, set_data_dirs
 from .treatment import treatment_table
 
 # Names whose modules import networkx, folium or matplotlib: loaded on first use, so
@@ -96,6 +97,10 @@ _LAZY = {
 
 
 def __getattr__(name: str):
+    if name == "VINTAGES":  # read from the registry at each access: it follows set_data_dirs()
+        from .boundaries import vintages
+
+        return vintages()
     if name in _LAZY:
         import importlib
 
@@ -106,7 +111,7 @@ def __getattr__(name: str):
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(_LAZY))
+    return sorted(set(globals()) | set(_LAZY) | {"VINTAGES"})
 
 
 __all__ = [
@@ -121,6 +126,9 @@ __all__ = [
     "DETAILS",
     "LEVELS",
     "VINTAGES",
+    "clear_caches",
+    "data_dirs",
+    "set_data_dirs",
     "Place",
     "Cluster",
     "Partner",

@@ -13,7 +13,10 @@ import io
 import json
 import os
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import geopandas as gpd
@@ -34,7 +37,17 @@ from ._io import (
 )
 from .coords import GCJ02_CRS, WGS84_CRS, geodesic_area_km2, to_gcj02
 
-__all__ = ["LEVELS", "VINTAGES", "DETAILS", "load_boundaries", "layer_info", "data_dir", "check_choice"]
+__all__ = [
+    "LEVELS",
+    "DETAILS",
+    "vintages",
+    "default_vintage",
+    "vintage_registry",
+    "load_boundaries",
+    "layer_info",
+    "data_dir",
+    "check_choice",
+]
 
 
 def _vintage_registry(files) -> dict:
@@ -83,37 +96,106 @@ def _vintage_registry(files) -> dict:
 _FILE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9.-]{0,31}")
 
 
-def _load_registry() -> dict:
-    """The registry of every data source; on an error in an added one, the package's alone.
+@dataclass(frozen=True)
+class VintageRegistry:
+    """The division vintages known to this session: the package's and the added ones.
 
-    The error is kept (:func:`chuanyu_geo._io.raise_deferred`) and raised by every data
-    call, so ``import chuanyu_geo`` (and ``chuanyu-geo --help``) work whatever the
-    environment while no result silently lacks the user's data.
+    Read from ``vintages.toml`` of every data source on first use
+    (:func:`vintage_registry`); ordered by date.
     """
-    try:
-        return _vintage_registry(registry_files("vintages.toml"))
-    except ChuanyuGeoError as exc:
-        defer_error(exc)
+
+    ids: tuple[str, ...]
+    default: str
+    dates: Mapping[str, str]
+    notes: Mapping[str, str]
+    short: Mapping[str, str]  # short forms for map attributions and figure captions
+    short_zh: Mapping[str, str]
+    folders: Mapping[str, Path | None]  # None: the package's own layers
+
+    @property
+    def earliest(self) -> str:
+        return self.ids[0]
+
+
+def _as_registry(merged: dict) -> VintageRegistry:
+    entries = merged["vintages"]
+    return VintageRegistry(
+        ids=tuple(v["id"] for v in entries),
+        default=merged["default"],
+        dates=MappingProxyType({v["id"]: v["date"] for v in entries}),
+        notes=MappingProxyType({v["id"]: v["description"] for v in entries}),
+        short=MappingProxyType({v["id"]: v["short"] for v in entries}),
+        short_zh=MappingProxyType({v["id"]: v.get("short_zh", v["short"]) for v in entries}),
+        folders=MappingProxyType({v["id"]: v["folder"] for v in entries}),
+    )
+
+
+@functools.cache
+def vintage_registry() -> VintageRegistry:
+    """The registry of division vintages, read on first use from every data source.
+
+    The package's ``vintages.toml`` comes first; each data directory
+    (``CHUANYU_GEO_DATA`` or :func:`chuanyu_geo.set_data_dirs`) may add vintages and set
+    the default. A malformed added file raises here, naming it, at the first data call;
+    :func:`chuanyu_geo.clear_caches` makes the next call read the files again.
+
+    Examples
+    --------
+    >>> from chuanyu_geo.boundaries import vintage_registry
+    >>> registry = vintage_registry()
+    >>> registry.earliest in registry.ids and registry.default in registry.ids
+    True
+    """
+    return _as_registry(_vintage_registry(registry_files("vintages.toml")))
+
+
+def vintages() -> tuple[str, ...]:
+    """Ids of the known division vintages, oldest first (see :func:`vintage_registry`)."""
+    return vintage_registry().ids
+
+
+def default_vintage() -> str:
+    """The vintage used when a call names none: the registry's ``default``."""
+    return vintage_registry().default
+
+
+def _package_registry() -> VintageRegistry:
     name = "vintages.toml"
-    return _vintage_registry([(None, f"chuanyu_geo/{name}", parse_toml(read_package_text(name), name))])
+    return _as_registry(
+        _vintage_registry([(None, f"chuanyu_geo/{name}", parse_toml(read_package_text(name), name))])
+    )
 
 
-_REGISTRY = _load_registry()
-VINTAGES = tuple(v["id"] for v in _REGISTRY["vintages"])
-DEFAULT_VINTAGE = _REGISTRY["default"]
-EARLIEST_VINTAGE = VINTAGES[0]
-VINTAGE_DATES = {v["id"]: v["date"] for v in _REGISTRY["vintages"]}
-VINTAGE_NOTES = {v["id"]: v["description"] for v in _REGISTRY["vintages"]}
-# Short forms for map attributions and figure captions.
-VINTAGE_SHORT = {v["id"]: v["short"] for v in _REGISTRY["vintages"]}
-VINTAGE_SHORT_ZH = {v["id"]: v.get("short_zh", v["short"]) for v in _REGISTRY["vintages"]}
-_VINTAGE_FOLDER = {v["id"]: v["folder"] for v in _REGISTRY["vintages"]}
+# The registry's values under their former module-level names (VINTAGES, DEFAULT_VINTAGE,
+# ...), looked up at each access so that they follow set_data_dirs().
+_REGISTRY_NAMES = {
+    "VINTAGES": lambda r: r.ids,
+    "DEFAULT_VINTAGE": lambda r: r.default,
+    "EARLIEST_VINTAGE": lambda r: r.earliest,
+    "VINTAGE_DATES": lambda r: dict(r.dates),
+    "VINTAGE_NOTES": lambda r: dict(r.notes),
+    "VINTAGE_SHORT": lambda r: dict(r.short),
+    "VINTAGE_SHORT_ZH": lambda r: dict(r.short_zh),
+    "_VINTAGE_FOLDER": lambda r: dict(r.folders),
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _REGISTRY_NAMES:
+        try:
+            registry = vintage_registry()
+        except ChuanyuGeoError as exc:  # kept for the data calls; the package's vintages meanwhile
+            defer_error(exc)
+            registry = _package_registry()
+        return _REGISTRY_NAMES[name](registry)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def key_in_force(entries: dict, vintage: str) -> str | None:
     """The key of ``entries`` (keyed by vintage) in force for ``vintage``: the latest one
     not after it (a key holds until the next), or None if every key is later."""
-    keys = [v for v in VINTAGES if v in entries and VINTAGE_DATES[v] <= VINTAGE_DATES[vintage]]
+    registry = vintage_registry()
+    keys = [v for v in registry.ids if v in entries and registry.dates[v] <= registry.dates[vintage]]
     return keys[-1] if keys else None
 
 
@@ -175,7 +257,7 @@ def data_dir() -> Path:
 
 def _layer_dir(vintage: str) -> Path:
     """Directory of a vintage's layers: the package's, or ``boundaries/`` of an added source."""
-    folder = _VINTAGE_FOLDER[vintage]
+    folder = vintage_registry().folders[vintage]
     return data_dir() if folder is None else folder / "boundaries"
 
 
@@ -239,7 +321,7 @@ def _one_line(value: Any) -> str:
     return " ".join(str(value).split())
 
 
-def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL) -> dict:
+def layer_info(level: str = "county", vintage: str | None = None, detail: str = DEFAULT_DETAIL) -> dict:
     """Manifest entry of one layer: source, sha256, feature and vertex counts.
 
     Parameters
@@ -260,7 +342,7 @@ def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: st
     level, vintage, detail = _check_layer_args(level, vintage, detail)
     name = layer_filename(level, vintage, detail)
     folder = _layer_dir(vintage)
-    entry = _manifest(folder, _VINTAGE_FOLDER[vintage])["files"].get(name)
+    entry = _manifest(folder, vintage_registry().folders[vintage])["files"].get(name)
     if entry is None:
         raise DataIntegrityError(
             f"{name} is not listed in {folder / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}"
@@ -271,7 +353,7 @@ def layer_info(level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: st
 def _check_layer_args(level: str, vintage: Any, detail: str) -> tuple[str, str, str]:
     return (
         check_choice("level", level, LEVELS),
-        check_choice("vintage", vintage, VINTAGES),
+        check_choice("vintage", default_vintage() if vintage is None else vintage, vintages()),
         check_choice("detail", detail, DETAILS),
     )
 
@@ -318,7 +400,7 @@ def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
     folder = _layer_dir(vintage)
     path = folder / info["file"]
     raw = _read_boundary_file(
-        _VINTAGE_FOLDER[vintage], folder, info["file"], "boundary file", MAX_LAYER_BYTES
+        vintage_registry().folders[vintage], folder, info["file"], "boundary file", MAX_LAYER_BYTES
     )
     if raw is None:
         raise DataIntegrityError(f"boundary file {path} is missing; rebuild it with: {REBUILD_COMMAND}")
@@ -335,7 +417,7 @@ def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
             "detail": detail,
             "source": info["source"],
             "datum": "WGS84",
-            "vintage_note": VINTAGE_NOTES[vintage],
+            "vintage_note": vintage_registry().notes[vintage],
         }
     )
     return gdf
@@ -343,7 +425,7 @@ def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
 
 def load_boundaries(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     crs: str | int | CRS = "wgs84",
 ) -> gpd.GeoDataFrame:
@@ -413,7 +495,7 @@ def _to_crs(gdf: gpd.GeoDataFrame, crs: str | int | CRS) -> gpd.GeoDataFrame:
     return out
 
 
-def unit_table(level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+def unit_table(level: str = "county", vintage: str | None = None) -> pd.DataFrame:
     """Attributes of every unit at one level (no geometry), from the standard layer.
 
     Parameters
@@ -503,7 +585,7 @@ def border_line(layer: gpd.GeoDataFrame) -> Any:
 
 
 @functools.cache
-def province_border(vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL):
+def province_border(vintage: str | None = None, detail: str = DEFAULT_DETAIL):
     """The Sichuan–Chongqing border of a layer: where the two province outlines meet.
 
     Parameters

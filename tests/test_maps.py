@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -233,3 +234,35 @@ def test_cli_map(tmp_path, capsys):
     )
     assert cli.main(["map", "-o", str(tmp_path / "x.html"), "--offline", "--tiles", "osm"]) == 2
     assert "use --tiles none" in capsys.readouterr().err
+
+
+MAP_MODULES = sorted((Path(maps.__file__).parent).glob("*.py"))
+
+
+@pytest.mark.parametrize("path", MAP_MODULES, ids=lambda p: p.name)
+def test_each_map_module_is_short_and_says_its_job(path):
+    import ast
+
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 700, f"{path.name}: {len(text.splitlines())} lines"
+    assert (ast.get_docstring(ast.parse(text)) or "").strip(), f"{path.name} opens without a docstring"
+
+
+def test_names_imported_from_chuanyu_geo_maps_keep_working():
+    from chuanyu_geo.maps import (  # noqa: F401  the names code outside the package uses
+        TILES,
+        UnmatchedRowsError,
+        _Attribution,
+        _Html,
+        _render,
+        _web_layer,
+        adjacency_map,
+        choropleth,
+        join_table,
+        lisa_map,
+        platform_map,
+        save_map,
+    )
+
+    assert {"platform_map", "adjacency_map", "choropleth", "lisa_map", "save_map"} <= set(maps.__all__)
+    assert cg.platform_map is platform_map and cg.save_map is save_map and cg.join_table is join_table

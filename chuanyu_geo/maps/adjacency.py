@@ -7,12 +7,23 @@ import folium
 from .._style import config
 from ..adjacency import RESOLUTION_NOTE, adjacency_graph, graph_to_frame, shared_lines
 from ..boundaries import DEFAULT_VINTAGE
-from .base import _add_legend, _base_map, _check_map_args, _esc, _layer_control, _provenance, _swatch, _tr
+from .base import (
+    _add_legend,
+    _base_map,
+    _check_map_args,
+    _esc,
+    _layer_control,
+    _provenance,
+    _swatch,
+    _tr,
+    warns_at_caller,
+)
 from .layers import _add_units, _lines_layer, _names_in, _province_labels, _web_layer
 
 # --------------------------------------------------------------------------- adjacency map
 
 
+@warns_at_caller
 def adjacency_map(
     level: str = "county",
     vintage: str = DEFAULT_VINTAGE,
@@ -45,7 +56,7 @@ def adjacency_map(
     """
     level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
     web = _web_layer(level, vintage)
-    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage, lang), title)
+    m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, web.total_bounds, vintage, datum, lang)
     style = config()["style"]
     graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
@@ -82,5 +93,4 @@ def adjacency_map(
         + f"<div style='color:#555'>{_esc(_tr(lang, '共享边界长度取决于边界精度', RESOLUTION_NOTE))}</div>",
     )
     _layer_control(m)
-    m._chuanyu_offline = offline
     return m

@@ -14,14 +14,17 @@ import functools
 import json
 import os
 import re
+import sys
+import warnings
 from pathlib import Path
 
 import folium
 import geopandas as gpd
+import pandas as pd
 from branca.element import Element, MacroElement
 from jinja2 import Template
 
-from .._errors import InvalidArgumentError
+from .._errors import InvalidArgumentError, listing
 from .._io import read_package_text, write_text_atomic
 from .._safe import check_color, check_tree, inert
 from .._style import config
@@ -49,13 +52,76 @@ MAP_LEVELS = UNIT_LEVELS
 _esc = inert  # the one way text enters a map
 
 
+_PACKAGE_DIR = str(Path(__file__).resolve().parent.parent)
+# Library warnings about library use (not the user's data) stay where their library put them.
+_ABOUT_CODE = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
+
+
+def _user_stacklevel() -> int:
+    """The ``stacklevel`` that makes a warning issued by the caller point at the first frame
+    outside this package: the user's call, however deep in the package the warning arose."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+def warns_at_caller(function):
+    """Make the warnings raised while a public map function runs point at the user's call.
+
+    Warnings inside the package are issued with a stack level fitting their own public
+    function (``adjacency_graph``, ``join_table`` ...), and a classifier's warning points
+    into the classifier; reached through a map function they would point at the package.
+    They are collected and issued again from the user's call; deprecation warnings of
+    libraries about library use stay as they were.
+    """
+
+    @functools.wraps(function)
+    def wrapper(*args, **kwargs):
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                return function(*args, **kwargs)
+        finally:
+            for w in caught:
+                if w.filename.startswith(_PACKAGE_DIR) or not issubclass(w.category, _ABOUT_CODE):
+                    warnings.warn(w.message, w.category, stacklevel=_user_stacklevel())
+                else:
+                    warnings.warn_explicit(w.message, w.category, w.filename, w.lineno, source=w.source)
+
+    return wrapper
+
+
 class _Map(folium.Map):
-    """A folium map that inlines its assets and checks its tree for live template text.
+    """A folium map that inlines its assets, checks its tree for live template text, and
+    carries what the map was built with.
 
     Leaflet (from XStatic-Leaflet) is inlined in every map, online or offline: the only
     network use of an online map is its tiles (several CDNs are unreachable from mainland
     China). jQuery and Bootstrap, which folium adds by default, are not used by these maps.
+
+    Attributes
+    ----------
+    offline : bool
+        Built with ``offline=True`` (no tiles): :func:`save_map` then checks by default that
+        the file makes no network request.
+    join_report : pandas.DataFrame or None
+        :func:`chuanyu_geo.choropleth` only: the report of :func:`chuanyu_geo.join_table`,
+        one row per row of the user's table; ``None`` on other maps.
+    unmatched : pandas.DataFrame or None
+        :func:`chuanyu_geo.choropleth` only: the rows that were not drawn (no unit, or no
+        value), in full (the legend names the first few); ``None`` on other maps.
     """
+
+    offline: bool
+    join_report: pd.DataFrame | None
+    unmatched: pd.DataFrame | None
+
+    def __init__(self, *args, offline: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.offline = bool(offline)
+        self.join_report = None
+        self.unmatched = None
 
     def render(self, **kwargs):
         js, css = _leaflet_assets()
@@ -203,13 +269,21 @@ def _tools_js() -> str:
     return read_package_text("map_tools.js")
 
 
-def _base_map(tiles: str | None, bounds, attribution: str, title: str | None) -> tuple[folium.Map, str]:
+def _base_map(
+    tiles: str | None, bounds, attribution: str, title: str | None, offline: bool = False
+) -> tuple[_Map, str]:
     if tiles not in TILES:
         raise InvalidArgumentError(
             f"tiles={tiles!r} is not valid; expected one of: osm, cartodb, gaode, None"
         )
     basemap = config()["basemaps"].get(tiles) if tiles else None
-    m = _Map(tiles=None, control_scale=True, prefer_canvas=False, max_zoom=config()["style"]["max_zoom"])
+    m = _Map(
+        tiles=None,
+        control_scale=True,
+        prefer_canvas=False,
+        max_zoom=config()["style"]["max_zoom"],
+        offline=offline,
+    )
     if basemap:
         folium.TileLayer(
             tiles=basemap["url"],
@@ -279,24 +353,73 @@ def _leaflet_assets() -> tuple[str, str]:
     return js, css
 
 
+def _network_uses(m: folium.Map, page: str) -> list[str]:
+    """What a rendered map would fetch from the network: tile layers, remote scripts, styles."""
+    found = [
+        f"{child.tile_name!r} tiles"
+        for child in _descendants(m)
+        if isinstance(child, folium.raster_layers.TileLayer)
+    ]
+    remote = r"""(?:https?:)?//[^"'\s)]+"""
+    for pattern in (
+        rf"""<script[^>]*\ssrc=["']({remote})""",
+        rf"""<link[^>]*\shref=["']({remote})""",
+        rf"""url\(["']?({remote})""",
+    ):
+        found += re.findall(pattern, page)
+    return list(dict.fromkeys(found))
+
+
+def _descendants(element):
+    for child in element._children.values():
+        yield child
+        yield from _descendants(child)
+
+
 def _render(m: folium.Map, offline: bool) -> str:
-    # Every map inlines its assets (see _Map); ``offline`` only decides whether tiles load.
-    return m.get_root().render()
+    """The map's HTML; with ``offline`` it must make no network request (else an error)."""
+    # Every map inlines Leaflet (see _Map); what can still reach the network is tiles, or
+    # the CDN assets of a map that is not one of ours.
+    page = m.get_root().render()
+    if offline:
+        uses = _network_uses(m, page)
+        if uses:
+            raise InvalidArgumentError(
+                "offline=True: the map would load from the network: "
+                + listing(uses, total=len(uses), sep=", ")
+                + "; build it with tiles=None (and offline=True), or save it with offline=False"
+            )
+    return page
 
 
 def save_map(m: folium.Map, path: str | os.PathLike, offline: bool | None = None) -> Path:
     """Write a map to one HTML file, atomically.
 
+    Every map of this package inlines Leaflet, so the file needs the network only for its
+    tiles.
+
     Parameters
     ----------
     m : folium.Map
+        A map of this package, or any folium map.
     path : path-like
+        The HTML file to write (replaced whole, never left half-written).
     offline : bool, optional
-        Inline Leaflet so the file needs no network; defaults to what the map was built with.
+        ``True``: the file must make no network request; a map with tiles (or, for a folium
+        map not built here, CDN scripts) is refused with an error naming them, and nothing
+        is written. ``False``: written as it is, tiles and all. ``None`` (default): what the
+        map was built with (``offline=`` of :func:`platform_map` and the other map
+        functions; ``False`` for a folium map not built here).
 
     Returns
     -------
     pathlib.Path
+        The path written.
+
+    Raises
+    ------
+    InvalidArgumentError
+        ``m`` is not a folium map, or ``offline=True`` and the map loads from the network.
 
     Examples
     --------
@@ -305,5 +428,12 @@ def save_map(m: folium.Map, path: str | os.PathLike, offline: bool | None = None
     >>> path.stat().st_size < 1_000_000
     True
     """
-    offline = getattr(m, "_chuanyu_offline", False) if offline is None else offline
+    if not isinstance(m, folium.Map):
+        raise InvalidArgumentError(
+            f"save_map: m must be a folium.Map (a map function's result); got {type(m).__name__}"
+        )
+    if offline is None:
+        offline = m.offline if isinstance(m, _Map) else False
+    elif not isinstance(offline, bool):
+        raise InvalidArgumentError(f"save_map: offline must be True, False or None; got {offline!r}")
     return write_text_atomic(path, _render(m, offline))

@@ -16,7 +16,17 @@ from ..boundaries import (
 )
 from ..coords import to_gcj02
 from ..platforms import Platform, plan_of, platform_set_of, platforms_by_unit
-from .base import _add_legend, _base_map, _check_map_args, _esc, _layer_control, _provenance, _swatch, _tr
+from .base import (
+    _add_legend,
+    _base_map,
+    _check_map_args,
+    _esc,
+    _layer_control,
+    _provenance,
+    _swatch,
+    _tr,
+    warns_at_caller,
+)
 from .layers import _add_units, _border_only, _geojson, _lines_layer, _names_in, _province_labels, _web_layer
 
 # --------------------------------------------------------------------------- platform map
@@ -51,6 +61,7 @@ def _platform_popup(platform: Platform, precision: str, note: str | None, lang: 
     return "<div style='max-width:360px'>" + "<br>".join(parts) + "</div>"
 
 
+@warns_at_caller
 def platform_map(
     level: str = "county",
     vintage: str = DEFAULT_VINTAGE,
@@ -97,7 +108,7 @@ def platform_map(
     member_of = platforms_by_unit(chosen, level, vintage)
     # Open on the platforms (the border region); the whole of both provinces is one zoom out.
     focus = web[web["adcode"].isin(list(member_of))] if member_of else web
-    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, focus.total_bounds, vintage, datum, lang)
     style = config()["style"]
 
@@ -202,7 +213,6 @@ def platform_map(
     ]
     _add_legend(m, "".join(legend))
     _layer_control(m)
-    m._chuanyu_offline = offline
     return m
 
 

@@ -20,12 +20,14 @@ from .base import (
     _provenance,
     _swatch,
     _tr,
+    warns_at_caller,
 )
 from .layers import _add_units, _border_only, _province_labels, _web_layer
 
 # --------------------------------------------------------------------------- choropleth
 
 
+@warns_at_caller
 def choropleth(
     table: pd.DataFrame,
     value_col: str,
@@ -92,7 +94,7 @@ def choropleth(
     web = dissolve_stable(_web_layer(level, vintage), list(class_of), level, vintage)
     # Open on the units that have data; the rest of both provinces is one zoom out.
     focus = web[web["adcode"].isin(list(class_of))]
-    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, focus.total_bounds, vintage, datum, lang)
     style = config()["style"]
     extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
@@ -118,7 +120,6 @@ def choropleth(
     _add_legend(m, "".join(legend))
     m.join_report = report
     m.unmatched = unmatched
-    m._chuanyu_offline = offline
     return m
 
 
@@ -131,6 +132,7 @@ def _cut(value, limit: int = 200) -> str:
 # --------------------------------------------------------------------------- LISA
 
 
+@warns_at_caller
 def lisa_map(
     local: pd.DataFrame,
     tiles: str | None = "osm",
@@ -168,7 +170,7 @@ def lisa_map(
     colors = config()["lisa"]
     web = dissolve_stable(_web_layer(level, vintage), list(local["adcode"]), level, vintage)
     focus = web[web["adcode"].isin(list(local["adcode"]))]
-    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title)
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, focus.total_bounds, vintage, datum, lang)
     cluster = dict(zip(local["adcode"], local["cluster"]))
 
@@ -201,5 +203,4 @@ def lisa_map(
     weights_note = _tr(lang, f"{kind} 权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
     legend.append(f"<div style='color:#555'>{_esc(weights_note)}</div>")
     _add_legend(m, "".join(legend))
-    m._chuanyu_offline = offline
     return m

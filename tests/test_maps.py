@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -233,3 +234,82 @@ def test_cli_map(tmp_path, capsys):
     )
     assert cli.main(["map", "-o", str(tmp_path / "x.html"), "--offline", "--tiles", "osm"]) == 2
     assert "use --tiles none" in capsys.readouterr().err
+
+
+MAP_MODULES = sorted((Path(maps.__file__).parent).glob("*.py"))
+
+
+@pytest.mark.parametrize("path", MAP_MODULES, ids=lambda p: p.name)
+def test_each_map_module_is_short_and_says_its_job(path):
+    import ast
+
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 700, f"{path.name}: {len(text.splitlines())} lines"
+    assert (ast.get_docstring(ast.parse(text)) or "").strip(), f"{path.name} opens without a docstring"
+
+
+def test_names_imported_from_chuanyu_geo_maps_keep_working():
+    from chuanyu_geo.maps import (  # noqa: F401  the names code outside the package uses
+        TILES,
+        UnmatchedRowsError,
+        _Attribution,
+        _Html,
+        _render,
+        _web_layer,
+        adjacency_map,
+        choropleth,
+        join_table,
+        lisa_map,
+        platform_map,
+        save_map,
+    )
+
+    assert {"platform_map", "adjacency_map", "choropleth", "lisa_map", "save_map"} <= set(maps.__all__)
+    assert cg.platform_map is platform_map and cg.save_map is save_map and cg.join_table is join_table
+
+
+def test_map_state_is_declared_on_the_map_class():
+    assert {"offline", "join_report", "unmatched"} <= set(maps._Map.__annotations__)
+    offline = cg.platform_map(tiles=None, offline=True)
+    online = cg.adjacency_map(tiles="osm")
+    assert isinstance(offline, maps._Map) and offline.offline is True and online.offline is False
+    assert offline.join_report is None and offline.unmatched is None
+    table = pd.DataFrame({"unit": ["万州", "开州", "达川", "不存在县"], "v": [1.0, 2.0, 3.0, 4.0]})
+    m = cg.choropleth(table, "v", "unit", k=3, allow_partial=True, tiles=None)
+    assert list(m.join_report["status"]) == ["matched"] * 3 + ["unknown"], m.join_report
+    assert list(m.unmatched["key"]) == ["不存在县"] and m.offline is False
+
+
+def test_save_map_honours_offline(tmp_path):
+    import folium
+
+    from chuanyu_geo._errors import InvalidArgumentError
+
+    offline, online = cg.platform_map(tiles=None, offline=True), cg.platform_map(tiles="osm")
+    # None: what the map was built with (an offline map is checked, an online one written as is).
+    assert "openstreetmap" not in maps.save_map(offline, tmp_path / "a.html").read_text(encoding="utf-8")
+    assert "tile.openstreetmap.org" in maps.save_map(online, tmp_path / "b.html").read_text(encoding="utf-8")
+    # True: an online map is refused, naming what it would load, and nothing is written.
+    with pytest.raises(InvalidArgumentError, match=r"offline=True.*'osm' tiles.*tiles=None"):
+        maps.save_map(online, tmp_path / "c.html", offline=True)
+    assert not (tmp_path / "c.html").exists()
+    assert maps.save_map(offline, tmp_path / "d.html", offline=True).exists()
+    # False: written as it is.
+    assert maps.save_map(online, tmp_path / "e.html", offline=False).exists()
+    assert "tile.openstreetmap.org" in (tmp_path / "e.html").read_text(encoding="utf-8")
+    # A folium map not built here: written by default; offline=True names its CDN scripts too.
+    plain = folium.Map(tiles=None)
+    assert maps.save_map(plain, tmp_path / "f.html").exists()
+    with pytest.raises(InvalidArgumentError, match=r"cdn\.jsdelivr\.net"):
+        maps.save_map(plain, tmp_path / "g.html", offline=True)
+    with pytest.raises(InvalidArgumentError, match="must be a folium.Map"):
+        maps.save_map("map", tmp_path / "h.html")
+    with pytest.raises(InvalidArgumentError, match="True, False or None"):
+        maps.save_map(offline, tmp_path / "i.html", offline="yes")
+
+
+def test_warnings_point_at_the_users_call():
+    table = pd.DataFrame({"u": ["万州", "开州", "达川", "大竹", "梁平"], "v": [1.0, 1.0, 2.0, 2.0, 1.0]})
+    with pytest.warns(UserWarning, match="Not enough unique values") as record:
+        cg.choropleth(table, "v", "u", scheme="natural_breaks", k=4, tiles=None)
+    assert {Path(w.filename) for w in record} == {Path(__file__)}, [(w.filename, w.lineno) for w in record]

@@ -1,0 +1,266 @@
+"""The platform map: units coloured by cluster, one layer per platform, and the border's edges."""
+
+from __future__ import annotations
+
+import folium
+import geopandas as gpd
+import numpy as np
+import shapely
+
+from .._safe import check_color
+from .._style import config, unit_color
+from ..adjacency import cross_border_pairs, shared_lines
+from ..boundaries import (
+    DEFAULT_VINTAGE,
+    dissolve,
+)
+from ..coords import to_gcj02
+from ..platforms import Platform, plan_of, platform_set_of, platforms_by_unit
+from .base import (
+    _add_legend,
+    _base_map,
+    _check_map_args,
+    _esc,
+    _layer_control,
+    _provenance,
+    _swatch,
+    _tr,
+    warns_at_caller,
+)
+from .layers import _add_units, _border_only, _geojson, _lines_layer, _names_in, _province_labels, _web_layer
+
+# --------------------------------------------------------------------------- platform map
+
+
+_PRECISION_ZH = {"exact": "精确", "approximate": "近似"}
+
+
+def _platform_popup(platform: Platform, precision: str, note: str | None, lang: str) -> str:
+    zh, en = lang in ("zh", "zh+en"), lang in ("en", "zh+en")
+    partners = "、".join(_esc(p.name) for p in platform.partners)
+    parts = []
+    if zh:
+        parts += [
+            f"<b>{_esc(platform.name)}</b> ({_esc(platform.short_name)})",
+            f"{_esc(platform.cluster_name)} · 合作方：{partners}",
+            f"主题：{_esc(platform.theme)}",
+            f"条款 {_esc(platform.clause)}：「{_esc(platform.quote)}」",
+            f"范围：<b>{_esc(_PRECISION_ZH.get(precision, precision))}</b>",
+        ]
+    if en:
+        parts += [
+            f"<b>{_esc(platform.name_en)}</b>",
+            f"{_esc(platform.cluster_name_en)} cluster · {len(platform.partners)} partners",
+            f"theme: {_esc(platform.theme_en)}",
+            f"footprint: <b>{_esc(precision)}</b>{' — ' + _esc(note) if note else ''}",
+        ]
+    if platform.overall_plan is not None and (platform.overall_plan.document or platform.overall_plan.date):
+        plan = platform.overall_plan
+        label = _tr(lang, "总体方案", "overall plan")
+        parts.append(f"{label}: {_esc(plan.document or '')} {_esc(plan.date or '')} ({_esc(plan.status)})")
+    return "<div style='max-width:360px'>" + "<br>".join(parts) + "</div>"
+
+
+@warns_at_caller
+def platform_map(
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    tiles: str | None = "osm",
+    lang: str = "zh",
+    offline: bool = False,
+    platform_set: list[Platform] | None = None,
+    title: str | None = None,
+    plan: str | None = None,
+) -> folium.Map:
+    """Units coloured by cluster, one toggleable layer per platform, the border and cross-border edges.
+
+    Parameters
+    ----------
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    tiles : {"osm", "cartodb", "gaode", None}
+        ``gaode`` tiles are GCJ-02: every vector layer is shifted to match them.
+    lang : {"zh", "en"}
+        Tooltips in Chinese with English beside, or English only.
+    offline : bool
+        Inline Leaflet so the saved file makes no network request (requires ``tiles=None``).
+    platform_set : list of Platform, optional
+        A user set from :func:`chuanyu_geo.load_platforms`.
+    title : str, optional
+    plan : str, optional
+        Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.
+
+    Returns
+    -------
+    folium.Map
+        Save it with :func:`save_map` (atomic, honours ``offline``) or ``Map.save``.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> m = cg.platform_map(level="partner", tiles=None, lang="en")
+    >>> "Wan-Da-Kai" in m.get_root().render()
+    True
+    """
+    level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
+    chosen = platform_set_of(platform_set, plan)
+    web = _web_layer(level, vintage)
+    member_of = platforms_by_unit(chosen, level, vintage)
+    # Open on the platforms (the border region); the whole of both provinces is one zoom out.
+    focus = web[web["adcode"].isin(list(member_of))] if member_of else web
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
+    _province_labels(m, focus.total_bounds, vintage, datum, lang)
+    style = config()["style"]
+
+    def color_of(code: str) -> str:
+        return unit_color(member_of.get(code, []))
+
+    def short(p: Platform) -> str:
+        return _esc(_tr(lang, p.short_name, p.short_name_en))
+
+    extra = {code: "<br>" + "、".join(short(p) for p in ps) for code, ps in member_of.items()}
+    _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang)
+
+    for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
+        check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
+    footprints = {p.id: p.footprint(level, vintage, "standard").iloc[0] for p in chosen}
+    # Outlines and name labels use the same shapes, on the web layer.
+    shapes = {p.id: dissolve(web, footprints[p.id]["unit_adcodes"].split(","))[0] for p in chosen}
+    # Approximate outlines are drawn last, dashed over a white casing, so they stay visible
+    # where they run along an exact outline of the same colour (明月山 under 万达开).
+    order = sorted(enumerate(chosen), key=lambda item: footprints[item[1].id]["precision"] == "approximate")
+    for number, platform in order:
+        footprint = footprints[platform.id]
+        approximate = footprint["precision"] == "approximate"
+        geometry = shapes[platform.id]
+        precision = footprint["precision"]
+        name = _tr(lang, platform.short_name, platform.short_name_en)
+        state = _tr(lang, _PRECISION_ZH[precision], precision)
+        # A colour swatch before each platform in the layer control (a dashed one if approximate).
+        swatch = (
+            f"<span style='display:inline-block;width:14px;height:0;border-top:3px "
+            f"{'dashed' if approximate else 'solid'} {platform.cluster_color};"
+            "vertical-align:middle;margin-right:4px'></span>"
+        )
+        label = f"{swatch}{_esc(name)} <span style='color:#666'>({_esc(state)})</span>"
+        area = round(float(footprint["area_km2"]), 1)
+        area_text = platform.area_note(precision, area) or f"exact: {area:,.1f} km²"
+        if lang == "zh":
+            area_text = (
+                f"近似：完整单元 {area:,.1f} km²；方案面积 {platform.plan_area_km2:,.0f} km²"
+                if approximate and platform.plan_area_km2
+                else f"{'近似' if approximate else '精确'}：{area:,.1f} km²"
+            )
+        units_text = (
+            footprint["units"]
+            if lang != "en"
+            else "、".join(web.set_index("adcode").loc[footprint["unit_adcodes"].split(","), "name_en"])
+        )
+        frame = gpd.GeoDataFrame(
+            {
+                "tip": [f"<b>{_esc(name)}</b><br>{_esc(units_text)}<br>{_esc(area_text)}"],
+                "popup": [_platform_popup(platform, precision, footprint["note"], lang)],
+            },
+            geometry=[geometry],
+            crs=4326,
+        )
+        group = folium.FeatureGroup(name=label, show=True)
+        if approximate:
+            folium.GeoJson(
+                _geojson(frame[["geometry"]], datum),
+                style_function=lambda f: {
+                    "color": "#ffffff",
+                    "weight": 4,
+                    "opacity": 0.95,
+                    "fill": False,
+                    "interactive": False,
+                },
+            ).add_to(group)
+        folium.GeoJson(
+            _geojson(frame, datum),
+            style_function=lambda f, c=platform.cluster_color, d=approximate, n=number: {
+                "color": c,
+                "weight": 3,
+                # Outlines only: a fill would catch the mouse and hide the units' tooltips.
+                "fill": False,
+                "dashArray": "8 6" if d else None,
+                # Index-based class: tests and user CSS can find a platform's outline.
+                "className": f"chuanyu-platform chuanyu-platform-{n}",
+            },
+            tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+            popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
+        ).add_to(group)
+        group.add_to(m)
+
+    _platform_labels(m, chosen, shapes, datum, lang)
+    _border_and_edges(m, web, level, vintage, datum, lang)
+    provenance = _tr(
+        lang,
+        f"方案 {plan_of(chosen)}；区划版本 {vintage}；{web.attrs['source']}",
+        f"plan {plan_of(chosen)}; vintage {vintage}; {web.attrs['source']}",
+    )
+    legend = [f"<b>{_esc(_tr(lang, '功能平台', 'Platforms'))}</b>"]
+    seen = {}
+    for p in chosen:
+        seen.setdefault(p.cluster, (p.cluster_color, _tr(lang, p.cluster_name, p.cluster_name_en)))
+    legend += [_swatch(color, _esc(name)) for color, name in seen.values()]
+    legend += [
+        _swatch(style["several_clusters_color"], _esc(_tr(lang, "多个片区", "several clusters"))),
+        _swatch(style["no_platform_color"], _esc(_tr(lang, "无平台", "no platform"))),
+        _swatch("#333", _esc(_tr(lang, "近似范围", "approximate footprint")), dashed=True, line=True),
+        _swatch(style["border_color"], _esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")), line=True),
+        f"<div style='color:#555'>{_esc(provenance)}</div>",
+    ]
+    _add_legend(m, "".join(legend))
+    _layer_control(m)
+    return m
+
+
+def _platform_labels(m: folium.Map, chosen: list[Platform], shapes: dict, datum: str, lang: str) -> None:
+    """Platform names on the map, at a point inside each footprint; a layer that can be hidden."""
+    group = folium.FeatureGroup(name=_esc(_tr(lang, "平台名称", "Platform names")), show=True)
+    for platform in chosen:
+        spot = shapely.point_on_surface(shapes[platform.id])
+        if datum == "gcj02":
+            spot = to_gcj02(np.asarray([spot]))[0]
+        text = _esc(_tr(lang, platform.short_name, platform.short_name_en))
+        html = f"<div class='chuanyu-label' style='border-color:{platform.cluster_color}'>{text}</div>"
+        folium.Marker(
+            [spot.y, spot.x],
+            icon=folium.DivIcon(
+                html=html, icon_size=(0, 0), icon_anchor=(0, 0), class_name="chuanyu-label-icon"
+            ),
+            interactive=False,
+        ).add_to(group)
+    group.add_to(m)
+
+
+def _border_and_edges(
+    m: folium.Map, web: gpd.GeoDataFrame, level: str, vintage: str, datum: str, lang: str
+) -> None:
+    style = config()["style"]
+    source = web.attrs["source"]
+    pairs = cross_border_pairs(level, vintage, "standard")
+    total = pairs["shared_km"].sum()
+    names = _names_in(web, lang)
+    _border_only(m, web, datum, lang, detail=f": {total:.2f} km ({source})", weight=4)
+    contact = {"edge": _tr(lang, "共享边界", "shared border"), "point": _tr(lang, "点接触", "point contact")}
+    edge_rows = [
+        {
+            "tip": f"{_esc(names[row.adcode_a])} ↔ {_esc(names[row.adcode_b])}: "
+            f"{row.shared_km:.2f} km<br><span "
+            f"style='color:#555'>{_esc(contact[row.contact])}; {_esc(source)}</span>",
+            "geometry": line,
+        }
+        for row, line in zip(pairs.itertuples(), shared_lines(pairs, web))
+    ]
+    edges = _lines_layer(
+        edge_rows,
+        datum,
+        _esc(_tr(lang, "跨省界相邻边", "Cross-border edges")),
+        style["cross_border_edge_color"],
+        6,
+        show=True,
+    )
+    if edges is not None:
+        edges.add_to(m)

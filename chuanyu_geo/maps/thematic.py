@@ -1,0 +1,206 @@
+"""Maps of a user's values on the units: the choropleth and the LISA cluster map."""
+
+from __future__ import annotations
+
+import folium
+import pandas as pd
+
+from .._errors import listing
+from .._style import LISA_ORDER, config, lisa_label, lisa_test_note
+from ..boundaries import DEFAULT_VINTAGE
+from ..classify import classify_values
+from ..stable_units import dissolve_stable
+from .base import (
+    MAP_LEVELS,
+    _add_legend,
+    _base_map,
+    _check_map_args,
+    _esc,
+    _layer_control,
+    _provenance,
+    _swatch,
+    _tr,
+    warns_at_caller,
+)
+from .layers import _add_units, _border_only, _province_labels, _web_layer
+
+# --------------------------------------------------------------------------- choropleth
+
+
+@warns_at_caller
+def choropleth(
+    table: pd.DataFrame,
+    value_col: str,
+    key_col: str,
+    level: str = "county",
+    vintage: str = DEFAULT_VINTAGE,
+    scheme: str = "quantiles",
+    k: int = 5,
+    allow_partial: bool = False,
+    tiles: str | None = "osm",
+    lang: str = "zh",
+    offline: bool = False,
+    title: str | None = None,
+    year: int | None = None,
+) -> folium.Map:
+    """Map a user indicator onto units, classified with mapclassify.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per unit.
+    value_col : str
+        Numeric column to map.
+    key_col : str
+        Column with adcodes or names (current, short, pinyin or former: 开县, 梁平县).
+    level : {"county", "partner"}
+    vintage : {"2024", "2025"}
+    scheme : str
+        A mapclassify classifier name (quantiles, equal_interval, natural_breaks, ...).
+    k : int
+        Number of classes (3–7).
+    allow_partial : bool
+        Draw the rows that match and list the others (and rows without a value) in the
+        map and in ``map.unmatched``; by default any such row raises.
+    tiles, lang, offline, title
+        As for :func:`platform_map`.
+    year : int, optional
+        The year whose codes and names the table uses (see :func:`join_table`).
+
+    Returns
+    -------
+    folium.Map
+        ``map.join_report`` holds the report of :func:`join_table`.
+
+    Raises
+    ------
+    UnmatchedRowsError
+        Rows that did not match (listed), unless ``allow_partial``.
+
+    Examples
+    --------
+    >>> import pandas as pd, chuanyu_geo as cg
+    >>> table = pd.DataFrame({"unit": ["万州", "开州", "达川", "大竹"], "gdp": [1.2, 0.8, 0.9, 0.5]})
+    >>> m = cg.choropleth(table, "gdp", "unit", k=3, tiles=None)
+    >>> m.join_report["status"].tolist()
+    ['matched', 'matched', 'matched', 'matched']
+    """
+    level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
+    classes = classify_values(table, value_col, key_col, level, vintage, scheme, k, allow_partial, year)
+    matched, report, unmatched = classes.matched, classes.report, classes.unmatched
+    colors, class_of = classes.colors, classes.class_of
+    value_of = dict(zip(matched["adcode"], matched[value_col]))
+
+    web = dissolve_stable(_web_layer(level, vintage), list(class_of), level, vintage)
+    # Open on the units that have data; the rest of both provinces is one zoom out.
+    focus = web[web["adcode"].isin(list(class_of))]
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
+    _province_labels(m, focus.total_bounds, vintage, datum, lang)
+    style = config()["style"]
+    extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
+    _add_units(
+        m,
+        web,
+        datum,
+        _esc(value_col),
+        lambda code: colors[class_of[code]] if code in class_of else style["no_platform_color"],
+        extra,
+        lang,
+    )
+    legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
+    legend += [_swatch(colors[i], _esc(label)) for i, label in enumerate(classes.labels())]
+    legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
+    if len(unmatched):
+        not_mapped = _tr(lang, f"{len(unmatched)} 行未能对应单元：", f"{len(unmatched)} rows not mapped: ")
+        # The first few keys, each cut short; the full list is on map.unmatched.
+        keys = listing((_cut(k) for k in unmatched["key"]), total=len(unmatched), sep=", ")
+        legend.append(f"<div style='color:#a50f15'>{_esc(not_mapped + keys)}</div>")
+    _border_only(m, web, datum, lang)
+    _layer_control(m)
+    _add_legend(m, "".join(legend))
+    m.join_report = report
+    m.unmatched = unmatched
+    return m
+
+
+def _cut(value, limit: int = 200) -> str:
+    """A user's key as text for a legend, at most ``limit`` characters."""
+    text = str(value)
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+# --------------------------------------------------------------------------- LISA
+
+
+@warns_at_caller
+def lisa_map(
+    local: pd.DataFrame,
+    tiles: str | None = "osm",
+    lang: str = "zh",
+    offline: bool = False,
+    title: str | None = None,
+) -> folium.Map:
+    """The LISA cluster map of :func:`chuanyu_geo.lisa`: HH, LL, HL, LH and not significant.
+
+    Parameters
+    ----------
+    local : pandas.DataFrame
+        The result of :func:`chuanyu_geo.lisa` (its ``attrs`` say level, vintage and alpha).
+    tiles, lang, offline, title
+        As for :func:`platform_map`.
+
+    Returns
+    -------
+    folium.Map
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> units = cg.unit_table("county")
+    >>> local = cg.lisa(units, "label_lat", "adcode", permutations=99, seed=1)
+    >>> m = cg.lisa_map(local, tiles=None, lang="en")
+    >>> "LISA clusters" in m.get_root().render()
+    True
+    """
+    level = local.attrs.get("level", "county")
+    vintage = local.attrs.get("vintage", DEFAULT_VINTAGE)
+    level, vintage, lang = _check_map_args(
+        level if level in MAP_LEVELS else "county", vintage, lang, tiles, offline
+    )
+    colors = config()["lisa"]
+    web = dissolve_stable(_web_layer(level, vintage), list(local["adcode"]), level, vintage)
+    focus = web[web["adcode"].isin(list(local["adcode"]))]
+    m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
+    _province_labels(m, focus.total_bounds, vintage, datum, lang)
+    cluster = dict(zip(local["adcode"], local["cluster"]))
+
+    def tip(row) -> str:
+        value = _esc(f"{row.value:,.6g}")
+        if row.cluster == "isolate":
+            return f"<br>{_esc(lisa_label('isolate', lang))} · {_esc(_tr(lang, '值', 'value'))} {value}"
+        return (
+            f"<br>{_esc(lisa_label(row.cluster, lang))} · I = {row.Is:.3f} · p = {row.p_sim:.3f} · "
+            f"{_esc(_tr(lang, '值', 'value'))} {value}"
+        )
+
+    extra = {row.adcode: tip(row) for row in local.itertuples()}
+    _add_units(
+        m,
+        web,
+        datum,
+        _esc("LISA"),
+        lambda code: colors.get(cluster.get(code, "none"), colors["none"]),
+        extra,
+        lang,
+    )
+    _border_only(m, web, datum, lang)
+    title_text = _esc(_tr(lang, "LISA 局部空间自相关", "LISA clusters"))
+    test_note = _esc(lisa_test_note(local.attrs, lang))
+    legend = [f"<b>{title_text}</b><br><span style='color:#555'>{test_note}</span>"]
+    shown = [k for k in LISA_ORDER if k != "isolate" or "isolate" in set(local["cluster"])]
+    legend += [_swatch(colors[k], _esc(lisa_label(k, lang))) for k in shown]
+    kind = local.attrs.get("kind", "queen")
+    weights_note = _tr(lang, f"{kind} 权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
+    legend.append(f"<div style='color:#555'>{_esc(weights_note)}</div>")
+    _add_legend(m, "".join(legend))
+    return m

@@ -28,8 +28,8 @@ from ._safe import csv_text
 from .adjacency import adjacency_graph
 from .boundaries import (
     DEFAULT_DETAIL,
-    DEFAULT_VINTAGE,
     MEMBER_LEVELS,
+    Layer,
     check_choice,
     province_border,
     unit_table,
@@ -128,10 +128,10 @@ def weights(
                 "vintage= and detail= are read from the graph; omit them when passing a graph"
             )
     else:
-        level = check_choice("graph_or_level", graph_or_level, ANALYSIS_LEVELS)
-        graph = adjacency_graph(
-            level=level, vintage=vintage or DEFAULT_VINTAGE, detail=detail or DEFAULT_DETAIL
-        )
+        if graph_or_level not in ANALYSIS_LEVELS:  # named as the user's argument
+            check_choice("graph_or_level", graph_or_level, ANALYSIS_LEVELS)
+        layer = Layer.resolve(graph_or_level, vintage, detail, levels=ANALYSIS_LEVELS)
+        graph = adjacency_graph(level=layer.level, vintage=layer.vintage, detail=layer.detail)
     focal, neighbor, weight = [], [], []
     for a, b, data in graph.edges(data=True):
         if kind == "rook" and data["contact"] != "edge":

@@ -14,7 +14,7 @@ import json
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -238,6 +238,43 @@ def check_choice(name: str, value: Any, valid: tuple[str, ...]) -> str:
     return text
 
 
+def check_vintage(vintage: Any, name: str = "vintage") -> str:
+    """``vintage`` if the registry knows it; None: the registry's default. Else raise naming it."""
+    return check_choice(name, default_vintage() if vintage is None else vintage, vintages())
+
+
+@dataclass(frozen=True)
+class Layer:
+    """A checked (level, vintage, detail): what the public functions resolve once and pass down.
+
+    Examples
+    --------
+    >>> from chuanyu_geo.boundaries import Layer
+    >>> Layer.resolve("county", "2025")
+    Layer(level='county', vintage='2025', detail='standard')
+    """
+
+    level: str
+    vintage: str
+    detail: str
+
+    @classmethod
+    def resolve(
+        cls,
+        level: Any = "county",
+        vintage: Any = None,
+        detail: Any = None,
+        levels: tuple[str, ...] = LEVELS,
+    ) -> Layer:
+        """Check each key against its registry (``levels``: the levels the caller accepts);
+        None means the default vintage or detail. Raises InvalidArgumentError naming the key."""
+        return cls(
+            check_choice("level", level, levels),
+            check_vintage(vintage),
+            check_choice("detail", DEFAULT_DETAIL if detail is None else detail, DETAILS),
+        )
+
+
 def layer_filename(level: str, vintage: str, detail: str) -> str:
     """File name of one shipped layer."""
     return f"{level}_{vintage}_{detail}.fgb"
@@ -339,7 +376,7 @@ def layer_info(level: str = "county", vintage: str | None = None, detail: str = 
     >>> cg.layer_info("county", "2025", "fine")["features"]
     220
     """
-    level, vintage, detail = _check_layer_args(level, vintage, detail)
+    level, vintage, detail = astuple(Layer.resolve(level, vintage, detail))
     name = layer_filename(level, vintage, detail)
     folder = _layer_dir(vintage)
     entry = _manifest(folder, vintage_registry().folders[vintage])["files"].get(name)
@@ -348,14 +385,6 @@ def layer_info(level: str = "county", vintage: str | None = None, detail: str = 
             f"{name} is not listed in {folder / 'manifest.json'}; rebuild with: {REBUILD_COMMAND}"
         )
     return {"file": name, **entry}
-
-
-def _check_layer_args(level: str, vintage: Any, detail: str) -> tuple[str, str, str]:
-    return (
-        check_choice("level", level, LEVELS),
-        check_choice("vintage", default_vintage() if vintage is None else vintage, vintages()),
-        check_choice("detail", detail, DETAILS),
-    )
 
 
 _FGB_MAGIC = (b"fgb", b"fgb")  # bytes 0-2 and 4-6; 3 and 7 are versions
@@ -467,7 +496,7 @@ def load_boundaries(
     >>> sorted(cg.load_boundaries("province")["name"])
     ['四川省', '重庆市']
     """
-    gdf = _read_layer(*_check_layer_args(level, vintage, detail)).copy()
+    gdf = _read_layer(*astuple(Layer.resolve(level, vintage, detail))).copy()
     return _to_crs(gdf, crs)
 
 
@@ -513,7 +542,8 @@ def unit_table(level: str = "county", vintage: str | None = None) -> pd.DataFram
     >>> len(cg.unit_table("county", "2024")), len(cg.unit_table("county", "2025"))
     (221, 220)
     """
-    return _unit_table(*_check_layer_args(level, vintage, "standard")[:2]).copy()
+    layer = Layer.resolve(level, vintage)
+    return _unit_table(layer.level, layer.vintage).copy()
 
 
 @functools.cache

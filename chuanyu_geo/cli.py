@@ -13,38 +13,38 @@ import pandas as pd
 
 from . import __version__
 from ._errors import ChuanyuGeoError, InvalidArgumentError
-from ._io import DATA_ENV, deferred_message, write_text_atomic
+from ._io import DATA_ENV, write_text_atomic
 from ._safe import csv_text
 from .boundaries import (
     DEFAULT_DETAIL,
-    DEFAULT_VINTAGE,
     DETAILS,
     LEVELS,
-    VINTAGE_NOTES,
-    VINTAGES,
+    _package_registry,
+    check_vintage,
     layer_info,
     load_boundaries,
     unit_table,
+    vintage_registry,
 )
 from .coords import geodesic_area_km2
 
 PROVINCE_NAMES = {"510000": "四川", "500000": "重庆"}
 
 
-def layers_summary(vintages: Sequence[str] = VINTAGES, details: Sequence[str] = DETAILS) -> pd.DataFrame:
+def layers_summary(vintages: Sequence[str] | None = None, details: Sequence[str] = DETAILS) -> pd.DataFrame:
     """One row per shipped layer: units per province, vertices, file size, source and province areas.
 
     Parameters
     ----------
     vintages, details : sequence of str
-        Which layers to summarise.
+        Which layers to summarise (vintages: every one of the registry by default).
 
     Returns
     -------
     pandas.DataFrame
     """
     rows = []
-    for vintage in vintages:
+    for vintage in vintage_registry().ids if vintages is None else vintages:
         for detail in details:
             for level in LEVELS:
                 info = layer_info(level, vintage, detail)
@@ -92,10 +92,10 @@ def _render(table: pd.DataFrame, fmt: str, notes: dict[str, str], raw_csv: bool 
 
 
 def _cmd_layers(args: argparse.Namespace) -> int:
-    vintages = [args.vintage] if args.vintage else list(VINTAGES)
+    vintages = [args.vintage] if args.vintage else list(vintage_registry().ids)
     table = layers_summary(vintages)
     _emit(
-        _render(table, args.format, {v: VINTAGE_NOTES[v] for v in vintages}, args.raw_csv),
+        _render(table, args.format, {v: vintage_registry().notes[v] for v in vintages}, args.raw_csv),
         args.output,
         csv=args.format == "csv",
     )
@@ -104,7 +104,7 @@ def _cmd_layers(args: argparse.Namespace) -> int:
 
 def platforms_summary(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     platform_set=None,
     plan: str | None = None,
@@ -127,6 +127,7 @@ def platforms_summary(
     """
     from .platforms import platform_set_of
 
+    vintage = check_vintage(vintage)
     units = unit_table(level, vintage).set_index("adcode")["name"]
     rows = []
     for platform in platform_set_of(platform_set, plan):
@@ -177,7 +178,7 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
                     "plan": table["plan"].iloc[0],
                     "level": args.level,
                     "vintage": args.vintage,
-                    "vintage_note": VINTAGE_NOTES[args.vintage],
+                    "vintage_note": vintage_registry().notes[args.vintage],
                     "detail": args.detail,
                     "platforms": records,
                 },
@@ -211,7 +212,7 @@ def _cmd_platforms(args: argparse.Namespace) -> int:
         lines += [
             "",
             f"plan {table['plan'].iloc[0]}; level {args.level}, vintage {args.vintage}: "
-            f"{VINTAGE_NOTES[args.vintage]}",
+            f"{vintage_registry().notes[args.vintage]}",
             f"areas: geodesic km² of the footprint on {table['source'].iloc[0]} ({args.detail} detail); "
             "plan_area_km2: the area an approved overall plan states, for comparison",
         ]
@@ -318,10 +319,12 @@ def _say(text: str, error: bool = False) -> None:
 def build_parser() -> argparse.ArgumentParser:
     from .platforms import plan_ids as registry_plan_ids
 
-    try:  # the registry only: parsing platform files is not start-up work
+    try:  # the registries only: parsing platform files is not start-up work
+        registry = vintage_registry()
         plan_ids = list(registry_plan_ids())
-    except ChuanyuGeoError:  # a bad CHUANYU_GEO_DATA: --help and --version still work, commands report it
-        plan_ids = None
+    except ChuanyuGeoError as exc:  # a bad data directory: --help and --version still work,
+        _REGISTRY_ERROR[:] = [str(exc)]  # and every command reports it (its first data call)
+        registry, plan_ids = _package_registry(), None
     parser = _Parser(
         prog="chuanyu-geo",
         description="Boundaries and platforms of the Sichuan–Chongqing region.",
@@ -333,7 +336,7 @@ def build_parser() -> argparse.ArgumentParser:
     layers.add_argument(
         "--format", choices=("table", "json", "csv"), default="table", help="output format (default: table)"
     )
-    layers.add_argument("--vintage", choices=VINTAGES, help="only this vintage (default: all)")
+    layers.add_argument("--vintage", choices=registry.ids, help="only this vintage (default: all)")
     layers.add_argument("-o", "--output", help="write to this file instead of standard output")
     _add_raw_csv(layers)
     layers.set_defaults(func=_cmd_layers)
@@ -349,7 +352,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="county",
         help="level of the member units (default: county)",
     )
-    plat.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE, help=_VINTAGE_HELP)
+    plat.add_argument("--vintage", choices=registry.ids, default=registry.default, help=_VINTAGE_HELP)
     plat.add_argument("--detail", choices=DETAILS, default="standard", help=_DETAIL_HELP)
     plat.add_argument(
         "--file", help="a platform set in TOML (schema of platforms.toml) instead of the built-in one"
@@ -365,7 +368,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="county",
         help="level of the units paired across the border (default: county)",
     )
-    rep.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE, help=_VINTAGE_HELP)
+    rep.add_argument("--vintage", choices=registry.ids, default=registry.default, help=_VINTAGE_HELP)
     rep.add_argument("--detail", choices=DETAILS, default="standard", help=_DETAIL_HELP)
     rep.add_argument(
         "--format",
@@ -399,7 +402,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="basemap (default osm; none when --offline)",
     )
     mp.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the labels (default: zh)")
-    mp.add_argument("--vintage", choices=VINTAGES, default=DEFAULT_VINTAGE, help=_VINTAGE_HELP)
+    mp.add_argument("--vintage", choices=registry.ids, default=registry.default, help=_VINTAGE_HELP)
     mp.add_argument(
         "--level",
         choices=("county", "partner"),
@@ -426,11 +429,16 @@ def _add_raw_csv(sub: argparse.ArgumentParser) -> None:
     )
 
 
+# The error of a data directory found while the parser was built (its choices are then the
+# package's alone), for usage errors to mention.
+_REGISTRY_ERROR: list[str] = []
+
+
 class _Parser(argparse.ArgumentParser):
     """Usage errors as one line, like every other user error, exit status 2."""
 
     def error(self, message: str):
-        kept = deferred_message()  # choices may lack the vintages and plans of a bad data directory
+        kept = " ".join(_REGISTRY_ERROR[0].split()) if _REGISTRY_ERROR else None  # choices lack its vintages
         note = f" ({DATA_ENV} was not loaded: {kept})" if kept else ""
         _say(f"chuanyu-geo: error: {_one_line(message)}{note}; see {self.prog} --help", error=True)
         self.exit(2)

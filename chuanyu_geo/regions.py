@@ -15,11 +15,10 @@ from ._errors import DefinitionError
 from ._io import parse_toml, read_package_text
 from .boundaries import (
     DEFAULT_DETAIL,
-    DEFAULT_VINTAGE,
     DETAILS,
-    VINTAGES,
     as_of,
     check_choice,
+    check_vintage,
     dissolve,
     key_in_force,
     load_boundaries,
@@ -60,7 +59,7 @@ def _inferred(region: dict, vintage: str) -> str | None:
     return notes[key] if key else None
 
 
-def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+def region_membership(kind: str = "sichuan", vintage: str | None = None) -> pd.DataFrame:
     """Which region of a grouping each county belongs to.
 
     Parameters
@@ -84,7 +83,7 @@ def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> 
     ['central_urban', 'new_urban', 'northeast_chongqing', 'southeast_chongqing']
     """
     kind = check_choice("kind", kind, REGION_KINDS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
+    vintage = check_vintage(vintage)
     grouping = _definitions()[kind]
     rows = []
     for region in grouping["regions"]:
@@ -116,7 +115,7 @@ def region_membership(kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE) -> 
 
 
 def regions(
-    kind: str = "sichuan", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL
+    kind: str = "sichuan", vintage: str | None = None, detail: str = DEFAULT_DETAIL
 ) -> gpd.GeoDataFrame:
     """Regions of a grouping as polygons dissolved from their counties.
 
@@ -140,6 +139,7 @@ def regions(
     ['chengdu_plain', 'south_sichuan']
     """
     detail = check_choice("detail", detail, DETAILS)
+    vintage = check_vintage(vintage)
     table = region_membership(kind, vintage)
     grouping = _definitions()[kind]
     counties = load_boundaries("county", vintage, detail).set_index("adcode")
@@ -172,7 +172,7 @@ def regions(
 
 def platform_regions(
     kind: str = "sichuan",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     platform_set: list[Platform] | None = None,
     plan: str | None = None,
 ) -> pd.DataFrame:
@@ -197,6 +197,7 @@ def platform_regions(
     >>> int(table.loc["万达开", "川东北经济区"])  # units of 万达开 in the northeast economic region
     7
     """
+    vintage = check_vintage(vintage)
     members = membership("county", vintage, platform_set, plan)
     regions_of = region_membership(kind, vintage)
     joined = members.merge(regions_of[["adcode", "region"]], on="adcode", how="inner")

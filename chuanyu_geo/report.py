@@ -37,15 +37,7 @@ from .adjacency import (
     border_totals,
     cross_border_pairs,
 )
-from .boundaries import (
-    DEFAULT_DETAIL,
-    DEFAULT_VINTAGE,
-    DETAILS,
-    MEMBER_LEVELS,
-    VINTAGE_NOTES,
-    VINTAGES,
-    check_choice,
-)
+from .boundaries import DEFAULT_DETAIL, DETAILS, MEMBER_LEVELS, check_choice, check_vintage, vintage_registry
 from .metrics import border_coverage, cluster_metrics, platform_metrics, platform_pairs
 from .platforms import check_plan, plan_facts
 
@@ -461,7 +453,7 @@ class prepare_output_dir:
 
 def adjacency_report(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     plan: str | None = None,
 ) -> AdjacencyReport:
@@ -489,7 +481,7 @@ def adjacency_report(
     True
     """
     level = check_choice("level", level, REPORT_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
+    vintage = check_vintage(vintage)
     detail = check_choice("detail", detail, DETAILS)
     graph = adjacency_graph(level=level, vintage=vintage, detail=detail)
     pairs = cross_border_pairs(graph=graph)
@@ -498,7 +490,7 @@ def adjacency_report(
         "plan": plan_facts(plan),
         "level": level,
         "vintage": vintage,
-        "vintage_note": VINTAGE_NOTES[vintage],
+        "vintage_note": vintage_registry().notes[vintage],
         "detail": detail,
         "source": graph.graph["source"],
         "crs": "EPSG:4326 (WGS84); lengths and areas on the WGS84 ellipsoid",

@@ -15,7 +15,7 @@ import pandas as pd
 import shapely
 
 from ._errors import InvalidArgumentError, listing, shown
-from .boundaries import DEFAULT_DETAIL, DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, load_boundaries
+from .boundaries import DEFAULT_DETAIL, UNIT_LEVELS, Layer, check_choice, check_vintage, load_boundaries
 
 __all__ = [
     "SEPARATOR",
@@ -135,12 +135,12 @@ def table_vintage(table, vintage: str | None) -> str:
         raise InvalidArgumentError(
             f"vintage={vintage!r} contradicts the table, which is on the units of vintage {recorded!r}"
         )
-    return check_choice("vintage", vintage or recorded or DEFAULT_VINTAGE, VINTAGES)
+    return check_vintage(vintage or recorded)
 
 
 def unit_layer(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     keys=(),
 ) -> gpd.GeoDataFrame:
@@ -156,8 +156,9 @@ def unit_layer(
     >>> len(layer), layer.set_index("adcode").loc["500105+500109", "name"]
     (219, '两江新区+北碚区')
     """
+    layer = Layer.resolve(level, vintage, detail, levels=UNIT_LEVELS)
     stable = tuple(sorted({k for k in keys if is_stable(k)}))
-    return _layer(level, vintage, detail, stable).copy()
+    return _layer(layer.level, layer.vintage, layer.detail, stable).copy()
 
 
 def unit_info(level: str, vintage: str, keys) -> pd.DataFrame:

@@ -13,8 +13,7 @@ import math
 
 import pandas as pd
 
-from ._errors import InvalidArgumentError
-from .boundaries import DEFAULT_VINTAGE, VINTAGES, check_choice
+from .boundaries import check_choice, check_vintage, vintage_registry
 from .gazetteer import crosswalk
 from .platforms import Platform, membership, platform_set_of
 
@@ -82,7 +81,11 @@ def _territory_dates(platform: Platform, vintage: str) -> dict[str, tuple[pd.Tim
     Adcode -> (date the territory arrived, note). 北碚区 in vintage 2025 holds 高竹新区's towns
     茨竹镇 and 大湾镇 only since 2025-11-06 (from 渝北区).
     """
-    if vintage == platform.plan_vintage or vintage not in VINTAGES or platform.plan_vintage not in VINTAGES:
+    if (
+        vintage == platform.plan_vintage
+        or vintage not in vintage_registry().ids
+        or platform.plan_vintage not in vintage_registry().ids
+    ):
         return {}
     before = set(platform.member_adcodes("county", platform.plan_vintage))
     after = set(platform.member_adcodes("county", vintage))
@@ -107,7 +110,7 @@ def _territory_dates(platform: Platform, vintage: str) -> dict[str, tuple[pd.Tim
 def treatment_table(
     plan: str | None = None,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     event: str = "designated",
     platform_set: list[Platform] | None = None,
     *,
@@ -168,8 +171,7 @@ def treatment_table(
     """
     event = check_choice("event", event, TREATMENT_EVENTS)
     how = check_choice("how", how, YEAR_RULES)
-    if not isinstance(vintage, str):
-        raise InvalidArgumentError(f"vintage={vintage!r} must be a string such as '2024'")
+    vintage = check_vintage(vintage)
     chosen = platform_set_of(platform_set, plan)
     table = membership(level, vintage, platform_set=chosen)
     rows = []

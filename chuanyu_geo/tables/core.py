@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InvalidArgumentError, listing, shown
-from ..boundaries import DEFAULT_VINTAGE, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
+from ..boundaries import _unit_table, check_choice, check_vintage, vintage_registry
 from ..gazetteer import _chinese_key
 from .checks import _check_columns, _check_flag, _check_table
 from .lineage import (
@@ -340,7 +340,7 @@ def harmonise(
     key: str,
     *,
     year: int,
-    to_vintage: str = DEFAULT_VINTAGE,
+    to_vintage: str | None = None,
     columns: Mapping | None = None,
     how: str = "aggregate",
     zones: str = "host",
@@ -404,7 +404,7 @@ def harmonise(
     'renamed'
     """
     _check_table(table, key, year)
-    to_vintage = check_choice("to_vintage", to_vintage, VINTAGES)
+    to_vintage = check_vintage(to_vintage, "to_vintage")
     how = check_choice("how", how, HOWS)
     zones = check_choice("zones", zones, ZONES)
     _check_flag("allow_partial", allow_partial)
@@ -441,7 +441,7 @@ def harmonise(
     out.attrs.update(
         year=year,
         vintage=to_vintage,
-        vintage_date=VINTAGE_DATES[to_vintage],
+        vintage_date=vintage_registry().dates[to_vintage],
         how=how,
         zones=zones,
         allow_partial=allow_partial,
@@ -495,7 +495,7 @@ def panel(
     tables: Mapping[int, pd.DataFrame],
     key: str,
     *,
-    to_vintage: str = DEFAULT_VINTAGE,
+    to_vintage: str | None = None,
     columns: Mapping | None = None,
     how: str = "aggregate",
     zones: str = "host",
@@ -536,7 +536,7 @@ def panel(
         raise InvalidArgumentError(
             "tables must be a non-empty mapping of year -> DataFrame, e.g. {2010: t2010, 2020: t2020}"
         )
-    to_vintage = check_choice("to_vintage", to_vintage, VINTAGES)
+    to_vintage = check_vintage(to_vintage, "to_vintage")
     how = check_choice("how", how, HOWS)
     zones = check_choice("zones", zones, ZONES)
     _check_flag("allow_partial", allow_partial)

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import AmbiguousPlaceError, ChuanyuGeoError, InvalidArgumentError, PlaceError, listing, shown
-from ..boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGE_DATES, VINTAGES, check_choice
+from ..boundaries import UNIT_LEVELS, check_choice, check_vintage, vintage_registry
 from ..gazetteer import _chinese_key, _resolve, _zone_keys, _zone_table
 from .checks import _check_frame, _check_real, _check_table, _columns_listing
 from .lineage import (
@@ -103,7 +103,7 @@ def _join_one(text: str, level: str, vintage: str, year: int | None, suggest: bo
             "name": names[target],
             "note": note,
         }
-    zone = _zone(_chinese_key(text), int(VINTAGE_DATES[vintage][:4]))
+    zone = _zone(_chinese_key(text), int(vintage_registry().dates[vintage][:4]))
     if zone is not None:
         host = (
             f"; it lies in {zone['host_name']} ({zone['host_adcode']})"
@@ -169,7 +169,7 @@ def join_table(
     table: pd.DataFrame,
     key_col: str,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     year: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Match a user table one row to one unit, by adcode or any name :func:`resolve` accepts.
@@ -207,7 +207,7 @@ def join_table(
     """
     _check_frame(table, key_col, "key_col", "join")
     level = check_choice("level", level, JOIN_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
+    vintage = check_vintage(vintage)
     if year is not None:
         _check_table(table, key_col, year)
         year = int(year)
@@ -269,7 +269,7 @@ def join_values(
     value_col,
     key_col: str,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     year: int | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """:func:`join_table` for one numeric column: maps and analyses share it.

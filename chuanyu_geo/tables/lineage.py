@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import AmbiguousPlaceError, ChuanyuGeoError
-from ..boundaries import EARLIEST_VINTAGE, _unit_table
+from ..boundaries import _unit_table, vintage_registry
 from ..gazetteer import _CJK, _chinese_key, _index, _latin_key, _reach, _resolve, crosswalk
 from .zones import _zone, _zone_before
 
@@ -107,9 +107,9 @@ def _name_of_code(code: str, year: int, vintage: str) -> tuple[str | None, str |
     later = later[_after(later, year)]
     if len(later):
         return later.sort_values("date")["old_name"].iloc[0], None
-    if code not in _names(vintage) and code not in _names(EARLIEST_VINTAGE):
+    if code not in _names(vintage) and code not in _names(vintage_registry().earliest):
         return None, f"{code} is not a county-level code of Sichuan or Chongqing"
-    names = {**_names(EARLIEST_VINTAGE), **_names(vintage)}
+    names = {**_names(vintage_registry().earliest), **_names(vintage)}
     created = _changes_where(vintage, "new_adcode", code)
     created = created[created["old_adcode"] != code]
     created = created[created["event_year"] > year]
@@ -205,7 +205,7 @@ def _stale_merge(text: str, year: int, vintage: str) -> str | None:
 @functools.cache
 def _prefecture_prefixes() -> dict[str, tuple[tuple[str, str], ...]]:
     """First character -> (name or short name, first four digits of the code) of prefectures."""
-    prefectures = _unit_table("prefecture", EARLIEST_VINTAGE)
+    prefectures = _unit_table("prefecture", vintage_registry().earliest)
     by_first: dict[str, list[tuple[str, str]]] = {}
     for name, short, code in zip(prefectures["name"], prefectures["short_name"], prefectures["adcode"]):
         for prefix in dict.fromkeys((name, short)):
@@ -262,7 +262,7 @@ def _source_version(
     if len(named):
         stale_versions = sorted(set(zip(named["old_adcode"], named["old_name"])) - set(former_versions))
     try:
-        place = _resolve(text, "county", EARLIEST_VINTAGE, suggest=suggest)
+        place = _resolve(text, "county", vintage_registry().earliest, suggest=suggest)
     except AmbiguousPlaceError as exc:
         if len(former_versions) == 1:
             return former_versions[0], "ok", None
@@ -277,7 +277,7 @@ def _source_version(
         if not _reach().could_match(text):  # no other level or vintage knows it either
             return None, "unknown", _unknown_note(exc)
         try:  # only whether it resolves matters here: no suggestions
-            _resolve(text, "prefecture", EARLIEST_VINTAGE, suggest=False)
+            _resolve(text, "prefecture", vintage_registry().earliest, suggest=False)
             return None, "not a county", f"{text} is a prefecture; harmonise takes county rows"
         except ChuanyuGeoError:
             pass

@@ -15,7 +15,6 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InvalidArgumentError, cap_message, listing, shown
-from ..boundaries import DEFAULT_VINTAGE
 from .lineage import _NO_SUGGESTIONS, _names
 
 __all__ = ["HarmoniseWarning", "harmonise_report"]
@@ -38,7 +37,8 @@ def _finish(
     dropped_statuses=("unknown", "ambiguous", "duplicate", "missing key", "not a county", "not a division"),
     absent: dict | None = None,
     allow_partial: bool = False,
-    vintage: str = DEFAULT_VINTAGE,
+    *,
+    vintage: str,
 ) -> pd.DataFrame:
     """The row report (every input row, then one row per absent part), with its warnings."""
     report = relation.drop(columns="targets")[REPORT_COLUMNS]

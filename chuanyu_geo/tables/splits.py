@@ -16,13 +16,17 @@ import numpy as np
 import pandas as pd
 
 from .._errors import cap_message, listing
-from ..boundaries import EARLIEST_VINTAGE, VINTAGE_DATES
+from ..boundaries import vintage_registry
 from .census import CENSUS_YEARS, load_census
 from .lineage import _descend, _names
 from .report import HarmoniseWarning
 
 # Historical names and codes are resolved in the earliest vintage, the closest to census years.
-_EARLIEST_YEAR = int(VINTAGE_DATES[EARLIEST_VINTAGE][:4])
+
+
+def _earliest_year() -> int:
+    registry = vintage_registry()
+    return int(registry.dates[registry.earliest][:4])
 
 
 @functools.cache
@@ -31,7 +35,7 @@ def _fine_areas(vintage: str) -> tuple[dict[str, float], pd.Series, pd.Series]:
     from ..boundaries import load_boundaries
     from ..coords import geodesic_area_km2
 
-    before = load_boundaries("county", EARLIEST_VINTAGE, "fine").set_index("adcode").geometry
+    before = load_boundaries("county", vintage_registry().earliest, "fine").set_index("adcode").geometry
     after = load_boundaries("county", vintage, "fine").set_index("adcode").geometry
     return {c: float(geodesic_area_km2(before[c])) for c in before.index}, before, after
 
@@ -42,7 +46,7 @@ def _area_onward(piece: str, vintage: str) -> dict[str, float]:
 
     from ..coords import geodesic_area_km2
 
-    targets = _descend((piece, _names(EARLIEST_VINTAGE)[piece]), _EARLIEST_YEAR, vintage)
+    targets = _descend((piece, _names(vintage_registry().earliest)[piece]), _earliest_year(), vintage)
     if len(targets) == 1:
         return {next(iter(targets)): 1.0}
     _areas, before, after = _fine_areas(vintage)
@@ -59,7 +63,7 @@ def _census_counties(year: int) -> dict[tuple[str, str], float]:
 
 def _census_shares(pieces: list[str], year: int) -> tuple[dict[str, float], int] | None:
     """Shares of units of the earliest vintage in the census nearest ``year`` that has them all."""
-    names = _names(EARLIEST_VINTAGE)
+    names = _names(vintage_registry().earliest)
     for census_year in sorted(CENSUS_YEARS, key=lambda c: (abs(c - year), c)):
         counts = _census_counties(census_year)
         found = [counts.get((p, names[p])) for p in pieces]
@@ -84,8 +88,8 @@ def _town_onward(piece: str, vintage: str) -> tuple[dict[str, float] | None, lis
 
     Returns (shares, towns without a figure); shares is None when any town lacks one.
     """
-    name = _names(EARLIEST_VINTAGE)[piece]
-    targets = _descend((piece, name), _EARLIEST_YEAR, vintage)
+    name = _names(vintage_registry().earliest)[piece]
+    targets = _descend((piece, name), _earliest_year(), vintage)
     if len(targets) == 1:
         return {next(iter(targets)): 1.0}, []
     names = _names(vintage)
@@ -120,7 +124,7 @@ def _split_weights(
         if len(row.targets) < 2:
             continue
         version = (row.source_adcode, row.source_name)
-        pieces = sorted(_descend(version, year, EARLIEST_VINTAGE))
+        pieces = sorted(_descend(version, year, vintage_registry().earliest))
         bases = []
         first = _census_shares(pieces, year) if how == "population" and len(pieces) > 1 else None
         if len(pieces) == 1:

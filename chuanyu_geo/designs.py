@@ -12,20 +12,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Hashable, Mapping
+from dataclasses import astuple
 
 import numpy as np
 import pandas as pd
 
 from ._errors import InvalidArgumentError, listing
 from .adjacency import cross_border_pairs, graph_for
-from .boundaries import (
-    DEFAULT_DETAIL,
-    DEFAULT_VINTAGE,
-    MEMBER_LEVELS,
-    VINTAGE_DATES,
-    check_choice,
-    unit_table,
-)
+from .boundaries import DEFAULT_DETAIL, MEMBER_LEVELS, Layer, check_choice, unit_table, vintage_registry
 from .gazetteer import crosswalk
 from .platforms import plan_of, platform_set_of
 from .tables.core import harmonise, panel
@@ -174,7 +168,7 @@ def _harmonised_outcome(table, key, year_col, columns, vintage, table_year) -> p
     if year_col in table.columns:
         tables = {int(y): g.drop(columns=year_col) for y, g in table.groupby(year_col, sort=True)}
     else:
-        tables = {int(table_year or VINTAGE_DATES[vintage][:4]): table}
+        tables = {int(table_year or vintage_registry().dates[vintage][:4]): table}
     if columns is not None:
         long = panel(tables, key, to_vintage=vintage, columns=columns)
     else:
@@ -223,7 +217,7 @@ def unit_panel(
     columns: Mapping | None = None,
     plan: str | None = None,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     years=range(2015, 2024),
     event: str = "designated",
@@ -279,7 +273,7 @@ def unit_panel(
     >>> units.loc[units["name"] == "潼南区", "treated"].tolist()  # 2018 to 2022
     [0.0, 0.0, 0.0, 1.0, 1.0]
     """
-    level = check_choice("level", level, DESIGN_LEVELS)
+    level, vintage, detail = astuple(Layer.resolve(level, vintage, detail, levels=DESIGN_LEVELS))
     event = check_choice("event", event, TREATMENT_EVENTS)
     how = check_choice("how", how, YEAR_RULES)
     years = _years(years)
@@ -336,7 +330,7 @@ def _collapse(base, outcome_units, level, vintage, plan, event, how) -> pd.DataF
     combined = [u for u in outcome_units if "+" in u]
     if not combined:
         return base
-    history = _unit_rows(level, DEFAULT_VINTAGE, plan, event, how)[2]
+    history = _unit_rows(level, vintage_registry().default, plan, event, how)[2]
     rows = []
     for unit in combined:
         parts = [p for p in unit.split("+") if p in base.index]
@@ -362,7 +356,7 @@ def border_pair_panel(
     columns: Mapping | None = None,
     plan: str | None = None,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     years=range(2015, 2024),
     event: str = "designated",
@@ -415,7 +409,7 @@ def border_pair_panel(
     """
     from .analysis import _distance_to_border_km
 
-    level = check_choice("level", level, DESIGN_LEVELS)
+    level, vintage, detail = astuple(Layer.resolve(level, vintage, detail, levels=DESIGN_LEVELS))
     event = check_choice("event", event, TREATMENT_EVENTS)
     how = check_choice("how", how, YEAR_RULES)
     years = _years(years)
@@ -430,7 +424,7 @@ def border_pair_panel(
     # value is the stable unit's, and so is its treatment (the territory it holds, every year).
     held_by = {}
     if outcome is not None:
-        history = _unit_rows(level, DEFAULT_VINTAGE, plan, event, how)[2]
+        history = _unit_rows(level, vintage_registry().default, plan, event, how)[2]
         for stable in (u for u in outcome["unit"].unique() if "+" in str(u)):
             held_by.update({part: stable for part in str(stable).split("+")})
             combined = pd.DataFrame([_combined_coding(stable, coding, history, vintage)], index=[stable])

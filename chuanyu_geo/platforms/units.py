@@ -103,19 +103,21 @@ def membership(
 
 
 def _graph_choice(name: str, given: str | None, graph: nx.Graph, choices: tuple[str, ...]) -> str:
-    """``level``/``vintage`` of a graph: read from ``graph.graph``, or given for a graph without it."""
+    """``level``/``vintage`` of a graph: read from ``graph.graph``, or given for a graph of a user layer."""
     recorded = graph.graph.get(name)
-    if given is not None and recorded is not None and given != recorded:
+    if recorded not in choices:  # a user layer ("user layer") or a graph built elsewhere
+        if given is None:
+            raise InvalidArgumentError(
+                f"the graph records {name}={recorded!r}, not one of: {', '.join(choices)}; pass {name}= "
+                f"for its adcode nodes"
+            )
+        return check_choice(name, given, choices)
+    if given is not None and given != recorded:
         raise InvalidArgumentError(
             f"{name}={given!r} contradicts the graph, which was built from the {recorded!r} {name}; "
             f"omit {name}= (it is read from the graph)"
         )
-    value = given if given is not None else recorded
-    if value is None:
-        raise InvalidArgumentError(
-            f"the graph records no {name}; pass {name}= (one of: {', '.join(choices)}) for its adcode nodes"
-        )
-    return check_choice(name, value, choices)
+    return recorded
 
 
 def label_graph(
@@ -137,8 +139,8 @@ def label_graph(
     plan : str, optional
         A plan id of :func:`chuanyu_geo.plans`; default the 2020 plan.
     level : {"county", "prefecture", "province", "partner"}, optional
-        The units the nodes are; read from ``graph.graph`` (give it only for a graph that does
-        not record it). Province nodes get no labels: membership stops at prefectures.
+        The units the nodes are; read from ``graph.graph`` (give it only for a graph of your own
+        layer, keyed by adcode). Province nodes get no labels: membership stops at prefectures.
     vintage : {"2024", "2025"}, optional
         Read from ``graph.graph`` like ``level``.
     platform_set : list of Platform, optional
@@ -154,7 +156,7 @@ def label_graph(
     Raises
     ------
     InvalidArgumentError
-        ``level``/``vintage`` contradicting the graph, or missing from both; ``plan`` and
+        ``level``/``vintage`` contradicting the graph, or given by neither; ``plan`` and
         ``platform_set`` given together.
 
     Examples

@@ -1,8 +1,9 @@
-"""Adjacency of the shipped Sichuan–Chongqing layers: platform labels, cross-border pairs, vintages.
+"""Adjacency of the shipped Sichuan–Chongqing layers: their graphs, cross-border pairs, vintages.
 
 The geometry lives in :mod:`chuanyu_geo.contiguity` (any polygon layer); this module adds
-what is specific to the region: the shipped layers, the platforms on the nodes, the
-provincial border and the comparison of division vintages.
+what is specific to the region's layers: the shipped layers, the provincial border and the
+comparison of division vintages. It knows no platforms (the layer above,
+:mod:`chuanyu_geo.platforms`, labels a graph's nodes with :func:`chuanyu_geo.label_graph`).
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ from .boundaries import (
     DEFAULT_VINTAGE,
     DETAILS,
     LEVELS,
-    MEMBER_LEVELS,
     VINTAGE_DATES,
     VINTAGES,
     check_choice,
@@ -37,7 +37,6 @@ from .contiguity import (
     shared_lines,
 )
 from .gazetteer import crosswalk
-from .platforms import default_plan, platform_set_of, platforms_by_unit
 
 __all__ = [
     "AdjacencyWarning",
@@ -53,15 +52,6 @@ __all__ = [
     "RESOLUTION_NOTE",
     "PAIR_COLUMNS",
 ]
-
-
-def _platform_labels(vintage: str, level: str) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-
-    member_level = level if level in MEMBER_LEVELS else "county"
-    member_of = platforms_by_unit(platform_set_of(None), member_level, vintage)
-    platforms = {code: [p.id for p in ps] for code, ps in member_of.items()}
-    clusters = {code: sorted({p.cluster for p in ps}) for code, ps in member_of.items()}
-    return platforms, clusters
 
 
 def adjacency_graph(
@@ -92,7 +82,8 @@ def adjacency_graph(
     -------
     networkx.Graph
         Nodes keyed by adcode (or ``id_col``) with the layer's name, province and
-        prefecture attributes, and for shipped layers ``platforms`` and ``clusters``.
+        prefecture attributes; no platforms (add them for a plan with
+        :func:`chuanyu_geo.label_graph`).
         Edges carry ``shared_km``, ``contact`` (``edge``/``point``) and ``cross_border``.
         ``graph.graph`` records level, vintage, detail, source and the resolution caveat.
         Neighbour sets equal libpysal's Queen (all edges) and Rook (``contact == "edge"``).
@@ -121,12 +112,7 @@ def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | N
     layer = load_boundaries(level, vintage, detail)
     table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
     meta = {"level": level, "vintage": vintage, "detail": detail, "source": layer.attrs["source"]}
-    platforms, clusters = _platform_labels(vintage, level)
-    labels = {
-        node: {"platforms": tuple(platforms.get(node, ())), "clusters": tuple(clusters.get(node, ()))}
-        for node in layer["adcode"]
-    }
-    return build_graph(layer, "adcode", table, {**meta, "plan": default_plan()}, tolerance_m, labels)
+    return build_graph(layer, "adcode", table, meta, tolerance_m)
 
 
 def _user_graph(layer: gpd.GeoDataFrame, id_col: str | None, tolerance_m: float | None) -> nx.Graph:

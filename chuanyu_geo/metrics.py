@@ -104,7 +104,8 @@ def platform_metrics(
     graph, layer, total = _context(level, vintage, detail, graph)
     meta = graph.graph
     rows = []
-    for platform in platform_set_of(platform_set, plan):
+    chosen = platform_set_of(platform_set, plan)
+    for platform in chosen:
         footprint = platform.footprint(meta["level"], meta["vintage"], meta["detail"]).iloc[0]
         members = footprint["unit_adcodes"].split(",")
         metrics = _group_metrics(graph, members, layer, total)
@@ -134,7 +135,8 @@ def platform_metrics(
         "area_note",
     ]
     table = table[order + [c for c in table.columns if c not in order]]
-    table.attrs.update(graph.graph)
+    # The plan used here, not one a labelled graph may record.
+    table.attrs.update(graph.graph, plan=plan_of(chosen))
     return table
 
 
@@ -166,7 +168,8 @@ def cluster_metrics(
     """
     graph, layer, total = _context(level, vintage, detail, graph)
     meta = graph.graph
-    by_id = {p.id: p for p in platform_set_of(None, plan)}
+    chosen = platform_set_of(None, plan)
+    by_id = {p.id: p for p in chosen}
     rows = []
     for cluster in clusters(plan):
         members = sorted(
@@ -185,7 +188,7 @@ def cluster_metrics(
             }
         )
     table = pd.DataFrame(rows)
-    table.attrs.update(graph.graph)
+    table.attrs.update(graph.graph, plan=plan_of(chosen))
     return table
 
 
@@ -272,11 +275,12 @@ def platform_pairs(
     meta = graph.graph
     pairs = cross_border_pairs(graph=graph)
     frames = []
-    for platform in platform_set_of(platform_set, plan):
+    chosen = platform_set_of(platform_set, plan)
+    for platform in chosen:
         members = set(platform.member_adcodes(meta["level"], meta["vintage"]))
         inside = pairs[pairs["adcode_a"].isin(members) & pairs["adcode_b"].isin(members)]
         frames.append(inside.assign(platform_id=platform.id, platform=platform.short_name))
     table = pd.concat(frames, ignore_index=True)
     table = table[["platform_id", "platform"] + [c for c in pairs.columns]]
-    table.attrs.update(pairs.attrs)
+    table.attrs.update(pairs.attrs, plan=plan_of(chosen))
     return table

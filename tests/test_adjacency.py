@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import ast
+import subprocess
+import sys
 import warnings
 
 import geopandas as gpd
@@ -176,7 +179,9 @@ def test_cross_border_pairs_table():
 def test_graph_node_and_edge_attributes():
     graph = cg.adjacency_graph(level="county")
     assert graph.graph["vintage"] == "2024" and "resolution" in graph.graph["resolution_note"]
-    linshui = graph.nodes["511623"]
+    # Graphs carry no platforms; the platforms layer labels them for a chosen plan.
+    assert "platforms" not in graph.nodes["511623"] and "plan" not in graph.graph
+    linshui = cg.label_graph(graph).nodes["511623"]
     assert (
         linshui["name"] == "邻水县" and linshui["province"] == "四川省" and linshui["prefecture"] == "广安市"
     )
@@ -274,3 +279,21 @@ def test_shared_lines_are_the_measured_borders():
     assert len(lines) == len(pairs)
     measured = coords.geodesic_length_km(np.asarray(lines, dtype=object))
     assert np.allclose(measured, pairs["shared_km"], rtol=1e-5)
+
+
+# Load the package without running its __init__ (which imports every layer for ``cg.*``), so
+# only the modules adjacency itself pulls in are counted.
+_BARE_IMPORT = """
+import importlib.util, sys
+sys.modules["chuanyu_geo"] = importlib.util.module_from_spec(importlib.util.find_spec("chuanyu_geo"))
+import chuanyu_geo.adjacency
+print(sorted(m for m in sys.modules if m.startswith("chuanyu_geo.")))
+"""
+
+
+def test_adjacency_does_not_import_the_platforms_layer():
+    run = subprocess.run([sys.executable, "-c", _BARE_IMPORT], capture_output=True, text=True, check=True)
+    loaded = ast.literal_eval(run.stdout.strip())
+    assert {"chuanyu_geo.adjacency", "chuanyu_geo.contiguity"} <= set(loaded)  # the check sees imports
+    above = {"platforms", "regions", "treatment", "metrics", "maps", "report", "plot"}
+    assert not [m for m in loaded if m.split(".")[1] in above], loaded

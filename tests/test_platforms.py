@@ -248,3 +248,55 @@ def test_cli_user_file_error_is_clean(capsys):
     broken = DATA / "broken_platforms" / "unknown_cluster.toml"
     assert cli.main(["platforms", "--file", str(broken)]) == 2
     assert "unknown cluster 'west'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("plan", ["2020", "2023"])
+def test_label_graph_agrees_with_membership(plan):
+    graph = cg.label_graph(cg.adjacency_graph(level="partner"), plan=plan)
+    table = cg.membership(level="partner", plan=plan)
+    expected = table.groupby("adcode")["platform_id"].agg(tuple).to_dict()
+    clusters = table.groupby("adcode")["cluster"].agg(lambda s: tuple(sorted(set(s)))).to_dict()
+    assert graph.graph["plan"] == plan
+    for node, data in graph.nodes(data=True):
+        assert data["platforms"] == expected.get(node, ()), node
+        assert data["clusters"] == clusters.get(node, ()), node
+    assert graph.nodes["511000"]["platforms"] == (
+        ("neirong",) if plan == "2020" else ("neirong", "chuannanyuxi")
+    )  # 内江市
+
+
+def test_label_graph_reads_level_and_vintage_from_the_graph():
+    graph = cg.adjacency_graph(level="county", vintage="2025")
+    with pytest.raises(cg.InvalidArgumentError, match="level='partner' contradicts the graph"):
+        cg.label_graph(graph, level="partner")
+    with pytest.raises(cg.InvalidArgumentError, match="pass either platform_set= or plan="):
+        cg.label_graph(graph, plan="2020", platform_set=cg.platforms())
+    cg.label_graph(graph)
+    # 2025: 高竹新区 lies in 北碚区 (not 渝北区) after the reform.
+    assert "gaozhu" in graph.nodes["500109"]["platforms"] and "gaozhu" not in graph.nodes.get(
+        "500112", {}
+    ).get("platforms", ())
+    province = cg.label_graph(cg.adjacency_graph(level="province"))
+    assert all(d["platforms"] == () and d["clusters"] == () for _, d in province.nodes(data=True))
+
+
+def test_label_graph_of_a_graph_without_a_layer_and_of_a_user_set():
+    layer = cg.load_boundaries("county", "2024")
+    graph = cg.adjacency_graph(layer[layer["adcode"].isin(["500117", "511622", "511623"])], id_col="adcode")
+    with pytest.raises(
+        cg.InvalidArgumentError,
+        match=r"the graph records level='user layer', not one of: county.*; pass level=",
+    ):
+        cg.label_graph(graph)
+    mine = cg.load_platforms(
+        {"platforms": [{"id": "hewu", "name": "合武", "cluster": "central", "partners": ["合川", "武胜"]}]}
+    )
+    cg.label_graph(graph, level="county", vintage="2024", platform_set=mine)
+    assert graph.graph["plan"] == "user"
+    assert {n: d["platforms"] for n, d in graph.nodes(data=True)} == {
+        "500117": ("hewu",),
+        "511622": ("hewu",),
+        "511623": (),
+    }
+    with pytest.raises(cg.InvalidArgumentError, match="graph must be a networkx.Graph"):
+        cg.label_graph(layer)

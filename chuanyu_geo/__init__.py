@@ -7,6 +7,9 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
+import sys
+import types
+
 from ._errors import (
     AmbiguousPlaceError,
     ChuanyuGeoError,
@@ -18,26 +21,29 @@ from ._errors import (
     UnknownPlatformError,
 )
 from .boundaries import DETAILS, LEVELS, layer_info, load_boundaries, unit_table
-from .gazetteer import Place, crosswalk, expand, resolve
-from .platforms import (
-    Cluster,
-    Partner,
-    Platform,
-    clusters,
-    get_platform,
-    label_graph,
-    load_platforms,
-    membership,
-    plans,
-    platforms,
-)
-from .regions import platform_regions, region_membership, regions
 from .sources import clear_caches, data_dirs, set_data_dirs
-from .treatment import treatment_table
 
-# Names whose modules import networkx, folium or matplotlib: loaded on first use, so
-# `import chuanyu_geo` stays light.
+# Names loaded on first use: their modules pull networkx, folium or matplotlib, or sit in a
+# layer above the one a user imports (``import chuanyu_geo.adjacency`` loads no platforms).
 _LAZY = {
+    "Place": "gazetteer",
+    "crosswalk": "gazetteer",
+    "expand": "gazetteer",
+    "resolve": "gazetteer",
+    "Cluster": "platforms",
+    "Partner": "platforms",
+    "Platform": "platforms",
+    "clusters": "platforms",
+    "get_platform": "platforms",
+    "label_graph": "platforms",
+    "load_platforms": "platforms",
+    "membership": "platforms",
+    "plans": "platforms",
+    "platforms": "platforms",
+    "platform_regions": "regions",
+    "region_membership": "regions",
+    "regions": "regions",
+    "treatment_table": "treatment",
     "adjacency_graph": "adjacency",
     "contacts": "adjacency",
     "cross_border_pairs": "adjacency",
@@ -113,6 +119,25 @@ def __getattr__(name: str):
 
 def __dir__() -> list[str]:
     return sorted(set(globals()) | set(_LAZY) | {"VINTAGES"})
+
+
+class _Package(types.ModuleType):
+    """The package module, which keeps the functions ``platforms`` and ``regions``.
+
+    Importing a submodule binds it as an attribute of its package: loading the subpackage
+    ``chuanyu_geo.platforms`` (or the module ``regions``) would replace the function of the
+    same name. Those modules stay reachable as ``sys.modules`` entries (``from
+    chuanyu_geo.platforms import ...`` works as before).
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+_SHADOWED = {"platforms", "regions"}
+sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [

@@ -18,13 +18,12 @@ import pandas as pd
 from ._errors import InvalidArgumentError
 from .boundaries import (
     DEFAULT_DETAIL,
-    DEFAULT_VINTAGE,
     DETAILS,
     LEVELS,
-    VINTAGE_DATES,
-    VINTAGES,
     check_choice,
+    check_vintage,
     load_boundaries,
+    vintage_registry,
 )
 from .contiguity import (
     PAIR_COLUMNS,
@@ -57,7 +56,7 @@ __all__ = [
 def adjacency_graph(
     data: gpd.GeoDataFrame | str | None = None,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     detail: str = DEFAULT_DETAIL,
     id_col: str | None = None,
     tolerance_m: float | None = None,
@@ -100,7 +99,7 @@ def adjacency_graph(
     if data is None:
         args = (
             check_choice("level", level, LEVELS),
-            check_choice("vintage", vintage, VINTAGES),
+            check_vintage(vintage),
             check_choice("detail", detail, DETAILS),
         )
         return _shipped_graph(*args, tolerance_m).copy()
@@ -139,7 +138,7 @@ def graph_for(
     """
     if graph is None:
         level = check_choice("level", level or "county", levels)
-        vintage = check_choice("vintage", vintage or DEFAULT_VINTAGE, VINTAGES)
+        vintage = check_vintage(vintage)
         detail = check_choice("detail", detail or DEFAULT_DETAIL, DETAILS)
         return adjacency_graph(level=level, vintage=vintage, detail=detail)
     if not isinstance(graph, nx.Graph):
@@ -297,11 +296,14 @@ def compare_vintages(
     >>> sorted(set(changes["cause"]))
     ['reform']
     """
-    before = check_choice("before", before or VINTAGES[-2], VINTAGES)
-    after = check_choice("after", after or VINTAGES[-1], VINTAGES)
+    before = check_choice("before", before or vintage_registry().ids[-2], vintage_registry().ids)
+    after = check_choice("after", after or vintage_registry().ids[-1], vintage_registry().ids)
     # Units a change dated between the two vintages created, abolished or reshaped.
     changes = crosswalk(after)
-    between = changes[(changes["date"] > VINTAGE_DATES[before]) & (changes["date"] <= VINTAGE_DATES[after])]
+    between = changes[
+        (changes["date"] > vintage_registry().dates[before])
+        & (changes["date"] <= vintage_registry().dates[after])
+    ]
     reform_units = set(between[["old_adcode", "new_adcode"]].to_numpy().ravel())
     keyed = {}
     for v in (before, after):

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ._errors import InvalidArgumentError
 from .analysis import ANALYSIS_LEVELS, _check_table, _values
-from .boundaries import DEFAULT_VINTAGE, check_choice
+from .boundaries import check_choice, vintage_registry
 from .coords import geodesic_distance_km
 from .platforms import membership
 from .stable_units import table_vintage, unit_info, unit_layer
@@ -250,7 +250,7 @@ def linkage_summary(graph: nx.Graph, plan: str | None = None, by: str = "unit") 
     table = pd.DataFrame(rows)
     table["cross_border_share"] = table["cross_border"] / table["total"]
     members = membership(
-        graph.graph.get("level", "county"), graph.graph.get("vintage", DEFAULT_VINTAGE), plan=plan
+        graph.graph.get("level", "county"), graph.graph.get("vintage", vintage_registry().default), plan=plan
     )
     platforms_of = members.groupby("adcode")["platform"].agg(lambda s: "、".join(s))
     table["platforms"] = [platforms_of.get(code, "") for code in table["adcode"]]

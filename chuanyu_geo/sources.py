@@ -332,6 +332,12 @@ def data_dirs() -> list[Path]:
     ------
     InvalidArgumentError
         An entry of ``CHUANYU_GEO_DATA`` is not a directory.
+
+    Examples
+    --------
+    >>> import chuanyu_geo as cg
+    >>> all(folder.is_dir() for folder in cg.data_dirs())
+    True
     """
     return [folder for _, folder in data_sources() if folder is not None]
 

@@ -168,7 +168,9 @@ def test_every_platform_keeps_the_names_its_file_gives(plan):
 
 def test_all_is_a_literal_list_of_every_public_name_and_the_version_has_one_home():
     tree = ast.parse((PACKAGE / "__init__.py").read_text(encoding="utf-8"))
-    (node,) = [n for n in tree.body if isinstance(n, ast.Assign) and n.targets[0].id == "__all__"]
+    (node,) = [
+        n for n in tree.body if isinstance(n, ast.Assign) and getattr(n.targets[0], "id", "") == "__all__"
+    ]
     names = ast.literal_eval(node.value)  # raises unless a literal
     assert sorted(names) == sorted(set(names)) and all(hasattr(cg, n) for n in names)
     assert set(cg._LAZY) <= set(names)

@@ -16,14 +16,14 @@ import pandas as pd
 
 from ..boundaries import (
     DEFAULT_DETAIL,
-    DEFAULT_VINTAGE,
     DETAILS,
     MEMBER_LEVELS,
-    VINTAGES,
     _unit_table,
     check_choice,
+    check_vintage,
     dissolve,
     load_boundaries,
+    vintage_registry,
 )
 from ..gazetteer import Place, expand, resolve
 
@@ -145,7 +145,8 @@ class Platform:
     later : tuple of LaterFact
         Facts from later plans (they do not change membership).
     plan_vintage : str
-        Division vintage the partners were resolved in.
+        Division vintage the partners were resolved in (None when built in code: the
+        registry's default).
     plan : str
         The plan this definition belongs to (``2020``, ``2023``; ``user`` for a user file).
     designated : Designation or None
@@ -170,13 +171,17 @@ class Platform:
     footprint_note: str | None
     footprint_units: tuple[tuple[str, tuple[str, ...]], ...]
     later: tuple[LaterFact, ...]
-    plan_vintage: str = DEFAULT_VINTAGE
+    plan_vintage: str | None = None
     cluster_color: str = DEFAULT_CLUSTER_COLOR
     short_name_en: str = ""
     plan: str = "user"
     cluster_name_en: str = ""
     designated: Designation | None = None
     overall_plan: OverallPlan | None = None
+
+    def __post_init__(self) -> None:
+        if self.plan_vintage is None:  # a platform built in code: the vintage in force now
+            object.__setattr__(self, "plan_vintage", vintage_registry().default)
 
     def __str__(self) -> str:
         return f"{self.short_name} ({self.id}, {self.cluster_name})"
@@ -190,7 +195,7 @@ class Platform:
             pairs.extend((partner, replace(p, note=place.note)) for p in (place.successors or (place,)))
         return pairs
 
-    def members(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> pd.DataFrame:
+    def members(self, level: str = "county", vintage: str | None = None) -> pd.DataFrame:
         """Member units at ``level``, with the partner each comes through.
 
         Parameters
@@ -210,9 +215,7 @@ class Platform:
         >>> cg.get_platform("gaozhu").members("county", "2025")["adcode"].tolist()
         ['500109', '511623']
         """
-        return _members(
-            self, check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)
-        ).copy()
+        return _members(self, check_choice("level", level, MEMBER_LEVELS), check_vintage(vintage)).copy()
 
     def _members_uncached(self, level: str, vintage: str) -> pd.DataFrame:
         rows = []
@@ -258,7 +261,7 @@ class Platform:
             )
         return chosen
 
-    def member_adcodes(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> list[str]:
+    def member_adcodes(self, level: str = "county", vintage: str | None = None) -> list[str]:
         """Adcodes of the member units at ``level`` (达州 -> its seven counties at county level).
 
         Parameters
@@ -321,7 +324,7 @@ class Platform:
         stated = f"plan area {plan:,.0f} km²" if plan else "plan area not found"
         return f"approximate: whole units {area_km2:,.1f} km²; {stated}"
 
-    def footprint_precision(self, level: str = "county", vintage: str = DEFAULT_VINTAGE) -> str:
+    def footprint_precision(self, level: str = "county", vintage: str | None = None) -> str:
         """``exact`` if the footprint at ``level`` is whole units and none was widened, else ``approximate``.
 
         Parameters
@@ -340,12 +343,12 @@ class Platform:
         ('approximate', 'exact')
         """
         _, widened, _ = self._footprint_units(
-            check_choice("level", level, MEMBER_LEVELS), check_choice("vintage", vintage, VINTAGES)
+            check_choice("level", level, MEMBER_LEVELS), check_vintage(vintage)
         )
         return "exact" if self.precision == "exact" and not widened else "approximate"
 
     def footprint(
-        self, level: str = "county", vintage: str = DEFAULT_VINTAGE, detail: str = DEFAULT_DETAIL
+        self, level: str = "county", vintage: str | None = None, detail: str = DEFAULT_DETAIL
     ) -> gpd.GeoDataFrame:
         """The platform's area as one dissolved polygon, with its precision.
 
@@ -372,7 +375,7 @@ class Platform:
         ('北碚区、邻水县', 'approximate')
         """
         level = check_choice("level", level, MEMBER_LEVELS)
-        vintage = check_choice("vintage", vintage, VINTAGES)
+        vintage = check_vintage(vintage)
         detail = check_choice("detail", detail, DETAILS)
         codes, widened, notes = self._footprint_units(level, vintage)
         layer = load_boundaries(level, vintage, detail)
@@ -407,7 +410,7 @@ def _members(platform: Platform, level: str, vintage: str) -> pd.DataFrame:
 
 @functools.cache
 def _levels_by_adcode(level: str) -> dict[str, str]:
-    tables = [_unit_table("partner" if level == "partner" else level, v) for v in VINTAGES]
+    tables = [_unit_table("partner" if level == "partner" else level, v) for v in vintage_registry().ids]
     both = pd.concat(tables).drop_duplicates("adcode")
     return dict(zip(both["adcode"], both["unit_level"]))
 

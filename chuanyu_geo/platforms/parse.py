@@ -21,7 +21,7 @@ from .._errors import (
     UnknownPlaceError,
 )
 from .._safe import check_color
-from ..boundaries import DEFAULT_VINTAGE, VINTAGES, as_of, check_choice, key_in_force
+from ..boundaries import as_of, check_choice, key_in_force, vintage_registry
 from ..gazetteer import resolve
 from .model import (
     DEFAULT_CLUSTER_COLOR,
@@ -247,11 +247,11 @@ def _parse_footprint_units(raw: Any, what: str) -> tuple[tuple[str, tuple[str, .
             f"{what}: footprint_units must be a table of vintage = [unit names], got {raw!r}"
         )
     for fv in raw:
-        check_choice(f"{what}: footprint_units vintage", fv, VINTAGES)
+        check_choice(f"{what}: footprint_units vintage", fv, vintage_registry().ids)
     if not raw:
         return ()
     in_force = []
-    for v in VINTAGES:
+    for v in vintage_registry().ids:
         try:
             names = as_of(raw, v, f"{what}: footprint_units")
         except DataIntegrityError as exc:
@@ -521,10 +521,11 @@ def _parse(
             f"{', '.join(sorted(_TOP_KEYS))}"
         )
     _check_size(data, origin)
-    vintage = data.get("plan_vintage", DEFAULT_VINTAGE)
-    if not isinstance(vintage, str) or vintage not in VINTAGES:
+    vintage = data.get("plan_vintage", vintage_registry().default)
+    if not isinstance(vintage, str) or vintage not in vintage_registry().ids:
         raise DefinitionError(
-            f"{origin}: plan_vintage={_shown(vintage)} is not valid; expected one of: {', '.join(VINTAGES)}"
+            f"{origin}: plan_vintage={_shown(vintage)} is not valid; "
+            f"expected one of: {', '.join(vintage_registry().ids)}"
         )
     entries = data.get("platforms")
     if not entries:

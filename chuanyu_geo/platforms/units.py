@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from .._errors import InvalidArgumentError
-from ..boundaries import DEFAULT_VINTAGE, LEVELS, MEMBER_LEVELS, VINTAGES, _unit_table, check_choice
+from ..boundaries import LEVELS, MEMBER_LEVELS, _unit_table, check_choice, check_vintage, vintage_registry
 from ..gazetteer import EXPAND_LEVELS
 from .model import Platform
 from .registry import plan_of, platform_set_of
@@ -39,7 +39,7 @@ def platforms_by_unit(chosen: list[Platform], level: str, vintage: str) -> dict[
 
 def membership(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     platform_set: list[Platform] | None = None,
     plan: str | None = None,
 ) -> pd.DataFrame:
@@ -73,7 +73,7 @@ def membership(
     ['内荣', '川南渝西']
     """
     level = check_choice("level", level, MEMBER_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
+    vintage = check_vintage(vintage)
     units = _unit_table(level if level in EXPAND_LEVELS else "county", vintage).set_index("adcode")
     frames = []
     chosen = platform_set_of(platform_set, plan)
@@ -173,7 +173,7 @@ def label_graph(
             f"graph must be a networkx.Graph from adjacency_graph(), got {type(graph).__name__}"
         )
     level = _graph_choice("level", level, graph, LEVELS)
-    vintage = _graph_choice("vintage", vintage, graph, VINTAGES)
+    vintage = _graph_choice("vintage", vintage, graph, vintage_registry().ids)
     chosen = platform_set_of(platform_set, plan)
     member_of = platforms_by_unit(chosen, level if level in MEMBER_LEVELS else "county", vintage)
     for node, data in graph.nodes(data=True):

@@ -1,11 +1,22 @@
-"""Shared fixtures. Data comes from the shipped layers: no mocks."""
+"""Shared fixtures, the markers of slow and browser tests, and doctests' own TMPDIR.
+
+Data comes from the shipped layers: no mocks. The markers ``browser`` and ``slow``
+(registered in pyproject.toml) are applied here, by the fixtures a test uses and by module,
+so that the tests themselves stay readable; ``python -m pytest -m "not browser and not
+slow"`` is the fast part for development, ``python -m pytest`` (CI) runs everything.
+"""
 
 from __future__ import annotations
 
 import itertools
 import os
+import re
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
+from _pytest.doctest import DoctestItem
 
 import chuanyu_geo as cg
 
@@ -73,3 +84,122 @@ def copy_vintage_layers(root, to_vintage: str, from_vintage: str = "2025", sourc
             )
     (layers / "manifest.json").write_text(json.dumps({"files": files}), encoding="utf-8")
     return files
+
+
+# --------------------------------------------------------------------------- markers
+
+# Every test of these modules is slow (> ~2 s each on a two-core machine): they start
+# Python processes (the CLI, a report killed mid-run, a wheel build) or run notebooks.
+SLOW_MODULES = {
+    "test_atomic_report.py": "reports written by child processes, killed at points of a run",
+    "test_notebooks.py": "executes every notebook in a kernel",
+}
+# Single slow tests ("module::function", every parametrization), with why.
+SLOW_TESTS: dict[str, str] = {}
+# Doctests (by their name) that take seconds: a whole report, map or figure.
+SLOW_DOCTESTS: dict[str, str] = {}
+# The check of doctests' temporary directory runs after every doctest (see OwnTemp).
+LAST = "test_doctests_and_notebooks_leave_no_temporary_files"
+
+
+def _slow_reason(item: pytest.Item) -> str | None:
+    if isinstance(item, DoctestItem):
+        return SLOW_DOCTESTS.get(item.name)
+    module = item.path.name
+    function = getattr(item, "originalname", item.name)
+    return SLOW_MODULES.get(module) or SLOW_TESTS.get(f"{module}::{function}")
+
+
+@pytest.hookimpl(tryfirst=True)  # before -m deselects by these markers
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.browser)
+        if _slow_reason(item):
+            item.add_marker(pytest.mark.slow)
+    # The leftover check reads what the doctests and notebooks left: it runs after them.
+    items.sort(key=lambda item: item.name == LAST)
+
+
+# Tests not marked slow or browser that took longer than this are listed after a run
+# selected with -m (the fast part), so that the fast part stays fast.
+FAST_LIMIT_S = 2.0
+_UNMARKED_S: dict[str, float] = {}
+
+
+def pytest_runtest_logreport(report):
+    if "slow" not in report.keywords and "browser" not in report.keywords:
+        _UNMARKED_S[report.nodeid] = _UNMARKED_S.get(report.nodeid, 0.0) + report.duration
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not config.option.markexpr:
+        return
+    over = sorted(((s, n) for n, s in _UNMARKED_S.items() if s > FAST_LIMIT_S), reverse=True)
+    if over:
+        terminalreporter.section("unmarked tests slower than the fast part allows")
+        for seconds, nodeid in over:
+            terminalreporter.write_line(f"{seconds:6.1f} s  {nodeid}  (mark it slow in tests/conftest.py?)")
+
+
+# --------------------------------------------------------------------------- TMPDIR of doctests
+
+# Doctests that write into tempfile.mkdtemp() to show a call, as a reader would: the
+# harness removes what they leave (and checks that they did write into their own directory).
+WRITES_TEMP_FILES = {
+    "chuanyu_geo.report.AdjacencyReport.to_csv",
+    "chuanyu_geo.report.AdjacencyReport.write",
+    "chuanyu_geo.maps.save_map",
+    "chuanyu_geo.analysis.write_weights",
+}
+
+
+class OwnTemp:
+    """A temporary directory of their own for each doctest and notebook test.
+
+    ``TMPDIR`` and :data:`tempfile.tempdir` point at ``<pytest's basetemp>/own-tmp/<test>``
+    while the test runs and are restored after; what a test leaves there stays for
+    :func:`test_docs.test_doctests_and_notebooks_leave_no_temporary_files` to name,
+    except for the doctests of :data:`WRITES_TEMP_FILES`, whose files are removed. Nothing
+    is compared with the machine's temporary directory, which other processes share.
+    """
+
+    root: Path | None = None
+    wrote: dict[str, list[str]] = {}  # test name -> entries it left in its directory
+
+    @pytest.fixture(scope="session")
+    @classmethod
+    def own_tempdir(cls, tmp_path_factory) -> type[OwnTemp]:
+        if cls.root is None:
+            cls.root = tmp_path_factory.mktemp("own-tmp")
+        return cls
+
+    @pytest.fixture(autouse=True)
+    @classmethod
+    def _own_temp_for_doctests_and_notebooks(cls, request):
+        item = request.node
+        if not (isinstance(item, DoctestItem) or item.path.name == "test_notebooks.py"):
+            yield
+            return
+        root = request.getfixturevalue("own_tempdir").root
+        folder = root / re.sub(r"[^\w.-]+", "_", item.name)[:100]
+        folder.mkdir()
+        saved = os.environ.get("TMPDIR"), tempfile.tempdir
+        os.environ["TMPDIR"], tempfile.tempdir = str(folder), str(folder)
+        try:
+            yield folder
+        finally:
+            if saved[0] is None:
+                os.environ.pop("TMPDIR", None)
+            else:
+                os.environ["TMPDIR"] = saved[0]
+            tempfile.tempdir = saved[1]
+            cls.wrote[item.name] = sorted(p.name for p in folder.iterdir())
+            if item.name in WRITES_TEMP_FILES or not cls.wrote[item.name]:
+                shutil.rmtree(folder)
+
+
+def pytest_configure(config):
+    # A plugin, not conftest fixtures: these must reach the doctests in chuanyu_geo/ too.
+    if not config.pluginmanager.has_plugin("chuanyu-own-temp"):
+        config.pluginmanager.register(OwnTemp(), "chuanyu-own-temp")

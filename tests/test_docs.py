@@ -144,3 +144,32 @@ def test_the_link_check_finds_broken_links(tmp_path, missing):
     ]
     (tmp_path / "b.html").write_text('<p id="here">b</p>', encoding="utf-8")
     assert broken_links(tmp_path) == []
+
+
+def test_doctests_and_notebooks_leave_no_temporary_files(own_tempdir):
+    """Runs after every doctest and notebook (tests/conftest.py orders it last).
+
+    Each of them had a TMPDIR of its own under pytest's base temporary directory, never the
+    machine's (which other processes share); what one left there is named here.
+    """
+    left = {folder.name: sorted(p.name for p in folder.iterdir()) for folder in own_tempdir.root.iterdir()}
+    assert left == {}, f"doctests or notebooks left temporary files: {left}"
+    from conftest import WRITES_TEMP_FILES
+
+    # The doctests known to write temporary files did write into their own directory (the
+    # redirection works, and the list in conftest is not stale).
+    for name in WRITES_TEMP_FILES & set(own_tempdir.wrote):
+        assert own_tempdir.wrote[name], f"{name} wrote nothing into its own TMPDIR"
+
+
+def test_the_fast_part_is_documented_and_ci_runs_everything():
+    contributing = (ROOT / "CONTRIBUTING.md").read_text(encoding="utf-8")
+    assert 'python -m pytest -m "not browser and not slow"' in contributing
+    options = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["pytest"]
+    markers = {line.split(":")[0] for line in options["ini_options"]["markers"]}
+    assert markers == {"browser", "slow"} and "--strict-markers" in options["ini_options"]["addopts"]
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    test_command = [line for line in ci.splitlines() if "python -m pytest" in line]
+    assert test_command and all(" -m " not in line.split("pytest", 1)[1] for line in test_command), (
+        test_command
+    )

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from importlib import resources
+
+import pandas as pd
 import pytest
 
 import chuanyu_geo as cg
@@ -220,3 +223,82 @@ def test_crosswalk():
     for vintage in cg.VINTAGES:
         current = set(cg.unit_table("county", vintage)["adcode"])
         assert set(cg.crosswalk(vintage)["new_adcode"]) <= current
+
+
+HEADER = "old_adcode,old_name,new_adcode,new_name,date,change,share,detail,note,source\n"
+ROW = "500234,开县,500154,开州区,2016,recode,all,,,民政部\n"
+
+
+@pytest.fixture
+def data_pack(tmp_path, monkeypatch):
+    """A data directory in CHUANYU_GEO_DATA, with the crosswalk read afresh before and after."""
+    from chuanyu_geo import gazetteer_crosswalk
+
+    monkeypatch.setenv("CHUANYU_GEO_DATA", str(tmp_path))
+    gazetteer_crosswalk._crosswalk_table.cache_clear()
+    yield tmp_path
+    monkeypatch.undo()
+    gazetteer_crosswalk._crosswalk_table.cache_clear()
+
+
+def test_a_data_pack_adds_crosswalk_rows(data_pack):
+    before = len(pd.read_csv(resources.files("chuanyu_geo").joinpath("crosswalk.csv"), dtype=str))
+    (data_pack / "crosswalk.csv").write_text(HEADER + ROW.replace("开县", "开县甲"), encoding="utf-8")
+    table = cg.crosswalk()
+    assert len(table) == before + 1 and table["old_name"].iloc[-1] == "开县甲"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", "columns none (the file is empty)"),
+        (HEADER + ROW.rstrip("\n") + ",extra,fields\n", "line 2: 12 fields; expected the 10 of the header"),
+        (HEADER + '500234,"开县,500154\n', "line 2: not readable as CSV"),  # an unclosed quote
+        (HEADER + '500234,"开县"x,500154\n', "line 2: not readable as CSV"),  # text after a quote
+        ("old_code,old_name\n500234,开县\n", "columns ['old_code', 'old_name']"),
+        (HEADER + ROW + "\n" + "500234,开县,500154\n", "line 4: 3 fields; expected the 10"),
+        (HEADER + ROW.replace("recode", "renamed"), "line 2: change is 'renamed'; expected one of rename"),
+        (HEADER + ROW.replace(",all,", ",half,"), "share is 'half'"),
+        (HEADER + ROW.replace("500234", "50023"), "old_adcode is '50023'; expected a 6-digit adcode"),
+        (HEADER + ROW.replace("2016", "2016/01/01"), "date is '2016/01/01'"),
+    ],
+)
+def test_a_malformed_crosswalk_is_one_error_naming_the_file(data_pack, text, expected):
+    path = data_pack / "crosswalk.csv"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(cg.DataIntegrityError) as caught:
+        cg.crosswalk()
+    message = str(caught.value)
+    assert str(path) in message and expected in message, message
+    assert "\n" not in message
+    # An error is not cached: asked again, the file is read again and refused again.
+    with pytest.raises(cg.DataIntegrityError, match="crosswalk.csv"):
+        cg.crosswalk("2025")
+
+
+GAZETTEER_MODULES = ("gazetteer", "gazetteer_index", "gazetteer_crosswalk")
+
+
+@pytest.mark.parametrize("name", GAZETTEER_MODULES)
+def test_the_gazetteer_modules_are_short_and_say_their_job(name):
+    import ast
+
+    path = resources.files("chuanyu_geo").joinpath(f"{name}.py")
+    text = path.read_text(encoding="utf-8")
+    assert len(text.splitlines()) <= 700, f"{name}.py: {len(text.splitlines())} lines"
+    docstring = ast.get_docstring(ast.parse(text))
+    assert docstring and len(docstring.split("\n\n")[0]) > 20, f"{name}.py opens without saying its job"
+
+
+def test_names_imported_from_the_gazetteer_still_import_from_it():
+    # What the package's other modules (tables/, platforms, regions, ...) import from it.
+    from chuanyu_geo import gazetteer, gazetteer_crosswalk, gazetteer_index
+
+    names = (
+        "_CJK _chinese_key _index _latin_key _reach _resolve _zone_keys _zone_table "
+        "EXPAND_LEVELS RESOLVE_LEVELS Place crosswalk expand resolve"
+    ).split()
+    assert all(hasattr(gazetteer, name) for name in names), [n for n in names if not hasattr(gazetteer, n)]
+    assert gazetteer.crosswalk is gazetteer_crosswalk.crosswalk is cg.crosswalk
+    assert gazetteer._index is gazetteer_index._index and gazetteer.Place is cg.Place
+    assert cg.resolve("开县", vintage="2024").adcode == "500154"

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import AmbiguousPlaceError, InvalidArgumentError, UnknownPlaceError, shown
-from .boundaries import DEFAULT_VINTAGE, LEVELS, VINTAGE_DATES, VINTAGES, _unit_table, check_choice
+from .boundaries import LEVELS, _unit_table, check_choice, check_vintage, vintage_registry
 
 # The crosswalk and the index have modules of their own; what other modules import from
 # here (tables/, platforms, regions) stays importable from here.
@@ -172,7 +172,7 @@ def _prefixed_matches(index: _Index, text: str, level: str | None, depth: int = 
 def _names_elsewhere(index: _Index, text: str) -> frozenset[str]:
     """Full names ``text`` denotes in the other vintages (渝北 and Yubei -> 渝北区 in 2024)."""
     names: set[str] = set()
-    for other in VINTAGES:
+    for other in vintage_registry().ids:
         if other != index.vintage:
             elsewhere = _index(other)
             names.update(elsewhere.units.at[i, "name"] for i in _direct_matches(elsewhere, text, "county"))
@@ -263,11 +263,11 @@ def _future_hint(index: _Index, text: str) -> str:
     future = _future_rows(index, text)
     if future.empty:
         return ""
-    later = next(v for v in VINTAGES if VINTAGE_DATES[v] >= future["date"].iloc[0])
+    later = next(v for v in vintage_registry().ids if vintage_registry().dates[v] >= future["date"].iloc[0])
     return f"; {future['new_name'].iloc[0]} exists only from {future['date'].iloc[0]} (use vintage='{later}')"
 
 
-def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_VINTAGE) -> Place:
+def resolve(query: str | int, level: str | None = None, vintage: str | None = None) -> Place:
     """Find the unit a name, short name, pinyin or adcode refers to.
 
     Parameters
@@ -304,20 +304,19 @@ def resolve(query: str | int, level: str | None = None, vintage: str = DEFAULT_V
     >>> place.name, place.adcode
     ('开州区', '500154')
     """
+    vintage = check_vintage(vintage)
+    if level is not None:
+        level = check_choice("level", level, RESOLVE_LEVELS)
     return _resolve(query, level, vintage)
 
 
-def _resolve(
-    query: str | int, level: str | None = None, vintage: str = DEFAULT_VINTAGE, suggest: bool = True
-) -> Place:
-    """:func:`resolve`; ``suggest=False`` leaves out close matches, which cost the most.
+def _resolve(query: str | int, level: str | None, vintage: str, suggest: bool = True) -> Place:
+    """:func:`resolve` with checked ``level`` and ``vintage``; ``suggest=False`` leaves out
+    close matches, which cost the most.
 
     Table joins resolve every distinct key and offer suggestions for the first few unknown
     ones only, so a table of junk keys costs microseconds per key.
     """
-    vintage = check_choice("vintage", vintage, VINTAGES)
-    if level is not None:
-        level = check_choice("level", level, RESOLVE_LEVELS)
     if isinstance(query, bool) or not isinstance(query, (str, int)):
         raise InvalidArgumentError(f"query={shown(query)} must be a name (str) or an adcode (int or str)")
     text = str(query).strip()
@@ -451,7 +450,7 @@ def expand(place: Place, level: str = "county", vintage: str | None = None) -> l
     7
     """
     level = check_choice("level", level, EXPAND_LEVELS)
-    vintage = check_choice("vintage", vintage or place.vintage, VINTAGES)
+    vintage = check_vintage(vintage or place.vintage)
     counties = _unit_table("county", vintage)
     if place.level == "county":
         inside = counties[counties["adcode"] == place.adcode]

@@ -16,7 +16,7 @@ import pandas as pd
 
 from ._errors import DataIntegrityError
 from ._io import data_sources, origin_of, read_source_text
-from .boundaries import VINTAGE_DATES, VINTAGES, check_choice
+from .boundaries import check_vintage, vintage_registry
 
 __all__ = ["crosswalk"]
 
@@ -143,16 +143,16 @@ def crosswalk(vintage: str | None = None) -> pd.DataFrame:
     table = _crosswalk_table().copy()
     if vintage is None:
         return table
-    vintage = check_choice("vintage", vintage, VINTAGES)
+    vintage = check_vintage(vintage)
     return table[_in_force(table, vintage)].reset_index(drop=True)
 
 
 def _in_force(table: pd.DataFrame, vintage: str) -> pd.Series:
     # Rows without a date are old, undated changes; ISO dates and years compare as text.
-    return (table["date"] == "") | (table["date"] <= VINTAGE_DATES[vintage])
+    return (table["date"] == "") | (table["date"] <= vintage_registry().dates[vintage])
 
 
 def _previous(vintage: str) -> str | None:
     """The vintage before ``vintage``, or None for the first."""
-    position = VINTAGES.index(vintage)
-    return VINTAGES[position - 1] if position else None
+    position = vintage_registry().ids.index(vintage)
+    return vintage_registry().ids[position - 1] if position else None

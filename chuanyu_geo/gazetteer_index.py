@@ -18,7 +18,7 @@ from importlib import resources
 import numpy as np
 import pandas as pd
 
-from .boundaries import LEVELS, VINTAGE_DATES, VINTAGES, _unit_table
+from .boundaries import LEVELS, _unit_table, vintage_registry
 from .gazetteer_crosswalk import _crosswalk_table, _in_force, _previous, crosswalk
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -165,7 +165,9 @@ class _Index:
         # Units a change since the previous vintage reshaped get a note when resolved.
         previous = _previous(vintage)
         since_previous = (
-            changes["date"] > VINTAGE_DATES[previous] if previous else pd.Series(False, index=changes.index)
+            changes["date"] > vintage_registry().dates[previous]
+            if previous
+            else pd.Series(False, index=changes.index)
         )
         self.reshaped = changes[since_previous & changes["new_adcode"].isin(current)]
         self._build_lookups()
@@ -274,7 +276,7 @@ class _Reach:
     """
 
     def __init__(self):
-        indexes = [_index(v) for v in VINTAGES]
+        indexes = [_index(v) for v in vintage_registry().ids]
         self.cjk = {k for ix in indexes for table in (ix.exact, ix.short) for k in table}
         self.codes = {k for ix in indexes for k in ix.exact}
         self.latin = {k for ix in indexes for k in ix.latin}

@@ -105,9 +105,9 @@ _LAZY = {
 
 def __getattr__(name: str):
     if name == "VINTAGES":  # read from the registry at each access: it follows set_data_dirs()
-        from .boundaries import vintages
+        from . import boundaries  # (the package's own vintages while a data directory is bad)
 
-        return vintages()
+        return boundaries.VINTAGES
     if name in _LAZY:
         import importlib
 

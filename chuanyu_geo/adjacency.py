@@ -94,8 +94,8 @@ def adjacency_graph(
     >>> graph.number_of_nodes(), graph.has_edge("500117", "511622")  # 合川区 and 武胜县
     (221, True)
     """
-    if isinstance(data, str):
-        data, level = None, data
+    if isinstance(data, str):  # adjacency_graph("prefecture"): the level, positionally
+        level, data = data, None
     if data is None:
         args = (
             check_choice("level", level, LEVELS),

@@ -24,18 +24,17 @@ import pandas as pd
 from pyproj import CRS
 
 from ._errors import ChuanyuGeoError, DataIntegrityError, InvalidArgumentError, shown
-from ._io import (
+from .coords import GCJ02_CRS, WGS84_CRS, geodesic_area_km2, to_gcj02
+from .sources import (
     MAX_LAYER_BYTES,
     MAX_REGISTRY_BYTES,
-    defer_error,
+    one_line_error,
     parse_toml,
-    raise_deferred,
     read_bounded,
     read_confined,
     read_package_text,
     registry_files,
 )
-from .coords import GCJ02_CRS, WGS84_CRS, geodesic_area_km2, to_gcj02
 
 __all__ = [
     "LEVELS",
@@ -146,7 +145,10 @@ def vintage_registry() -> VintageRegistry:
     >>> registry.earliest in registry.ids and registry.default in registry.ids
     True
     """
-    return _as_registry(_vintage_registry(registry_files("vintages.toml")))
+    try:
+        return _as_registry(_vintage_registry(registry_files("vintages.toml")))
+    except ChuanyuGeoError as exc:
+        raise one_line_error(exc) from exc
 
 
 def vintages() -> tuple[str, ...]:
@@ -184,14 +186,13 @@ def __getattr__(name: str) -> Any:
     if name in _REGISTRY_NAMES:
         try:
             registry = vintage_registry()
-        except ChuanyuGeoError as exc:  # kept for the data calls; the package's vintages meanwhile
-            defer_error(exc)
+        except ChuanyuGeoError:  # the package's vintages; every data call raises the error
             registry = _package_registry()
         return _REGISTRY_NAMES[name](registry)
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def key_in_force(entries: dict, vintage: str) -> str | None:
+def key_in_force(entries: Mapping, vintage: str) -> str | None:
     """The key of ``entries`` (keyed by vintage) in force for ``vintage``: the latest one
     not after it (a key holds until the next), or None if every key is later."""
     registry = vintage_registry()
@@ -199,7 +200,7 @@ def key_in_force(entries: dict, vintage: str) -> str | None:
     return keys[-1] if keys else None
 
 
-def as_of(entries: dict, vintage: str, what: str):
+def as_of(entries: Mapping, vintage: str, what: str):
     """The entry of ``entries`` (keyed by vintage) in force for ``vintage``.
 
     A key holds from its vintage until the next key, so a later vintage with no change
@@ -228,10 +229,11 @@ REBUILD_COMMAND = 'pip install -e ".[data]" && python scripts/build_boundaries.p
 def check_choice(name: str, value: Any, valid: tuple[str, ...]) -> str:
     """Return ``value`` as a string if it is one of ``valid``; otherwise raise naming all of them.
 
-    Every data call checks its arguments here first, so it also raises the data-source
-    error kept at import (a bad ``CHUANYU_GEO_DATA``) before any data is used.
+    Every data call checks its arguments here first, so it also raises the error of a bad
+    data directory (``CHUANYU_GEO_DATA``) before any data is used: the registry is read on
+    the first check.
     """
-    raise_deferred()
+    vintage_registry()
     text = str(value)
     if text not in valid:
         raise InvalidArgumentError(f"{name}={shown(value)} is not valid; expected one of: {', '.join(valid)}")

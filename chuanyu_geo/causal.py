@@ -17,7 +17,7 @@ import pandas as pd
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from .analysis import _require
 from .boundaries import check_choice
-from .designs import DesignWarning, _is_pair, apply_unknown, default_fe, residual_treatment
+from .designs import UNKNOWN_POLICIES, DesignWarning, _is_pair, apply_unknown, default_fe, residual_treatment
 
 __all__ = ["did", "event_study", "spatial_panel", "CausalResult", "NotIdentifiedError", "ESTIMATORS"]
 
@@ -266,6 +266,7 @@ def did(
     (True, {'unit': 221})
     """
     estimator = check_choice("estimator", estimator, ESTIMATORS)
+    unknown = check_choice("unknown", unknown, UNKNOWN_POLICIES)
     frame, notes = _prepare(panel, outcome, unknown)
     pair = _is_pair(frame)
     if pair and estimator in _UNIT_ONLY:
@@ -455,6 +456,7 @@ def event_study(
     [-3, -2, 0, 1, 2]
     """
     estimator = check_choice("estimator", estimator, EVENT_ESTIMATORS)
+    unknown = check_choice("unknown", unknown, UNKNOWN_POLICIES)
     frame, notes = _prepare(panel, outcome, unknown)
     pair = _is_pair(frame)
     if pair and estimator in _UNIT_ONLY:
@@ -554,6 +556,7 @@ def spatial_panel(
     if _is_pair(panel):
         raise InvalidArgumentError("spatial_panel takes a unit panel (cg.unit_panel)")
     x = [x] if isinstance(x, str) else list(x)
+    unknown = check_choice("unknown", unknown, UNKNOWN_POLICIES)
     frame, notes = _prepare(panel, outcome, unknown)
     spreg = _require("spreg", "causal")
     from .analysis import weights

@@ -28,6 +28,8 @@ from .boundaries import (
 )
 from .coords import geodesic_area_km2
 
+__all__ = ["main", "build_parser", "layers_summary", "platforms_summary"]
+
 PROVINCE_NAMES = {"510000": "四川", "500000": "重庆"}
 
 

@@ -488,7 +488,6 @@ def border_pair_panel(
 
 def apply_unknown(frame: pd.DataFrame, unknown: str, stacklevel: int = 3) -> pd.DataFrame:
     """Drop (``exclude``), code as never treated (``never``) or refuse (``error``) unknown dates."""
-    unknown = check_choice("unknown", unknown, UNKNOWN_POLICIES)
     missing = frame["first_treated"].isna()
     if not missing.any():
         return frame
@@ -631,6 +630,7 @@ def design_report(
     >>> report.set_index("item").loc[["pairs", "pairs with contrast"], "value"].tolist()
     [29, 0]
     """
+    unknown = check_choice("unknown", unknown, UNKNOWN_POLICIES)
     frame = apply_unknown(panel, unknown, stacklevel=3)
     fe = fe or default_fe(frame)
     pair = _is_pair(frame)

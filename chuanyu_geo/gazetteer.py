@@ -135,6 +135,7 @@ def _dedupe(index: _Index, rows: list[int]) -> list[int]:
 
 def _direct_matches(index: _Index, text: str, level: str | None) -> list[int]:
     """Rows matching ``text`` as a whole: full names and codes first, then short names, then pinyin."""
+    tables: tuple[dict[str, list[int]], ...]
     if _CJK.search(text):
         tables = (index.exact, index.short)
         key = _chinese_key(text)

@@ -70,8 +70,6 @@ def _distances(units: list[str], distance, level: str, vintage: str) -> np.ndarr
         if not np.isfinite(values).all() or (values < 0).any():
             raise InvalidArgumentError("distance= OD matrix holds negative or missing distances")
         return values
-    if not isinstance(distance, pd.DataFrame):
-        check_choice("distance", distance, DISTANCES)
     points = _points(units, distance, level, vintage)
     lon, lat = points["lon"].to_numpy(), points["lat"].to_numpy()
     n = len(units)
@@ -147,6 +145,8 @@ def linkage(
     if not isinstance(b, (int, float)) or isinstance(b, bool) or not math.isfinite(b) or b < 0:
         raise InvalidArgumentError(f"b={b!r} must be a finite number >= 0")
     level = check_choice("level", level, ANALYSIS_LEVELS)
+    if not isinstance(distance, pd.DataFrame):
+        check_choice("distance", distance, DISTANCES)
     vintage = table_vintage(table, vintage)
     columns = (mass,) if isinstance(mass, str) else tuple(mass)
     if len(columns) not in (1, 2):

@@ -41,48 +41,25 @@ MAX_REGISTRY_BYTES = 1_000_000  # vintages.toml, plans.toml, boundaries/manifest
 MAX_PLATFORM_FILE_BYTES = 5_000_000  # issue 9 payload tests hold 100 kB in every field: 2 MB
 MAX_LAYER_BYTES = 200_000_000
 
-# A data-source error found while the registries load at import: kept, so that
-# `import chuanyu_geo` works, and raised again by every data call (raise_deferred).
-_deferred: list[BaseException] = []
 
-
-def defer_error(exc: BaseException) -> None:
-    """Keep ``exc`` (a data-source error found at import) for :func:`raise_deferred`."""
-    _deferred[:] = [exc]
-
-
-def raise_deferred() -> None:
-    """Raise, as a fresh one-line error, the data-source error kept at import, if any.
-
-    Every data call goes through here (data_sources, check_choice), so nothing silently
-    runs on the package's data alone when the user's directory could not be read.
-    """
+def one_line_error(exc: BaseException) -> Exception:
+    """``exc`` (an error reading a data source) as a fresh error of one line, for the CLI and
+    notebooks alike; errors of our own classes keep their class."""
     from ._errors import DataIntegrityError, DefinitionError, InvalidArgumentError
 
-    if not _deferred:
-        return
-    kept = _deferred[0]
-    cls = (
-        type(kept)
-        if type(kept) in (DataIntegrityError, DefinitionError, InvalidArgumentError)
-        else (DataIntegrityError)
-    )
-    raise cls(" ".join(str(kept).split())) from kept
-
-
-def deferred_message() -> str | None:
-    """The data-source error kept at import, as one line, or None."""
-    return " ".join(str(_deferred[0]).split()) if _deferred else None
+    cls = type(exc) if type(exc) in (DataIntegrityError, DefinitionError, InvalidArgumentError) else None
+    return (cls or DataIntegrityError)(" ".join(str(exc).split()))
 
 
 def data_sources() -> list[tuple[str, Path | None]]:
     """Where registries and data files come from: the package, then each added directory.
 
-    ``CHUANYU_GEO_DATA`` (directories separated by ``os.pathsep``) adds directories that
-    may hold ``vintages.toml``, ``plans.toml`` and their files (``boundaries/`` with a
-    ``manifest.json``, platform files, ``crosswalk.csv`` rows): a new vintage or plan is
-    data, with no change to the code. Read when the registries load (at import); an error
-    found then does not stop ``import chuanyu_geo`` but is raised by every data call.
+    ``CHUANYU_GEO_DATA`` (directories separated by ``os.pathsep``), or
+    :func:`set_data_dirs`, adds directories that may hold ``vintages.toml``, ``plans.toml``
+    and their files (``boundaries/`` with a ``manifest.json``, platform files,
+    ``crosswalk.csv`` rows): a new vintage or plan is
+    data, with no change to the code. Read when the registries load, at the first data
+    call (never at import): an error is raised by that call and every later one.
 
     An added directory is untrusted input. Only regular files are read (a FIFO or a
     device is refused), each within a size limit; a symlink must resolve to a file inside
@@ -103,7 +80,6 @@ def data_sources() -> list[tuple[str, Path | None]]:
     """
     from ._errors import InvalidArgumentError
 
-    raise_deferred()
     sources: list[tuple[str, Path | None]] = [("chuanyu_geo", None)]
     if _configured is not None:  # set_data_dirs() wins over the environment
         return sources + [(str(folder), folder) for folder in _configured]
@@ -354,7 +330,6 @@ def clear_caches() -> None:
     >>> import chuanyu_geo as cg
     >>> cg.clear_caches()
     """
-    _deferred.clear()
     # Every cache is a functools.cache / lru_cache on a module-level function of the package
     # (or a staticmethod); walking the imported modules finds them all, also new ones.
     for name, module in list(sys.modules.items()):

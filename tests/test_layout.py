@@ -1,4 +1,5 @@
-"""Modules with one job (issue 20): the tables subpackage, and the stats shim it replaced."""
+"""Modules with one job (issue 20): every module short and saying its job, keys checked where a
+call enters, nothing read at import, types checked; the stats shim the tables subpackage replaced."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ PACKAGE = Path(cg.__file__).parent
 MAX_LINES = 700
 # The modules split out of stats.py, and the compatibility module left in its place.
 SPLIT = sorted((PACKAGE / "tables").glob("*.py")) + [PACKAGE / "stats.py"]
+MODULES = sorted(PACKAGE.rglob("*.py"))
 
 
 def _run(code: str, *flags: str) -> subprocess.CompletedProcess:
@@ -33,7 +35,7 @@ def test_the_split_made_the_modules_it_promised():
     assert {"census", "zones", "lineage", "core", "joins", "stats"} <= names, names
 
 
-@pytest.mark.parametrize("path", SPLIT, ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize("path", MODULES, ids=lambda p: p.relative_to(PACKAGE).as_posix())
 def test_each_module_is_short_and_says_its_job(path):
     text = path.read_text(encoding="utf-8")
     assert len(text.splitlines()) <= MAX_LINES, f"{path.name}: {len(text.splitlines())} lines"
@@ -107,3 +109,51 @@ def test_importing_stats_warns_and_still_gives_its_names():
     assert run.returncode == 0, run.stderr[-2000:]
     run = _run("import chuanyu_geo.stats", "-W", "error::FutureWarning")
     assert run.returncode != 0 and "FutureWarning: chuanyu_geo.stats is deprecated" in run.stderr
+
+
+def test_keys_are_checked_only_where_a_call_enters_the_package():
+    # scripts/entry_points.py lists every check (python scripts/entry_points.py prints them).
+    sys.path.insert(0, str(PACKAGE.parent / "scripts"))
+    try:
+        from entry_points import sites
+    finally:
+        sys.path.pop(0)
+    found = sites(PACKAGE)
+    assert len(found) > 50  # the walk finds the checks (a broken walk would find none)
+    inner = [f"{s.module}:{s.line} {s.check} in {s.holder}" for s in found if not s.public]
+    assert not inner, inner
+
+
+def test_import_reads_no_data_and_a_bad_directory_fails_at_the_first_call(tmp_path):
+    # Every module imported (not only the package): none reads a registry at import.
+    modules = sorted(
+        ".".join(("chuanyu_geo", *p.relative_to(PACKAGE).with_suffix("").parts)).removesuffix(".__init__")
+        for p in MODULES
+        if p.name != "stats.py"
+    )
+    code = (
+        "import importlib, chuanyu_geo as cg\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        "assert cg.boundaries.vintage_registry.cache_info().misses == 0, 'read at import'\n"
+        "print('imported')\n"
+        "cg.load_boundaries('county')\n"
+    )
+    env = {**os.environ, "CHUANYU_GEO_DATA": str(tmp_path / "nonexistent"), "MPLBACKEND": "Agg"}
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300, env=env)
+    assert run.stdout == "imported\n", run.stderr[-2000:]
+    assert "InvalidArgumentError: CHUANYU_GEO_DATA names" in run.stderr.strip().splitlines()[-1]
+
+
+def test_the_adjacency_layer_does_not_load_the_platforms_layer():
+    run = _run("import sys, chuanyu_geo.adjacency; assert 'chuanyu_geo.platforms' not in sys.modules")
+    assert run.returncode == 0, run.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_mypy_is_clean():
+    # Settings in pyproject.toml ([tool.mypy]); the cache stays in the checkout (.mypy_cache).
+    run = subprocess.run(
+        [sys.executable, "-m", "mypy"], capture_output=True, text=True, timeout=900, cwd=PACKAGE.parent
+    )
+    assert run.returncode == 0, (run.stdout + run.stderr)[-3000:]

@@ -188,7 +188,7 @@ class Platform:
 
     def _partner_places(self, vintage: str) -> list[tuple[Partner, Place]]:
         """Each partner as a unit of ``vintage``; a split partner yields every successor."""
-        pairs = []
+        pairs: list[tuple[Partner, Place]] = []
         for partner in self.partners:
             place = resolve(partner.unit_name, level=partner.level, vintage=vintage)
             # Successors of a split partner carry the split's explanation, not their own history.

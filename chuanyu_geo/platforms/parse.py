@@ -21,7 +21,7 @@ from .._errors import (
     UnknownPlaceError,
 )
 from .._safe import check_color
-from ..boundaries import as_of, check_choice, key_in_force, vintage_registry
+from ..boundaries import as_of, key_in_force, vintage_registry
 from ..gazetteer import resolve
 from .model import (
     DEFAULT_CLUSTER_COLOR,
@@ -246,8 +246,13 @@ def _parse_footprint_units(raw: Any, what: str) -> tuple[tuple[str, tuple[str, .
         raise DefinitionError(
             f"{what}: footprint_units must be a table of vintage = [unit names], got {raw!r}"
         )
-    for fv in raw:
-        check_choice(f"{what}: footprint_units vintage", fv, vintage_registry().ids)
+    known = vintage_registry().ids
+    for fv in raw:  # a fault of the file, not of an argument
+        if fv not in known:
+            raise DefinitionError(
+                f"{what}: footprint_units vintage={_shown(fv)} is not valid; "
+                f"expected one of: {', '.join(known)}"
+            )
     if not raw:
         return ()
     in_force = []

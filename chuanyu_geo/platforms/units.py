@@ -103,7 +103,8 @@ def membership(
 
 
 def _graph_choice(name: str, given: str | None, graph: nx.Graph, choices: tuple[str, ...]) -> str:
-    """``level``/``vintage`` of a graph: read from ``graph.graph``, or given for a graph of a user layer."""
+    """``level``/``vintage`` of a graph: read from ``graph.graph``, or given (already checked) for
+    a graph of a user layer."""
     recorded = graph.graph.get(name)
     if recorded not in choices:  # a user layer ("user layer") or a graph built elsewhere
         if given is None:
@@ -111,7 +112,7 @@ def _graph_choice(name: str, given: str | None, graph: nx.Graph, choices: tuple[
                 f"the graph records {name}={recorded!r}, not one of: {', '.join(choices)}; pass {name}= "
                 f"for its adcode nodes"
             )
-        return check_choice(name, given, choices)
+        return given
     if given is not None and given != recorded:
         raise InvalidArgumentError(
             f"{name}={given!r} contradicts the graph, which was built from the {recorded!r} {name}; "
@@ -172,6 +173,10 @@ def label_graph(
         raise InvalidArgumentError(
             f"graph must be a networkx.Graph from adjacency_graph(), got {type(graph).__name__}"
         )
+    if level is not None:
+        level = check_choice("level", level, LEVELS)
+    if vintage is not None:
+        vintage = check_vintage(vintage)
     level = _graph_choice("level", level, graph, LEVELS)
     vintage = _graph_choice("vintage", vintage, graph, vintage_registry().ids)
     chosen = platform_set_of(platform_set, plan)

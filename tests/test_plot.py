@@ -8,7 +8,7 @@ import pytest
 from conftest import require_or_skip
 
 import chuanyu_geo as cg
-from chuanyu_geo import plot
+from chuanyu_geo import _figure, plot
 
 CJK = re.compile(r"[\u3400-\u9fff]")
 
@@ -38,7 +38,7 @@ def test_chinese_labels_render_without_missing_glyphs(func):
 
 
 def test_without_a_cjk_font_english_labels_and_one_warning(monkeypatch):
-    monkeypatch.setattr(plot, "cjk_font", lambda: None)
+    monkeypatch.setattr(_figure, "cjk_font", lambda: None)
     with pytest.warns(cg.CJKFontWarning) as caught:
         fig = cg.plot_platforms(lang="zh")
     assert len(caught) == 1

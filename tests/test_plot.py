@@ -108,3 +108,96 @@ def test_captions_follow_the_figure_language(lang):
             assert caption.startswith("边界：") and "Boundaries" not in caption, caption
         else:
             assert caption.startswith("Boundaries:") and not re.search(r"[\u3400-\u9fff]", caption), caption
+
+
+# ---------------------------------------------------------------- colours (issue 24)
+
+VISIONS = (None, "Deuteranomaly", "Protanomaly", "Tritanomaly")
+
+
+def _colour():
+    try:
+        import colour
+    except ImportError:
+        require_or_skip(False, "colour-science is not installed (pip install -e '.[test]')")
+    return colour
+
+
+def _lab(hex_color: str, deficiency: str | None):
+    """CIELAB (D65) of an sRGB colour as seen with a colour-vision deficiency (Machado 2009, severity 1)."""
+    import numpy as np
+
+    colour = _colour()
+    linear = colour.models.eotf_sRGB(np.asarray(colour.notation.HEX_to_RGB(hex_color)))
+    if deficiency:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # colour-science notes that tritanomaly is an approximation
+            linear = np.clip(colour.blindness.matrix_cvd_Machado2009(deficiency, 1.0) @ linear, 0, 1)
+    xyz = colour.RGB_to_XYZ(linear, colour.RGB_COLOURSPACES["sRGB"], apply_cctf_decoding=False)
+    return colour.XYZ_to_Lab(xyz, colour.CCS_ILLUMINANTS["CIE 1931 2 Degree Standard Observer"]["D65"])
+
+
+def _worst_delta_e(a: str, b: str) -> float:
+    """The smallest CIEDE2000 difference of two colours over normal vision and the three dichromacies."""
+    colour = _colour()
+    return min(float(colour.delta_E(_lab(a, v), _lab(b, v), method="CIE 2000")) for v in VISIONS)
+
+
+def test_delta_e_helper_tells_apart_what_vision_confuses():
+    # Red and green of equal lightness: far apart normally, close for a deuteranope.
+    assert _worst_delta_e("#d7191c", "#1a9641") < 15 < _worst_delta_e("#d7191c", "#2c7bb6")
+
+
+def test_platform_outlines_differ_within_each_cluster_and_border_from_every_data_colour():
+    from chuanyu_geo import palette
+    from chuanyu_geo.platforms import clusters, plan_ids
+
+    border = palette.border().color
+    for plan in plan_ids():
+        outlines = palette.outlines_for(cg.platforms(plan=plan))
+        for cluster in clusters(plan=plan):
+            colors = {p: outlines[p].color for p in cluster.platform_ids}
+            ids = sorted(colors)
+            for i, a in enumerate(ids):
+                for b in ids[i + 1 :]:
+                    assert _worst_delta_e(colors[a], colors[b]) >= 10, (plan, a, b)
+                assert _worst_delta_e(colors[a], palette.cluster_fill(cluster.id, plan)) >= 10, (plan, a)
+                assert _worst_delta_e(colors[a], border) >= 10, (plan, a)
+            assert palette.platform_outline(ids[0], plan) == outlines[ids[0]]
+    data = palette.data_colors()
+    assert {"lisa HH", "YlOrRd k=7 class 7", "cluster central"} <= set(data)
+    too_close = {name: c for name, c in data.items() if _worst_delta_e(border, c) < 10}
+    assert too_close == {}
+
+
+def test_a_platform_of_a_users_plan_gets_a_spare_colour_its_cluster_does_not_use():
+    from dataclasses import replace
+
+    from chuanyu_geo import palette
+
+    base = cg.platforms()
+    extra = replace(base[0], id="newone")
+    outlines = palette.outlines_for([*base, extra])
+    same_cluster = {outlines[p.id].color for p in base if p.cluster == extra.cluster}
+    assert outlines["newone"].color not in same_cluster
+    with pytest.raises(cg.UnknownPlatformError, match="nowhere"):
+        palette.platform_outline("nowhere")
+
+
+def test_the_overlapping_platform_of_plan_2023_stays_visible():
+    from matplotlib.colors import to_hex
+
+    from chuanyu_geo import palette
+
+    fig = cg.plot_platforms(lang="en", plan="2023", size="single")
+    ax = fig.axes[0]
+    color = palette.platform_outline("chuannanyuxi", "2023").color
+    hatched = [c for c in ax.collections if c.get_hatch() and to_hex(c.get_edgecolor()[0]) == color]
+    assert hatched, "川南渝西 contains 内荣 and 泸永江: hatched in its own colour"
+    lines = [ln for ln in ax.get_lines() if to_hex(ln.get_color()) == color] + [
+        c
+        for c in ax.collections
+        if not c.get_hatch() and len(c.get_edgecolor()) and to_hex(c.get_edgecolor()[0]) == color
+    ]
+    assert lines, "and outlined in its own colour"
+    assert "South Sichuan–West Chongqing" in _texts(fig)

@@ -50,6 +50,8 @@ class Projection:
 
     def ticks(self, ax, frame, font_size: float) -> None:
         """Degree labels along the bottom and left edges and a light graticule (projected maps)."""
+        ax.set_xlabel("")  # geopandas names the CRS's axes; the degree labels say it all
+        ax.set_ylabel("")
         if self._to is None:
             ax.set_axis_off()
             return

@@ -34,6 +34,7 @@ LANGS = ("zh", "en", "zh+en")
 SIZES = {"single": ((3.5, 3.2), 7.0), "double": ((7.0, 6.0), 8.0)}
 
 CJK_CHARS = "\u3000-\u303f\u3400-\u9fff\uff00-\uffef"
+_NO_LINE_START = set("，。、；：！？）》」』”’")
 _TOKEN = re.compile(f"[{CJK_CHARS}]|[^\\s{CJK_CHARS}]+|\\s+")
 
 
@@ -269,8 +270,11 @@ def _wrap(fig, text: str, width_px: float, fontsize: float) -> str:
         line = ""
         for token in _TOKEN.findall(paragraph):
             if line and not token.isspace() and width(line + token) > width_px:
+                carried = ""
+                if token in _NO_LINE_START and len(line) > 1:  # punctuation takes a character along
+                    line, carried = line[:-1], line[-1]
                 lines.append(line.rstrip())
-                line = token
+                line = carried + token
             else:
                 line += "" if (not line and token.isspace()) else token
         lines.append(line.rstrip())
@@ -322,6 +326,18 @@ def _finish(fig, ax, own: bool, labels: list | None = None, page: dict | None = 
         _declutter(ax, labels, fixed=fixed)
 
 
+def _tick_room(fig, ax, renderer) -> tuple[float, float]:
+    """Room (pixels) the degree labels of a projected map need left of and below its frame."""
+    if not ax.axison:
+        return 0.0, 0.0
+    pad = 5 * fig.dpi / 72  # tick length and padding
+    left = max((t.get_window_extent(renderer).width for t in ax.get_yticklabels() if t.get_text()), default=0)
+    below = max(
+        (t.get_window_extent(renderer).height for t in ax.get_xticklabels() if t.get_text()), default=0
+    )
+    return left + pad, below + pad
+
+
 def _lay_out(fig, ax, own: bool, page: dict) -> list:
     """Title, legend and caption around the map, each measured; the map takes the rest."""
     size = page["font_size"]
@@ -367,12 +383,14 @@ def _lay_out(fig, ax, own: bool, page: dict) -> list:
     _no_mathtext(fig)
     title_h = ax.title.get_window_extent(renderer).height + 3 * fig.dpi / 72
     top = H - margin - title_h - gap
+    left, below = _tick_room(fig, ax, renderer)
     if page.get("legend_at", "below") == "right":
         legend = ax.legend(loc="upper left", bbox_to_anchor=(0.0, 0.0), **legend_kw)
         _no_mathtext(fig)
         legend_w = legend.get_window_extent(renderer).width
         bottom = margin + caption_h + gap
-        box = (margin, bottom, W - 2 * margin - legend_w - gap, top - bottom)
+        bottom += below
+        box = (margin + left, bottom, W - 2 * margin - legend_w - gap - left, top - bottom)
         ax.set_position([box[0] / W, box[1] / H, box[2] / W, box[3] / H])
         ax.apply_aspect()
         map_box = ax.get_window_extent(renderer)
@@ -404,8 +422,8 @@ def _lay_out(fig, ax, own: bool, page: dict) -> list:
         legend.set_bbox_to_anchor(
             (max(margin, (W - extent.width) / 2) / W, legend_y / H), transform=fig.transFigure
         )
-        bottom = legend_y + extent.height + gap
-        ax.set_position([margin / W, bottom / H, (W - 2 * margin) / W, (top - bottom) / H])
+        bottom = legend_y + extent.height + gap + below
+        ax.set_position([(margin + left) / W, bottom / H, (W - 2 * margin - left) / W, (top - bottom) / H])
         ax.apply_aspect()
     ax.set_anchor("C")
     return page["furniture"]() if page.get("furniture") else []

@@ -343,8 +343,9 @@ def test_journal_sizes_keep_text_on_the_page_and_legend_and_caption_off_the_data
     assert any(t.get_text() == "N" for t in ax.texts), "a north arrow"
 
 
-def test_size_presets_and_albers_projection_with_degree_labels():
-    fig = cg.plot_adjacency(lang="en", size="single", crs="albers")
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_size_presets_and_albers_projection_with_degree_labels(lang):
+    fig = cg.plot_platforms(lang=lang, size="single", crs="albers", plan="2023")
     assert tuple(fig.get_size_inches()) == SIZES["single"]
     ax = fig.axes[0]
     xlabels = [t.get_text() for t in ax.get_xticklabels()]
@@ -352,6 +353,11 @@ def test_size_presets_and_albers_projection_with_degree_labels():
     assert xlabels and all(t.endswith("°E") for t in xlabels)
     assert ylabels and all(t.endswith("°N") for t in ylabels)
     assert abs(ax.get_xlim()[1]) > 1000, "projected metres, not degrees"
+    renderer = fig.canvas.get_renderer()
+    legend = ax.get_legend().get_window_extent(renderer)
+    ticks = [t.get_window_extent(renderer) for t in [*ax.get_xticklabels(), *ax.get_yticklabels()]]
+    assert not [b for b in ticks if b.overlaps(legend)], "degree labels clear of the legend"
+    assert all(b.x0 >= 0 for b in ticks)
     with pytest.raises(cg.InvalidArgumentError, match="crs"):
         cg.plot_adjacency(crs="mercator")
     with pytest.raises(cg.InvalidArgumentError, match="size"):

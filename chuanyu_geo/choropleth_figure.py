@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import pandas as pd
 
+from ._figure import _finish, _new_axes, _rc, _resolve_lang, _sizes, _tr
+from ._map_furniture import Projection, _frame, place_furniture
 from ._safe import color_rgba, inert_figure_text
 from ._style import config
-from .boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, province_border
+from .boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, load_boundaries
 from .classify import classify_values
-from .plot import _finish, _line_xy, _new_axes, _rc, _resolve_lang, _scale_bar
+from .plot import _border_handle, _draw_border
 from .stable_units import unit_layer
 
 __all__ = ["plot_choropleth"]
@@ -28,8 +30,14 @@ _SCHEMES_ZH = {
     "percentiles": "百分位数",
 }
 
-# Drawn over the data in a colour no class of the sequential palette uses.
-BORDER_ON_DATA = "#08306b"
+
+def __getattr__(name: str):
+    # The border's colour over data, from the palette (a colour no class uses): read on use.
+    if name == "BORDER_ON_DATA":
+        from .palette import border
+
+        return border().color
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def plot_choropleth(
@@ -45,9 +53,11 @@ def plot_choropleth(
     year: int | None = None,
     lang: str = "zh",
     title: str | None = None,
-    figsize: tuple[float, float] = (7.0, 4.6),
-    font_size: float = 9.0,
+    figsize: tuple[float, float] | None = None,
+    font_size: float | None = None,
     ax=None,
+    size: str | None = None,
+    crs: str = "wgs84",
 ):
     """A user's indicator on the units, as a figure: the same classes as :func:`chuanyu_geo.choropleth`.
 
@@ -58,16 +68,20 @@ def plot_choropleth(
         stable units need their layer: see :func:`chuanyu_geo.harmonise`).
     level, vintage, scheme, k, allow_partial, year
         As for :func:`chuanyu_geo.choropleth` (mapclassify scheme and number of classes).
-    lang : {"zh", "en"}
+    lang : {"zh", "en", "zh+en"}
         Language of the legend and caption.
     title : str, optional
         Default: the column name.
-    figsize : (float, float)
-        Inches, when a new figure is made.
-    font_size : float
-        Points for the legend; the title is 2 pt larger, the caption 1 pt smaller.
+    figsize : (float, float), optional
+        Inches, when a new figure is made; default the ``size`` preset's.
+    font_size : float, optional
+        Points for the legend; the title is 1.5 pt larger, the caption 1 pt smaller.
     ax : matplotlib.axes.Axes, optional
         Draw into these axes (the caption goes under them) instead of a new figure.
+    size : {"single", "double"}, optional
+        Journal presets: single column 3.5 × 3.2 in at 7 pt, double column 7 × 6 in at 8 pt.
+    crs : {"wgs84", "albers"}
+        Longitude/latitude, or an Albers equal-area projection of the region with degree labels.
 
     Returns
     -------
@@ -84,14 +98,15 @@ def plot_choropleth(
     True
     """
     from matplotlib import rc_context
-    from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
     level = check_choice("level", level, UNIT_LEVELS)
     vintage = check_choice("vintage", vintage, VINTAGES)
     lang, font = _resolve_lang(lang)
+    figsize, font_size = _sizes(size, figsize, font_size)
+    projection = Projection(crs)
     classes = classify_values(table, column, key, level, vintage, scheme, k, allow_partial, year)
-    layer = unit_layer(level, vintage, "standard", list(classes.class_of))
+    layer = projection.layer(unit_layer(level, vintage, "standard", list(classes.class_of)))
     no_data = config()["style"]["no_platform_color"]
     fills = [
         color_rgba(classes.colors[classes.class_of[code]])
@@ -102,56 +117,37 @@ def plot_choropleth(
     with rc_context(_rc(font)):
         fig, ax, own = _new_axes(figsize, ax)
         layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
-        ax.plot(*_line_xy(province_border(vintage, "standard")), color=BORDER_ON_DATA, linewidth=1.6)
+        _draw_border(ax, projection, vintage)
         handles = [
             Patch(facecolor=color_rgba(c), edgecolor="#777", label=label)
             for c, label in zip(classes.colors, classes.labels())
         ]
         handles.append(
-            Patch(
-                facecolor=color_rgba(no_data), edgecolor="#777", label="无数据" if lang == "zh" else "no data"
-            )
+            Patch(facecolor=color_rgba(no_data), edgecolor="#777", label=_tr(lang, "无数据", "no data"))
         )
-        handles.append(
-            Line2D(
-                [],
-                [],
-                color=BORDER_ON_DATA,
-                linewidth=1.6,
-                label="川渝省界" if lang == "zh" else "Sichuan–Chongqing border",
-            )
-        )
-        # Outside the map, to its right: a legend never covers a unit that carries data.
-        ax.legend(
-            handles=handles,
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            fontsize=font_size,
-            title=inert_figure_text(column),
-            title_fontsize=font_size,
-            frameon=False,
-        )
-        _scale_bar(ax, layer.total_bounds)
-        ax.set_axis_off()
-        ax.set_title(inert_figure_text(title if title is not None else column), fontsize=font_size + 2)
+        handles.append(_border_handle(lang))
+        frame = _frame(ax, layer.total_bounds, 0.03)
+        projection.ticks(ax, frame, font_size)
         zh_scheme = _SCHEMES_ZH.get(scheme.lower(), scheme)
-        scheme_text = f"{zh_scheme if lang == 'zh' else scheme}, k = {len(classes.colors)}"
-        caption = (
-            f"边界：{layer.attrs['source']}，区划版本 {vintage}，标准精度；分级：{scheme_text}。"
-            if lang == "zh"
-            else f"Boundaries: {layer.attrs['source']}, vintage {vintage}, standard detail; "
-            f"classes: {scheme_text}."
+        n = len(classes.colors)
+        caption = _tr(
+            lang,
+            f"边界：{layer.attrs['source']}，区划版本 {vintage}，标准精度；分级：{zh_scheme}，k = {n}。",
+            f"Boundaries: {layer.attrs['source']}, vintage {vintage}, standard detail; "
+            f"classes: {scheme}, k = {n}.",
+            "\n",
         )
-        ax.text(
-            0.0,
-            -0.02,
-            caption,
-            transform=ax.transAxes,
-            ha="left",
-            va="top",
-            fontsize=max(font_size - 1, 6),
-            color="#444",
-            wrap=True,
-        )
-        _finish(fig, ax, own)
+        provinces = projection.layer(load_boundaries("province", vintage, "standard"))
+        page = {
+            "title": inert_figure_text(title if title is not None else column),
+            # Outside the map, to its right: a legend never covers a unit that carries data.
+            "legend": {"handles": handles, "title": inert_figure_text(column)},
+            "legend_at": "right",
+            "caption": caption,
+            "font_size": font_size,
+            "furniture": lambda: place_furniture(
+                fig, ax, layer.geometry.values, projection, provinces, frame, font_size
+            ),
+        }
+        _finish(fig, ax, own, None, page)
     return fig

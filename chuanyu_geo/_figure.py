@@ -12,7 +12,7 @@ import functools
 import re
 import warnings
 
-from .boundaries import VINTAGE_SHORT, VINTAGE_SHORT_ZH, check_choice
+from .boundaries import vintage_registry
 
 # Families known to cover simplified Chinese, in order of preference.
 CJK_FAMILIES = (
@@ -81,8 +81,8 @@ def cjk_font() -> str | None:
 
 
 def _resolve_lang(lang: str) -> tuple[str, str | None]:
-    """``(language, CJK font)``: Chinese without a CJK font falls back to English with one warning."""
-    lang = check_choice("lang", lang, LANGS)
+    """``(language, CJK font)`` of a checked ``lang``: Chinese without a CJK font falls back to
+    English with one warning."""
     font = cjk_font()
     if lang != "en" and font is None:
         warnings.warn(
@@ -100,11 +100,9 @@ def _tr(lang: str, zh: str, en: str, sep: str = " ") -> str:
     return zh if lang == "zh" else en if lang == "en" else f"{zh}{sep}{en}"
 
 
-def _sizes(
-    size: str | None, figsize, font_size, default: str = "double"
-) -> tuple[tuple[float, float], float]:
-    """Figure size (inches) and font size (points) from a preset, each overridden when given."""
-    preset_size, preset_font = SIZES[check_choice("size", size or default, tuple(SIZES))]
+def _sizes(size: str, figsize, font_size) -> tuple[tuple[float, float], float]:
+    """Figure size (inches) and font size (points) from a checked preset, each overridden when given."""
+    preset_size, preset_font = SIZES[size]
     return (tuple(figsize) if figsize is not None else preset_size), float(font_size or preset_font)
 
 
@@ -283,12 +281,13 @@ def _wrap(fig, text: str, width_px: float, fontsize: float) -> str:
 
 def _caption_text(layer, vintage: str, extra: tuple[str, str] = ("", ""), lang: str = "en") -> str:
     """The source line in the figure's language; ``extra`` is (Chinese, English)."""
+    registry = vintage_registry()
     zh = (
-        f"边界：{layer.attrs['source']}，区划版本 {vintage}（{VINTAGE_SHORT_ZH[vintage]}），标准精度；"
+        f"边界：{layer.attrs['source']}，区划版本 {vintage}（{registry.short_zh[vintage]}），标准精度；"
         f"WGS84。{extra[0]}"
     )
     en = (
-        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), standard "
+        f"Boundaries: {layer.attrs['source']}, vintage {vintage} ({registry.short[vintage]}), standard "
         f"detail; WGS84.{extra[1]}"
     )
     return _tr(lang, zh, en, "\n")

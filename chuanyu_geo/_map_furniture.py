@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import shapely
 
-from .boundaries import check_choice
-
 # Albers equal-area for the region (26–34°N, 102–110°E): standard parallels at one sixth of the
 # latitude span from either end (the usual rule for a conic), centred on 106°E, 30°N.
 ALBERS = "+proj=aea +lat_0=30 +lon_0=106 +lat_1=27.3 +lat_2=32.7 +datum=WGS84 +units=m +no_defs"
@@ -21,7 +19,7 @@ class Projection:
     """Longitude/latitude as drawn (``wgs84``) or projected to the region's Albers (``albers``)."""
 
     def __init__(self, crs: str = "wgs84"):
-        self.name = check_choice("crs", crs, CRS_CHOICES)
+        self.name = crs  # checked by the plot_* function (one of CRS_CHOICES)
         self._to = None
         if self.name == "albers":
             from pyproj import Transformer

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._figure import _finish, _new_axes, _rc, _resolve_lang, _sizes, _tr
-from ._map_furniture import Projection, _frame, place_furniture
+from ._figure import LANGS, SIZES, _finish, _new_axes, _rc, _resolve_lang, _sizes, _tr
+from ._map_furniture import CRS_CHOICES, Projection, _frame, place_furniture
 from ._safe import color_rgba, inert_figure_text
 from ._style import config
-from .boundaries import DEFAULT_VINTAGE, UNIT_LEVELS, VINTAGES, check_choice, load_boundaries
+from .boundaries import UNIT_LEVELS, check_choice, check_vintage, load_boundaries
 from .classify import classify_values
 from .plot import _border_handle, _draw_border
 from .stable_units import unit_layer
@@ -46,7 +46,7 @@ def plot_choropleth(
     key: str,
     *,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     scheme: str = "quantiles",
     k: int = 5,
     allow_partial: bool = False,
@@ -101,10 +101,10 @@ def plot_choropleth(
     from matplotlib.patches import Patch
 
     level = check_choice("level", level, UNIT_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
-    lang, font = _resolve_lang(lang)
-    figsize, font_size = _sizes(size, figsize, font_size)
-    projection = Projection(crs)
+    vintage = check_vintage(vintage)
+    lang, font = _resolve_lang(check_choice("lang", lang, LANGS))
+    figsize, font_size = _sizes(check_choice("size", size or "double", tuple(SIZES)), figsize, font_size)
+    projection = Projection(check_choice("crs", crs, CRS_CHOICES))
     classes = classify_values(table, column, key, level, vintage, scheme, k, allow_partial, year)
     layer = projection.layer(unit_layer(level, vintage, "standard", list(classes.class_of)))
     no_data = config()["style"]["no_platform_color"]

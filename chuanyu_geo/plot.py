@@ -13,6 +13,7 @@ import shapely
 from ._figure import (  # noqa: F401  (re-exported: importable from chuanyu_geo.plot as before)
     _SAVE_RC,
     CJK_FAMILIES,
+    LANGS,
     SIZES,
     CJKFontWarning,
     _caption,
@@ -27,25 +28,21 @@ from ._figure import (  # noqa: F401  (re-exported: importable from chuanyu_geo.
     _tr,
     cjk_font,
 )
-from ._map_furniture import (  # noqa: F401
+from ._map_furniture import (
+    CRS_CHOICES,  # noqa: F401
     Projection,
-    _declutter,
     _frame,
     _halo,
     _line_xy,
-    _locator,
-    _north_arrow,
-    _scale_bar,
     place_furniture,
 )
 from ._safe import check_color, color_rgba, inert_figure_text
 from ._style import LISA_ORDER, config, lisa_label, lisa_test_note, unit_color
 from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import (
-    DEFAULT_VINTAGE,
     UNIT_LEVELS,
-    VINTAGES,
     check_choice,
+    check_vintage,
     load_boundaries,
     province_border,
 )
@@ -101,7 +98,7 @@ def _overlaps(footprints: dict) -> tuple[set[str], set[str]]:
 
 def plot_platforms(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     lang: str = "zh",
     platform_set: list[Platform] | None = None,
     figsize: tuple[float, float] | None = None,
@@ -158,10 +155,10 @@ def plot_platforms(
     from matplotlib.patches import Patch
 
     level = check_choice("level", level, PLOT_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
-    lang, font = _resolve_lang(lang)
-    figsize, font_size = _sizes(size, figsize, font_size)
-    projection = Projection(crs)
+    vintage = check_vintage(vintage)
+    lang, font = _resolve_lang(check_choice("lang", lang, LANGS))
+    figsize, font_size = _sizes(check_choice("size", size or "double", tuple(SIZES)), figsize, font_size)
+    projection = Projection(check_choice("crs", crs, CRS_CHOICES))
     chosen = platform_set_of(platform_set, plan)
     layer = projection.layer(load_boundaries(level, vintage, "standard"))
     style = config()["style"]
@@ -262,7 +259,7 @@ def plot_platforms(
 
 def plot_adjacency(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     lang: str = "zh",
     figsize: tuple[float, float] | None = None,
     title: str | None = None,
@@ -306,10 +303,10 @@ def plot_adjacency(
     from matplotlib.patches import Patch
 
     level = check_choice("level", level, PLOT_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
-    lang, font = _resolve_lang(lang)
-    figsize, font_size = _sizes(size, figsize, font_size)
-    projection = Projection(crs)
+    vintage = check_vintage(vintage)
+    lang, font = _resolve_lang(check_choice("lang", lang, LANGS))
+    figsize, font_size = _sizes(check_choice("size", size or "double", tuple(SIZES)), figsize, font_size)
+    projection = Projection(check_choice("crs", crs, CRS_CHOICES))
     layer = projection.layer(load_boundaries(level, vintage, "standard"))
     style = config()["style"]
     pairs = cross_border_pairs(level, vintage, "standard")
@@ -445,11 +442,11 @@ def plot_lisa(
     from matplotlib import rc_context
     from matplotlib.patches import Patch
 
-    lang, font = _resolve_lang(lang)
-    figsize, font_size = _sizes(size, figsize, font_size)
-    projection = Projection(crs)
+    lang, font = _resolve_lang(check_choice("lang", lang, LANGS))
+    figsize, font_size = _sizes(check_choice("size", size or "double", tuple(SIZES)), figsize, font_size)
+    projection = Projection(check_choice("crs", crs, CRS_CHOICES))
     level = local.attrs.get("level", "county")
-    vintage = check_choice("vintage", local.attrs.get("vintage", DEFAULT_VINTAGE), VINTAGES)
+    vintage = check_vintage(local.attrs.get("vintage"))
     from .stable_units import unit_layer
 
     layer = projection.layer(unit_layer(level, vintage, "standard", list(local["adcode"])))

@@ -354,7 +354,7 @@ def _leaflet_assets() -> tuple[str, str]:
 
 
 def _network_uses(m: folium.Map, page: str) -> list[str]:
-    """What a rendered map would fetch from the network: tile layers, remote scripts, styles."""
+    """What a rendered map would fetch from the network: tile layers, remote scripts and styles."""
     found = [
         f"{child.tile_name!r} tiles"
         for child in _descendants(m)
@@ -364,8 +364,7 @@ def _network_uses(m: folium.Map, page: str) -> list[str]:
     for pattern in (
         rf"""<script[^>]*\ssrc=["']({remote})""",
         rf"""<link[^>]*\shref=["']({remote})""",
-        rf"""url\(["']?({remote})""",
-    ):
+    ):  # tags only: text from data is escaped, so "<script" in a page is ours or folium's
         found += re.findall(pattern, page)
     return list(dict.fromkeys(found))
 

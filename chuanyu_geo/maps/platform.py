@@ -27,7 +27,16 @@ from .base import (
     _tr,
     warns_at_caller,
 )
-from .layers import _add_units, _border_only, _geojson, _lines_layer, _names_in, _province_labels, _web_layer
+from .layers import (
+    _add_units,
+    _border_only,
+    _geojson,
+    _lines_layer,
+    _names_in,
+    _province_labels,
+    _web_layer,
+    province_note,
+)
 
 # --------------------------------------------------------------------------- platform map
 
@@ -119,7 +128,7 @@ def platform_map(
         return _esc(_tr(lang, p.short_name, p.short_name_en))
 
     extra = {code: "<br>" + "、".join(short(p) for p in ps) for code, ps in member_of.items()}
-    _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang)
+    _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang, vintage=vintage)
 
     for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
@@ -209,6 +218,7 @@ def platform_map(
         _swatch(style["no_platform_color"], _esc(_tr(lang, "无平台", "no platform"))),
         _swatch("#333", _esc(_tr(lang, "近似范围", "approximate footprint")), dashed=True, line=True),
         _swatch(style["border_color"], _esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")), line=True),
+        province_note(lang),
         f"<div style='color:#555'>{_esc(provenance)}</div>",
     ]
     _add_legend(m, "".join(legend))

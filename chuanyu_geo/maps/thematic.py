@@ -22,7 +22,7 @@ from .base import (
     _tr,
     warns_at_caller,
 )
-from .layers import _add_units, _border_only, _province_labels, _web_layer
+from .layers import _add_units, _border_only, _province_labels, _web_layer, province_note
 
 # --------------------------------------------------------------------------- choropleth
 
@@ -106,10 +106,12 @@ def choropleth(
         lambda code: colors[class_of[code]] if code in class_of else style["no_platform_color"],
         extra,
         lang,
+        vintage=vintage,
     )
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
     legend += [_swatch(colors[i], _esc(label)) for i, label in enumerate(classes.labels())]
     legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
+    legend.append(province_note(lang))
     if len(unmatched):
         not_mapped = _tr(lang, f"{len(unmatched)} 行未能对应单元：", f"{len(unmatched)} rows not mapped: ")
         # The first few keys, each cut short; the full list is on map.unmatched.
@@ -192,6 +194,7 @@ def lisa_map(
         lambda code: colors.get(cluster.get(code, "none"), colors["none"]),
         extra,
         lang,
+        vintage=vintage,
     )
     _border_only(m, web, datum, lang)
     title_text = _esc(_tr(lang, "LISA 局部空间自相关", "LISA clusters"))
@@ -201,6 +204,7 @@ def lisa_map(
     legend += [_swatch(colors[k], _esc(lisa_label(k, lang))) for k in shown]
     kind = local.attrs.get("kind", "queen")
     weights_note = _tr(lang, f"{kind} 权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
+    legend.append(province_note(lang))
     legend.append(f"<div style='color:#555'>{_esc(weights_note)}</div>")
     _add_legend(m, "".join(legend))
     return m

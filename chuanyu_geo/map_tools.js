@@ -1,11 +1,16 @@
 // Map tools of chuanyu-geo: a fullscreen button, a unit search box and a download of the
 // units in view. Written for this package (no plugin is fetched: offline files stay offline).
 // The Python side replaces __MAP__, __UNITS__ and __TEXT__ with two variable names and a
-// JSON object of interface strings; unit names arrive HTML-escaped in `find` and are
+// JSON object of interface strings; unit names arrive HTML-escaped in `find` or `label` and are
 // decoded with DOMParser (which runs no script) and only ever set as text or values.
 function chuanyuTools(map, units, T) {
   "use strict";
   var decoder = new DOMParser();
+
+  // A unit's name: `find` on a two-language map, else the tooltip's `label`.
+  function nameOf(properties) {
+    return properties.find !== undefined ? properties.find : properties.label;
+  }
 
   function plain(html) {
     return decoder.parseFromString(String(html || ""), "text/html").documentElement.textContent.trim();
@@ -40,7 +45,7 @@ function chuanyuTools(map, units, T) {
       var p = layer.feature.properties;
       feature.properties = {
         adcode: p.adcode,
-        name: plain(p.find),
+        name: plain(nameOf(p)),
         details: plain(String(p.extra || "").replace(/<br>/g, "; ")).replace(/^; /, "")
       };
       features.push(feature);
@@ -113,7 +118,7 @@ function chuanyuTools(map, units, T) {
       input.setAttribute("aria-label", T.search);
       input.setAttribute("list", list.id);
       units.eachLayer(function (layer) {
-        var name = plain(layer.feature.properties.find);
+        var name = plain(nameOf(layer.feature.properties));
         var option = document.createElement("option");
         option.value = name;
         list.appendChild(option);
@@ -165,6 +170,119 @@ function chuanyuTools(map, units, T) {
 
   new Tools().addTo(map);
   new Search().addTo(map);
+
+  // The legend folds to one button (folded from the start on a phone), so it never hides
+  // the map it explains.
+  var legend = document.querySelector(".chuanyu-legend");
+  if (legend && !legend.querySelector(".chuanyu-legend-toggle")) {
+    var toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "chuanyu-legend-toggle";
+    var setFolded = function (folded) {
+      legend.classList.toggle("chuanyu-folded", folded);
+      toggle.textContent = T.legend + (folded ? " \u25b8" : " \u25be");
+      toggle.setAttribute("aria-expanded", String(!folded));
+    };
+    toggle.addEventListener("click", function () {
+      setFolded(!legend.classList.contains("chuanyu-folded"));
+    });
+    legend.insertBefore(toggle, legend.firstChild);
+    setFolded(chuanyuSmallScreen());
+  }
+
+  // On a phone the attribution is one line (CSS); a tap shows it whole.
+  var attribution = map.attributionControl && map.attributionControl.getContainer();
+  if (attribution) {
+    attribution.addEventListener("click", function (event) {
+      if (event.target.tagName !== "A") {
+        attribution.classList.toggle("chuanyu-open");
+      }
+    });
+  }
+}
+
+function chuanyuSmallScreen() {
+  return window.innerWidth <= 600 || window.innerHeight <= 500;
+}
+
+// A tooltip stays inside the map: Leaflet places it beside the pointer, which on a phone
+// (a tap near the edge) puts it partly off screen. After Leaflet positions it, shift it
+// back in by what overflows.
+(function () {
+  var place = L.Tooltip.prototype._setPosition;
+  L.Tooltip.prototype._setPosition = function (pos) {
+    place.call(this, pos);
+    var box = this._container, map = this._map;
+    if (!box || !map) {
+      return;
+    }
+    var inner = box.getBoundingClientRect(), outer = map.getContainer().getBoundingClientRect();
+    var margin = 4, dx = 0, dy = 0;
+    if (inner.right > outer.right - margin) dx = outer.right - margin - inner.right;
+    if (inner.left + dx < outer.left + margin) dx = outer.left + margin - inner.left;
+    if (inner.bottom > outer.bottom - margin) dy = outer.bottom - margin - inner.bottom;
+    if (inner.top + dy < outer.top + margin) dy = outer.top + margin - inner.top;
+    if (dx || dy) {
+      L.DomUtil.setPosition(box, L.DomUtil.getPosition(box).add([Math.round(dx), Math.round(dy)]));
+    }
+  };
+})();
+
+// Prefecture names below `countyZoom`, county names from it on. `places` is a list of
+// [lat, lon, name, kind (0 prefecture, 1 county)] in order of priority; names arrive
+// HTML-escaped and are set as text. Names that would overlap a name of higher priority, a
+// platform or province label, or run off the map are hidden (recomputed on every view).
+function chuanyuPlaceNames(map, places, countyZoom) {
+  "use strict";
+  var decoder = new DOMParser();
+  var pane = map.getPane("chuanyuPlaces") || map.createPane("chuanyuPlaces");
+  pane.style.zIndex = 620;  // above the shapes and platform outlines, below tooltips
+  pane.style.pointerEvents = "none";
+  var names = places.map(function (p) {
+    var text = document.createElement("div");
+    text.className = "chuanyu-place " + (p[3] === 0 ? "chuanyu-place-prefecture" : "chuanyu-place-county");
+    text.textContent = decoder.parseFromString(String(p[2]), "text/html").documentElement.textContent;
+    var marker = L.marker([p[0], p[1]], {
+      icon: L.divIcon({html: text, className: "chuanyu-label-icon", iconSize: [0, 0], iconAnchor: [0, 0]}),
+      interactive: false,
+      keyboard: false,
+      pane: "chuanyuPlaces"
+    }).addTo(map);
+    return {kind: p[3], text: text, marker: marker};
+  });
+
+  function overlaps(a, b) {
+    return a.left < b.right + 3 && b.left < a.right + 3 && a.top < b.bottom + 1 && b.top < a.bottom + 1;
+  }
+
+  function update() {
+    var county = map.getZoom() >= countyZoom;
+    var frame = map.getContainer().getBoundingClientRect();
+    var taken = [];
+    // Platform and province labels, the legend and the controls stay clear of place names.
+    document.querySelectorAll(".chuanyu-label, .chuanyu-province, .chuanyu-legend, .leaflet-control").forEach(function (el) {
+      var r = el.getBoundingClientRect();
+      if (r.width) taken.push(r);
+    });
+    // Show every candidate, then measure them all in one layout pass.
+    names.forEach(function (n) {
+      n.text.style.display = (n.kind === 1) === county ? "" : "none";
+    });
+    var boxes = names.map(function (n) {
+      return n.text.style.display === "none" ? null : n.text.getBoundingClientRect();
+    });
+    names.forEach(function (n, i) {
+      var r = boxes[i];
+      if (!r) return;
+      var inside = r.left >= frame.left && r.right <= frame.right && r.top >= frame.top && r.bottom <= frame.bottom;
+      var free = inside && !taken.some(function (t) { return overlaps(r, t); });
+      n.text.style.display = free ? "" : "none";
+      if (free) taken.push(r);
+    });
+  }
+
+  map.on("zoomend moveend resize overlayadd overlayremove", update);
+  update();
 }
 
 // This script sits before the one that makes the map: run once the page has parsed.

@@ -224,3 +224,201 @@ def test_search_finds_a_unit_by_any_of_its_names(browser, tmp_path, lang):
     box.press("Enter")
     assert "chuanyu-miss" in (box.get_attribute("class") or "")
     page.close()
+
+
+# ----------------------------------------------------------------------- issue 24: names, tint, phone
+
+LINSHUI = "511623"
+
+
+def _map_call(page, body: str, *args):
+    """Run ``body`` with ``map`` bound to the page's Leaflet map."""
+    return page.evaluate(
+        "(args) => { let map = null; for (const k of Object.keys(window)) if (window[k] instanceof L.Map) map = window[k];"
+        f" {body} }}",
+        list(args),
+    )
+
+
+def _centre_on(page, adcode: str, zoom: int, dx: int = 0, dy: int = 0) -> None:
+    """Centre the map on a unit's label point at ``zoom``; then move that point by (dx, dy) px."""
+    lat, lon = cg.unit_table("county").set_index("adcode").loc[adcode, ["label_lat", "label_lon"]]
+    _map_call(
+        page,
+        "map.setView([args[0], args[1]], args[2], {animate: false}); map.panBy([-args[3], -args[4]], {animate: false});",
+        float(lat),
+        float(lon),
+        zoom,
+        dx,
+        dy,
+    )
+    page.wait_for_timeout(100)
+
+
+def _shown_names(page, kind: str) -> list[dict]:
+    return page.evaluate(
+        f"""[...document.querySelectorAll('.chuanyu-place-{kind}')].filter(e => e.style.display !== 'none')
+            .map(e => {{ const r = e.getBoundingClientRect();
+                        return {{text: e.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}}; }})"""
+    )
+
+
+@pytest.mark.parametrize(
+    ("lang", "county", "prefecture"), [("zh", "邻水县", "广安市"), ("en", "Linshui", "Guang'an")]
+)
+def test_place_names_by_zoom(browser, saved, lang, county, prefecture):
+    page, events = _page(browser, saved[lang])
+    assert _map_call(page, "return map.getZoom();") < 8
+    opening = [n["text"] for n in _shown_names(page, "prefecture")]
+    assert prefecture in opening and _shown_names(page, "county") == [], opening
+    _centre_on(page, LINSHUI, 9)
+    names = _shown_names(page, "county")
+    texts = [n["text"] for n in names]
+    assert county in texts and len(texts) >= 8, texts
+    assert page.locator(".chuanyu-place-county", has_text=county).is_visible()
+    assert _shown_names(page, "prefecture") == []
+    # Every shown name lies inside the map and clear of every other.
+    for i, a in enumerate(names):
+        assert 0 <= a["left"] and a["right"] <= 1400 and 0 <= a["top"] and a["bottom"] <= 900, a
+        for b in names[i + 1 :]:
+            apart = (
+                a["right"] <= b["left"]
+                or b["right"] <= a["left"]
+                or a["bottom"] <= b["top"]
+                or b["bottom"] <= a["top"]
+            )
+            assert apart, (a, b)
+    assert all(bool(CJK.search(t)) == (lang == "zh") for t in texts + opening), texts + opening
+    assert events["errors"] == []
+    page.close()
+
+
+def _pixel(png: bytes, x: float, y: float) -> tuple[int, int, int]:
+    import io
+
+    from PIL import Image
+
+    return Image.open(io.BytesIO(png)).convert("RGB").getpixel((int(x), int(y)))
+
+
+def test_the_two_provinces_differ_faintly_in_fill(browser, saved):
+    page, _ = _page(browser, saved["adjacency"])
+    # Only the unit fills at the sampled points: names and labels out of the way.
+    page.add_style_tag(
+        content=".chuanyu-place, .chuanyu-province, .chuanyu-legend {display: none !important}"
+    )
+    _centre_on(page, "511623", 8)
+    table = cg.unit_table("county").set_index("adcode")
+    points = {}
+    for code in ("511623", "500231"):  # 邻水县 (Sichuan), 垫江县 (Chongqing); both plain on this map
+        lat, lon = table.loc[code, ["label_lat", "label_lon"]]
+        points[code] = _map_call(
+            page,
+            "const p = map.latLngToContainerPoint([args[0], args[1]]); return [p.x, p.y];",
+            float(lat),
+            float(lon),
+        )
+    png = page.screenshot()
+    sichuan, chongqing = (_pixel(png, *points[c]) for c in ("511623", "500231"))
+    difference = sum(abs(a - b) for a, b in zip(sichuan, chongqing))
+    assert 15 <= difference <= 90, (sichuan, chongqing)  # visible, yet faint
+    page.close()
+
+
+def _phone(browser, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    page = context.new_page()
+    errors = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelectorAll('path.chuanyu-unit').length > 0")
+    page.wait_for_selector(".chuanyu-legend-toggle")
+    return context, page, errors
+
+
+def _box(page, selector: str) -> dict:
+    box = page.locator(selector).last.bounding_box()
+    assert box is not None, selector
+    return box
+
+
+def _apart(a: dict, b: dict) -> bool:
+    return (
+        a["x"] + a["width"] <= b["x"]
+        or b["x"] + b["width"] <= a["x"]
+        or a["y"] + a["height"] <= b["y"]
+        or b["y"] + b["height"] <= a["y"]
+    )
+
+
+def _inside(box: dict, width: int = 390, height: int = 844) -> bool:
+    return (
+        box["x"] >= 0
+        and box["y"] >= 0
+        and box["x"] + box["width"] <= width
+        and box["y"] + box["height"] <= height
+    )
+
+
+@pytest.mark.parametrize("name", ["zh", "en", "adjacency"])
+def test_phone_legend_folds_and_nothing_covers_the_scale_or_the_source(browser, saved, name):
+    context, page, errors = _phone(browser, saved[name])
+    legend = page.locator(".chuanyu-legend")
+    assert "chuanyu-folded" in legend.get_attribute("class"), "folded from the start on a phone"
+    attribution, scale = _box(page, ".leaflet-control-attribution"), _box(page, ".leaflet-control-scale")
+    assert attribution["height"] <= 24, f"attribution on one line: {attribution}"
+    folded = _box(page, ".chuanyu-legend")
+    for box in (attribution, scale, folded):
+        assert _inside(box), box
+    assert _apart(attribution, scale) and _apart(folded, scale) and _apart(folded, attribution)
+    page.click(".chuanyu-legend-toggle")
+    assert "chuanyu-folded" not in legend.get_attribute("class")
+    source = _box(page, ".chuanyu-legend-body > div:last-child")  # the legend's source line
+    assert source["height"] > 0 and _inside(source), source
+    assert _apart(source, attribution) and _apart(source, scale), (source, attribution, scale)
+    # A tap on the attribution shows it whole; another folds it again.
+    page.locator(".leaflet-control-attribution").click(position={"x": attribution["width"] - 10, "y": 8})
+    assert _box(page, ".leaflet-control-attribution")["height"] > attribution["height"]
+    page.click(".chuanyu-legend-toggle")
+    assert "chuanyu-folded" in legend.get_attribute("class")
+    assert errors == []
+    context.close()
+
+
+@pytest.mark.parametrize(("dx", "dy"), [(-10, 0), (180, 0), (0, 380), (100, -355)])
+def test_a_tapped_tooltip_lies_inside_the_phone_screen(browser, saved, dx, dy):
+    context, page, errors = _phone(browser, saved["zh"])
+    _centre_on(page, LINSHUI, 9, dx, dy)
+    page.touchscreen.tap(195 + dx, 422 + dy)
+    page.wait_for_selector(".leaflet-tooltip")
+    tooltip = page.locator(".leaflet-tooltip").last
+    assert "邻水县" in tooltip.inner_text() or "高竹新区" in tooltip.inner_text()
+    box = tooltip.bounding_box()
+    assert _inside(box), box
+    assert errors == []
+    context.close()
+
+
+def test_adjacency_map_draws_cross_border_contacts_as_wide_as_they_are_long(browser, saved):
+    page, _ = _page(browser, saved["adjacency"])
+    lines = page.evaluate(
+        """() => { const out = []; for (const k of Object.keys(window)) { const v = window[k];
+             if (v instanceof L.GeoJSON) v.eachLayer(l => { if (l.feature && l.feature.properties.tip && !(l instanceof L.CircleMarker))
+               out.push({tip: l.feature.properties.tip, weight: l.options.weight, opacity: l.options.opacity, color: l.options.color}); }); }
+           return out; }"""
+    )
+    page.close()
+    km_of = lambda tip: float(re.search(r": ([\d.]+) km", tip).group(1))  # noqa: E731
+    cross = [line for line in lines if line["color"] == "#cb181d" and "省界" not in line["tip"]]
+    internal = [line for line in lines if line["color"] == "#737373"]
+    assert len(cross) >= 20 and len(internal) > 10 * len(cross)
+    widest = max(cross, key=lambda line: km_of(line["tip"]))
+    assert widest["weight"] == pytest.approx(12, abs=0.01)
+    per_km = widest["weight"] / km_of(widest["tip"])
+    for line in cross:  # width ∝ km, with a floor so the shortest stay visible
+        assert line["weight"] == pytest.approx(max(1.5, km_of(line["tip"]) * per_km), abs=0.01), line
+    weights = sorted(line["weight"] for line in cross)
+    assert weights[-1] > 3 * weights[len(weights) // 2], "the long contacts stand out"
+    # The base is quiet: shared borders inside a province thin and faint.
+    assert {line["weight"] for line in internal} == {1} and {line["opacity"] for line in internal} == {0.45}

@@ -302,6 +302,10 @@ def test_save_map_honours_offline(tmp_path):
     assert maps.save_map(plain, tmp_path / "f.html").exists()
     with pytest.raises(InvalidArgumentError, match=r"cdn\.jsdelivr\.net"):
         maps.save_map(plain, tmp_path / "g.html", offline=True)
+    # Text from data that looks like a link is text, not a network use.
+    table = pd.DataFrame({"u": ["万州", "开州", "达川"], "url(//example.com/a.png)": [1.0, 2.0, 3.0]})
+    text_only = cg.choropleth(table, "url(//example.com/a.png)", "u", k=3, tiles=None, offline=True)
+    assert maps.save_map(text_only, tmp_path / "j.html").exists()
     with pytest.raises(InvalidArgumentError, match="must be a folium.Map"):
         maps.save_map("map", tmp_path / "h.html")
     with pytest.raises(InvalidArgumentError, match="True, False or None"):

@@ -28,13 +28,7 @@ from .._errors import InvalidArgumentError, listing
 from .._io import read_package_text, write_text_atomic
 from .._safe import check_color, check_tree, inert
 from .._style import config
-from ..boundaries import (
-    UNIT_LEVELS,
-    VINTAGE_SHORT,
-    VINTAGE_SHORT_ZH,
-    VINTAGES,
-    check_choice,
-)
+from ..boundaries import UNIT_LEVELS, vintage_registry
 
 TILES = ("osm", "cartodb", "gaode", None)
 LANGS = ("zh", "en", "zh+en")
@@ -173,22 +167,26 @@ class _Attribution(MacroElement):
 
 
 def _add_legend(m: folium.Map, body: str) -> None:
-    """A fixed legend box; ``body`` is HTML built from inert parts."""
+    """A fixed legend box; ``body`` is HTML built from inert parts.
+
+    The map tools add a button that folds it (folded from the start on a phone).
+    """
     m.get_root().html.add_child(
         _Html(
-            '<div class="chuanyu-legend" style="position:absolute; bottom:48px; left:10px; z-index:1000; '
+            '<div class="chuanyu-legend" style="position:absolute; bottom:52px; left:10px; z-index:1000; '
             "background:rgba(255,255,255,0.92); padding:8px 10px; border:1px solid #999; border-radius:4px; "
-            f'font:12px/1.5 sans-serif; max-width:320px;">{body}</div>'
+            f'font:12px/1.5 sans-serif; max-width:320px;"><div class="chuanyu-legend-body">{body}</div></div>'
         )
     )
 
 
-def _swatch(color: str, label: str, dashed: bool = False, line: bool = False) -> str:
+def _swatch(color: str, label: str, dashed: bool = False, line: bool = False, width: float = 3) -> str:
+    """One legend row: a fill swatch, or a line of ``width`` pixels, then ``label`` (inert HTML)."""
     color = check_color(color, "legend colour")
     if line:
         style = (
-            "display:inline-block;width:22px;height:0;"
-            f"border-top:3px {'dashed' if dashed else 'solid'} {color};vertical-align:middle;margin-right:6px"
+            f"display:inline-block;width:22px;height:0;border-top:{float(width):g}px "
+            f"{'dashed' if dashed else 'solid'} {color};vertical-align:middle;margin-right:6px"
         )
     else:
         style = (
@@ -215,6 +213,23 @@ _MAP_CSS = (
     ".chuanyu-province{transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;"
     "font:bold 22px sans-serif;letter-spacing:.25em;color:rgba(60,60,60,.62);"
     "text-shadow:0 0 3px #fff,0 0 3px #fff,0 0 6px #fff;pointer-events:none}"
+    # Place names: prefectures at low zoom, counties from the zoom they fit (map_tools.js).
+    ".chuanyu-place{transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;"
+    "font:12px sans-serif;color:#333;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 4px #fff;pointer-events:none}"
+    ".chuanyu-place-prefecture{font:bold 13px sans-serif;color:#222}"
+    ".chuanyu-legend-toggle{float:right;margin:-4px -6px 0 8px;border:1px solid #999;border-radius:3px;"
+    "background:#fff;font:12px sans-serif;padding:1px 6px;cursor:pointer}"
+    ".chuanyu-legend.chuanyu-folded .chuanyu-legend-body{display:none}"
+    ".chuanyu-legend.chuanyu-folded{padding:4px 8px}"
+    # Tooltips wrap instead of running past a phone's edge (map_tools.js also keeps them inside).
+    ".leaflet-tooltip{white-space:normal;width:max-content;max-width:min(360px,calc(100vw - 24px))}"
+    # On a phone the attribution is one line (tap to read it whole), clear of the scale bar,
+    # and the legend fits the screen.
+    "@media (max-width:600px),(max-height:500px){"
+    ".leaflet-control-attribution{max-width:calc(100vw - 150px);white-space:nowrap;overflow:hidden;"
+    "text-overflow:ellipsis;cursor:pointer}"
+    ".leaflet-control-attribution.chuanyu-open{white-space:normal}"
+    ".chuanyu-legend{max-width:calc(100vw - 40px)!important;max-height:calc(100vh - 160px);overflow:auto}}"
     ".chuanyu-label{transform:translate(-50%,-50%);display:inline-block;white-space:nowrap;padding:1px 5px;"
     "background:rgba(255,255,255,.85);border:1.5px solid #555;border-radius:3px;"
     "font:bold 12px sans-serif;color:#222}"
@@ -249,6 +264,7 @@ def _map_tools(m: folium.Map, units: folium.GeoJson, lang: str, datum: str) -> N
         "download": _tr(lang, "下载视图内单元 (GeoJSON)", "Download the units in view (GeoJSON)"),
         "search": _tr(lang, "查找单元…", "Find a unit…"),
         "file": "chuanyu-units.geojson",
+        "legend": _tr(lang, "图例", "Legend"),
         "datum": _tr(
             lang,
             "坐标为 GCJ-02（高德底图）" if datum == "gcj02" else "坐标为 WGS84",
@@ -266,7 +282,9 @@ def _map_tools(m: folium.Map, units: folium.GeoJson, lang: str, datum: str) -> N
 
 @functools.lru_cache(maxsize=1)
 def _tools_js() -> str:
-    return read_package_text("map_tools.js")
+    """``map_tools.js`` without its comment lines and indentation (it is inlined in every map)."""
+    lines = (line.strip() for line in read_package_text("map_tools.js").splitlines())
+    return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 
 def _base_map(
@@ -308,27 +326,20 @@ def _base_map(
     return m, (basemap["datum"] if basemap else "wgs84")
 
 
-def _check_map_args(level: str, vintage: str, lang: str, tiles, offline: bool) -> tuple[str, str, str]:
-    level = check_choice("level", level, MAP_LEVELS)
-    vintage = check_choice("vintage", vintage, VINTAGES)
-    lang = check_choice("lang", lang, LANGS)
+def _refuse_tiles_offline(tiles, offline: bool) -> None:
     if offline and tiles is not None:
         raise InvalidArgumentError(
             f"offline=True makes no network request, so it cannot load {tiles!r} tiles; pass tiles=None"
         )
-    return level, vintage, lang
-
-
-_VINTAGE_SHORT_ZH = VINTAGE_SHORT_ZH
 
 
 def _provenance(layer: gpd.GeoDataFrame, vintage: str, lang: str = "en") -> str:
     source = layer.attrs["source"]
     en = (
-        f"Boundaries: {source}, vintage {vintage} ({VINTAGE_SHORT[vintage]}), "
+        f"Boundaries: {source}, vintage {vintage} ({vintage_registry().short[vintage]}), "
         "standard detail; simplified for display"
     )
-    when = _VINTAGE_SHORT_ZH.get(vintage, vintage)
+    when = vintage_registry().short_zh.get(vintage, vintage)
     zh = f"边界：{source}，区划版本 {vintage}（{when}），标准精度；显示时简化"
     return _tr(lang, zh, en) if lang != "zh+en" else en
 
@@ -354,7 +365,7 @@ def _leaflet_assets() -> tuple[str, str]:
 
 
 def _network_uses(m: folium.Map, page: str) -> list[str]:
-    """What a rendered map would fetch from the network: tile layers, remote scripts, styles."""
+    """What a rendered map would fetch from the network: tile layers, remote scripts and styles."""
     found = [
         f"{child.tile_name!r} tiles"
         for child in _descendants(m)
@@ -364,8 +375,7 @@ def _network_uses(m: folium.Map, page: str) -> list[str]:
     for pattern in (
         rf"""<script[^>]*\ssrc=["']({remote})""",
         rf"""<link[^>]*\shref=["']({remote})""",
-        rf"""url\(["']?({remote})""",
-    ):
+    ):  # tags only: text from data is escaped, so "<script" in a page is ours or folium's
         found += re.findall(pattern, page)
     return list(dict.fromkeys(found))
 

@@ -1,5 +1,5 @@
 """The vector layers the maps share: web-simplified units with tooltips and search keys,
-line layers, the province border and the province names.
+line layers, the province border, the provinces' tint and names, and place names.
 
 Web layers are coverage-simplified (neighbours keep sharing their borders exactly) and
 rounded, so a county map stays small; every figure shown (shared km, areas) comes from the
@@ -18,13 +18,13 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
+from branca.element import MacroElement
+from jinja2 import Template
 from shapely.ops import polylabel
 
+from .._safe import check_color
 from .._style import config
-from ..boundaries import (
-    border_line,
-    load_boundaries,
-)
+from ..boundaries import border_line, load_boundaries, unit_table
 from ..coords import to_gcj02
 from .base import FILL_OPACITY, _esc, _map_tools, _tr
 
@@ -77,24 +77,32 @@ def _add_units(
     color_of,
     tooltip_extra: dict[str, str],
     lang: str,
+    quiet: bool = False,
+    vintage: str | None = None,
 ) -> None:
-    """The units layer, and the map tools that search and download it."""
+    """The units layer, and the map tools that search and download it.
+
+    ``quiet`` draws the unit outlines light, for maps whose subject is drawn on top of them.
+    """
     frame = layer[["adcode", "name", "name_en", "geometry"]].copy()
     # Every name a user may type, whatever the map's language: 邻水县, 邻水, Linshui County,
     # Linshui (pinyin), 511623. Matched as text by the search box; never shown.
-    frame["keys"] = [_esc("|".join(_search_keys(row))) for _, row in layer.iterrows()]
-    frame["label"] = [_label(r, lang) for _, r in frame.iterrows()]
-    frame["color"] = [color_of(code) for code in frame["adcode"]]
+    rows = pd.DataFrame(layer.drop(columns=layer.geometry.name)).to_dict("records")  # not iterrows: slow
+    frame["keys"] = [_esc("|".join(_search_keys(row))) for row in rows]
+    frame["label"] = [_label(row, lang) for row in rows]
+    frame["color"] = [_province_tint(code, color_of(code)) for code in frame["adcode"]]
     frame["extra"] = [tooltip_extra.get(code, "") for code in frame["adcode"]]
     # What the search box offers and the download names each unit by.
-    frame["find"] = [_esc(_tr(lang, r.name, r.name_en)) for r in frame.itertuples()]
+    # In one language that is the tooltip's name (``label``), not repeated (map_tools.js).
+    if lang == "zh+en":
+        frame["find"] = [_esc(_tr(lang, r.name, r.name_en)) for r in frame.itertuples()]
     units = folium.GeoJson(
         _geojson(frame.drop(columns=["name", "name_en"]), datum),
         name=name,
         style_function=lambda f: {
             "fillColor": f["properties"]["color"],
-            "color": "#555",
-            "weight": 0.6,
+            "color": "#aaa" if quiet else "#555",
+            "weight": 0.4 if quiet else 0.6,
             "fillOpacity": FILL_OPACITY,
             "className": "chuanyu-unit",
         },
@@ -102,6 +110,8 @@ def _add_units(
         tooltip=folium.GeoJsonTooltip(fields=["label", "extra"], labels=False, sticky=True),
     ).add_to(m)
     _map_tools(m, units, lang, datum)
+    if vintage is not None:
+        _place_names(m, vintage, datum, lang)
 
 
 def _lines_layer(
@@ -112,11 +122,15 @@ def _lines_layer(
     weight: float,
     dash: str | None = None,
     show: bool = True,
+    opacity: float = 0.9,
+    radius: float = 5,
 ) -> folium.GeoJson | None:
+    """Lines (and point contacts as circles) with a tooltip ``tip``; a row's own ``weight``
+    overrides ``weight`` for that line."""
     if not rows:
         return None
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
-    style = {"color": color, "weight": weight, "opacity": 0.9}
+    style = {"color": color, "weight": weight, "opacity": opacity}
     if dash:
         style["dashArray"] = dash
     return folium.GeoJson(
@@ -124,8 +138,11 @@ def _lines_layer(
         name=name,
         show=show,
         # Point contacts as circles: Leaflet's default marker needs image files beside the page.
-        marker=folium.CircleMarker(radius=5, color=color, fill=True, fill_color=color, fill_opacity=0.9),
-        style_function=lambda f, style=style: style,
+        marker=folium.CircleMarker(radius=radius, color=color, fill=True, fill_color=color, fill_opacity=0.9),
+        style_function=lambda f, style=style: {
+            **style,
+            "weight": f["properties"].get("weight", style["weight"]),
+        },
         tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
     )
 
@@ -188,3 +205,99 @@ def _border_only(
     tip = _tr(lang, "川渝省界", "Sichuan–Chongqing border") + detail
     rows = [{"tip": _esc(tip), "geometry": border_line(web)}]
     _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], weight).add_to(m)
+
+
+_HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
+
+
+def _shade(color: str, tint: str, share: float) -> str:
+    """``color`` mixed with ``tint`` (``share`` of it); colours not in hex stay as they are."""
+    rgb = []
+    for value in (color, tint):
+        match = _HEX.fullmatch(value.strip())
+        if match is None:
+            return color
+        digits = match.group(1) if len(match.group(1)) == 6 else "".join(c * 2 for c in match.group(1))
+        rgb.append([int(digits[k : k + 2], 16) for k in (0, 2, 4)])
+    mixed = (round(a * (1 - share) + b * share) for a, b in zip(*rgb))
+    return "#" + "".join(f"{v:02x}" for v in mixed)
+
+
+def _province_tint(code: str, color: str) -> str:
+    """A unit's fill, a shade darker on the Chongqing side, so the provinces read apart on
+    every map while each class keeps its hue (the legend says so)."""
+    if not str(code).startswith("50"):
+        return color
+    style = config()["style"]
+    return _shade(
+        color, check_color(style["chongqing_tint"], "chongqing_tint"), style["chongqing_tint_share"]
+    )
+
+
+def province_note(lang: str) -> str:
+    """The legend's line on the tint (inert HTML)."""
+    text = _tr(lang, "底色：重庆市一侧略深", "base tint: the Chongqing side is a shade darker")
+    return f"<div style='color:#555'>{_esc(text)}</div>"
+
+
+class _PlaceNames(MacroElement):
+    """Prefecture and county names, shown by zoom and decluttered in the browser.
+
+    ``places`` holds inert text (checked by the map's tripwire like any data); the drawing is
+    ``chuanyuPlaceNames`` in ``map_tools.js``, which sets each name as text.
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        document.addEventListener("DOMContentLoaded", function () {
+          chuanyuPlaceNames(
+            {{ this._parent.get_name() }}, {{ this.places|tojson }}, {{ this.county_zoom|tojson }}
+          );
+        });
+        {% endmacro %}"""
+    )
+
+    def __init__(self, places: list[list], county_zoom: int):
+        super().__init__()
+        self.places = places
+        self.county_zoom = int(county_zoom)
+
+
+@functools.cache
+def _places(vintage: str, lang: str) -> tuple[tuple, ...]:
+    """(lat, lon, name, kind) of every prefecture (kind 0) and county (1), largest first."""
+    counties = unit_table("county", vintage)
+    web = _web_layer("county", vintage)
+    area = dict(zip(web["adcode"], shapely.area(web.geometry.values)))  # degrees², for ranking only
+    prefectures = unit_table("prefecture", vintage)
+    # Chongqing has no prefectures: its name is the province label's.
+    prefectures = prefectures[~prefectures["adcode"].str.startswith("50")]
+    by_prefecture = pd.Series(area).groupby(counties.set_index("adcode")["prefecture_adcode"]).sum()
+
+    def name(row) -> str:
+        return _esc(_tr(lang, row.name, row.pinyin))
+
+    rows = [
+        (by_prefecture.get(r.adcode, 0.0), (r.label_lat, r.label_lon, name(r), 0))
+        for r in prefectures.itertuples()
+    ]
+    rows.sort(key=lambda item: -item[0])
+    county_rows = [
+        (area.get(r.adcode, 0.0), (r.label_lat, r.label_lon, name(r), 1)) for r in counties.itertuples()
+    ]
+    county_rows.sort(key=lambda item: -item[0])
+    return tuple(place for _area, place in rows + county_rows)
+
+
+def _place_names(m: folium.Map, vintage: str, datum: str, lang: str) -> None:
+    """Prefecture names at low zoom, county names from ``county_names_zoom`` (maps.toml)."""
+    places = _places(vintage, lang)
+    points = np.array([[p[1], p[0]] for p in places])
+    if datum == "gcj02":
+        points = shapely.get_coordinates(to_gcj02(shapely.points(points)))
+    decimals = config()["style"]["coordinate_decimals"]
+    data = [
+        [round(float(lat), decimals), round(float(lon), decimals), text, kind]
+        for (lon, lat), (_y, _x, text, kind) in zip(points, places)
+    ]
+    _PlaceNames(data, config()["style"]["county_names_zoom"]).add_to(m)

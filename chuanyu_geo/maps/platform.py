@@ -10,24 +10,32 @@ import shapely
 from .._safe import check_color
 from .._style import config, unit_color
 from ..adjacency import cross_border_pairs, shared_lines
-from ..boundaries import (
-    DEFAULT_VINTAGE,
-    dissolve,
-)
+from ..boundaries import Layer, check_choice, dissolve
 from ..coords import to_gcj02
 from ..platforms import Platform, plan_of, platform_set_of, platforms_by_unit
 from .base import (
+    LANGS,
+    MAP_LEVELS,
     _add_legend,
     _base_map,
-    _check_map_args,
     _esc,
     _layer_control,
     _provenance,
+    _refuse_tiles_offline,
     _swatch,
     _tr,
     warns_at_caller,
 )
-from .layers import _add_units, _border_only, _geojson, _lines_layer, _names_in, _province_labels, _web_layer
+from .layers import (
+    _add_units,
+    _border_only,
+    _geojson,
+    _lines_layer,
+    _names_in,
+    _province_labels,
+    _web_layer,
+    province_note,
+)
 
 # --------------------------------------------------------------------------- platform map
 
@@ -64,7 +72,7 @@ def _platform_popup(platform: Platform, precision: str, note: str | None, lang: 
 @warns_at_caller
 def platform_map(
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     tiles: str | None = "osm",
     lang: str = "zh",
     offline: bool = False,
@@ -102,7 +110,9 @@ def platform_map(
     >>> "Wan-Da-Kai" in m.get_root().render()
     True
     """
-    level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
+    layer = Layer.resolve(level, vintage, levels=MAP_LEVELS)
+    level, vintage, lang = layer.level, layer.vintage, check_choice("lang", lang, LANGS)
+    _refuse_tiles_offline(tiles, offline)
     chosen = platform_set_of(platform_set, plan)
     web = _web_layer(level, vintage)
     member_of = platforms_by_unit(chosen, level, vintage)
@@ -119,7 +129,7 @@ def platform_map(
         return _esc(_tr(lang, p.short_name, p.short_name_en))
 
     extra = {code: "<br>" + "、".join(short(p) for p in ps) for code, ps in member_of.items()}
-    _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang)
+    _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang, vintage=vintage)
 
     for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
         check_color(platform.cluster_color, f"platform {platform.id!r}, cluster {platform.cluster!r}")
@@ -209,6 +219,7 @@ def platform_map(
         _swatch(style["no_platform_color"], _esc(_tr(lang, "无平台", "no platform"))),
         _swatch("#333", _esc(_tr(lang, "近似范围", "approximate footprint")), dashed=True, line=True),
         _swatch(style["border_color"], _esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")), line=True),
+        province_note(lang),
         f"<div style='color:#555'>{_esc(provenance)}</div>",
     ]
     _add_legend(m, "".join(legend))

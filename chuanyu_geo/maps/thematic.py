@@ -7,22 +7,23 @@ import pandas as pd
 
 from .._errors import listing
 from .._style import LISA_ORDER, config, lisa_label, lisa_test_note
-from ..boundaries import DEFAULT_VINTAGE
+from ..boundaries import Layer, check_choice
 from ..classify import classify_values
 from ..stable_units import dissolve_stable
 from .base import (
+    LANGS,
     MAP_LEVELS,
     _add_legend,
     _base_map,
-    _check_map_args,
     _esc,
     _layer_control,
     _provenance,
+    _refuse_tiles_offline,
     _swatch,
     _tr,
     warns_at_caller,
 )
-from .layers import _add_units, _border_only, _province_labels, _web_layer
+from .layers import _add_units, _border_only, _province_labels, _web_layer, province_note
 
 # --------------------------------------------------------------------------- choropleth
 
@@ -33,7 +34,7 @@ def choropleth(
     value_col: str,
     key_col: str,
     level: str = "county",
-    vintage: str = DEFAULT_VINTAGE,
+    vintage: str | None = None,
     scheme: str = "quantiles",
     k: int = 5,
     allow_partial: bool = False,
@@ -85,7 +86,9 @@ def choropleth(
     >>> m.join_report["status"].tolist()
     ['matched', 'matched', 'matched', 'matched']
     """
-    level, vintage, lang = _check_map_args(level, vintage, lang, tiles, offline)
+    layer = Layer.resolve(level, vintage, levels=MAP_LEVELS)
+    level, vintage, lang = layer.level, layer.vintage, check_choice("lang", lang, LANGS)
+    _refuse_tiles_offline(tiles, offline)
     classes = classify_values(table, value_col, key_col, level, vintage, scheme, k, allow_partial, year)
     matched, report, unmatched = classes.matched, classes.report, classes.unmatched
     colors, class_of = classes.colors, classes.class_of
@@ -106,10 +109,12 @@ def choropleth(
         lambda code: colors[class_of[code]] if code in class_of else style["no_platform_color"],
         extra,
         lang,
+        vintage=vintage,
     )
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
     legend += [_swatch(colors[i], _esc(label)) for i, label in enumerate(classes.labels())]
     legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
+    legend.append(province_note(lang))
     if len(unmatched):
         not_mapped = _tr(lang, f"{len(unmatched)} 行未能对应单元：", f"{len(unmatched)} rows not mapped: ")
         # The first few keys, each cut short; the full list is on map.unmatched.
@@ -163,10 +168,10 @@ def lisa_map(
     True
     """
     level = local.attrs.get("level", "county")
-    vintage = local.attrs.get("vintage", DEFAULT_VINTAGE)
-    level, vintage, lang = _check_map_args(
-        level if level in MAP_LEVELS else "county", vintage, lang, tiles, offline
-    )
+    vintage = local.attrs.get("vintage")
+    layer = Layer.resolve(level if level in MAP_LEVELS else "county", vintage, levels=MAP_LEVELS)
+    level, vintage, lang = layer.level, layer.vintage, check_choice("lang", lang, LANGS)
+    _refuse_tiles_offline(tiles, offline)
     colors = config()["lisa"]
     web = dissolve_stable(_web_layer(level, vintage), list(local["adcode"]), level, vintage)
     focus = web[web["adcode"].isin(list(local["adcode"]))]
@@ -192,6 +197,7 @@ def lisa_map(
         lambda code: colors.get(cluster.get(code, "none"), colors["none"]),
         extra,
         lang,
+        vintage=vintage,
     )
     _border_only(m, web, datum, lang)
     title_text = _esc(_tr(lang, "LISA 局部空间自相关", "LISA clusters"))
@@ -201,6 +207,7 @@ def lisa_map(
     legend += [_swatch(colors[k], _esc(lisa_label(k, lang))) for k in shown]
     kind = local.attrs.get("kind", "queen")
     weights_note = _tr(lang, f"{kind} 权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
+    legend.append(province_note(lang))
     legend.append(f"<div style='color:#555'>{_esc(weights_note)}</div>")
     _add_legend(m, "".join(legend))
     return m

@@ -68,7 +68,8 @@ def adjacency_graph(
     data : GeoDataFrame or str, optional
         A polygon layer of your own; or omit it (or pass a level name) to use a shipped layer.
     level : {"county", "prefecture", "province", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     detail : {"standard", "fine"}
         Shared lengths depend on it (finer borders are longer).
     id_col : str, optional
@@ -172,7 +173,8 @@ def cross_border_pairs(
     Parameters
     ----------
     level : {"county", "prefecture", "province", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     detail : {"standard", "fine"}
     graph : networkx.Graph, optional
         A graph from :func:`adjacency_graph`, to avoid building it again; level, vintage and

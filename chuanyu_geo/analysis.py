@@ -93,7 +93,7 @@ def weights(
         contacts weighted by their geodesic shared length in km; ``cross_border``: only
         the pairs that touch across the Sichuan–Chongqing border (weight 1).
     vintage, detail : str, optional
-        For a level: the layer (default 2024, standard).
+        For a level: the layer (default: the registry's default vintage, standard detail).
     order : int
         ``k`` > 1 gives the neighbours of order ``k`` (``Graph.higher_order``), binary.
     transform : {None, "r", "b", "v", ...}

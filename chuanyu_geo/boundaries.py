@@ -467,7 +467,8 @@ def load_boundaries(
     level : {"county", "prefecture", "province", "partner"}
         ``partner`` is the level at which the 2020 plan names partners: Sichuan
         prefectures plus Chongqing's county-level units.
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
         Division vintage: ``2024`` before Chongqing's 2025-11-06 reform (38 Chongqing
         units), ``2025`` after it (37 units, 两江新区).
     detail : {"standard", "fine"}
@@ -622,7 +623,8 @@ def province_border(vintage: str | None = None, detail: str = DEFAULT_DETAIL):
 
     Parameters
     ----------
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     detail : {"standard", "fine"}
 
     Returns

@@ -116,7 +116,8 @@ def platforms_summary(
     Parameters
     ----------
     level : {"county", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     detail : {"standard", "fine"}
         Boundary detail the footprint areas are measured on.
     platform_set : list of Platform, optional

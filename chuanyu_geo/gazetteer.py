@@ -282,7 +282,8 @@ def resolve(query: str | int, level: str | None = None, vintage: str | None = No
         Restrict the search. ``partner`` means Sichuan prefectures and Chongqing
         county-level units, the level at which the 2020 plan names partners. ``None``
         searches every level.
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
         Division vintage.
 
     Returns

@@ -112,8 +112,9 @@ def crosswalk(vintage: str | None = None) -> pd.DataFrame:
 
     Parameters
     ----------
-    vintage : {"2024", "2025"} or None
-        Keep only the changes in force in that vintage (``2024`` leaves out
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``): keep only the changes in force in
+        that vintage (``2024`` leaves out
         Chongqing's 2025-11-06 reform). ``None`` returns every row.
 
     Returns

@@ -72,7 +72,8 @@ def platform_metrics(
     ----------
     level : {"county", "partner", "prefecture"}, optional
         Default county; read from ``graph`` when one is given.
-    vintage : {"2024", "2025"}, optional
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
         Default 2024; read from ``graph`` when one is given.
     detail : {"standard", "fine"}, optional
         Default standard; read from ``graph`` when one is given.

@@ -119,7 +119,8 @@ def plot_platforms(
     Parameters
     ----------
     level : {"county", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     lang : {"zh", "en", "zh+en"}
         Chinese labels need a CJK font; without one, English labels and a CJKFontWarning.
     platform_set : list of Platform, optional
@@ -274,7 +275,8 @@ def plot_adjacency(
     Parameters
     ----------
     level : {"county", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     lang : {"zh", "en", "zh+en"}
     figsize : tuple of float, optional
     title : str, optional

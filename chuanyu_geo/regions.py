@@ -67,7 +67,8 @@ def region_membership(kind: str = "sichuan", vintage: str | None = None) -> pd.D
     kind : {"sichuan", "chongqing", "cores"}
         Sichuan 五区协同 (by prefecture), Chongqing 一区两群 (by county), or the two cores
         (成都市; 重庆 中心城区).
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
 
     Returns
     -------
@@ -122,7 +123,8 @@ def regions(
     Parameters
     ----------
     kind : {"sichuan", "chongqing", "cores"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     detail : {"standard", "fine"}
 
     Returns
@@ -181,7 +183,8 @@ def platform_regions(
     Parameters
     ----------
     kind : {"sichuan", "chongqing", "cores"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     platform_set : list of Platform, optional
 
     Returns

@@ -462,7 +462,8 @@ def adjacency_report(
     Parameters
     ----------
     level : {"county", "partner", "prefecture"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     detail : {"standard", "fine"}
     plan : str, optional
         Which plan's platforms (see :func:`chuanyu_geo.plans`); default the 2020 plan.

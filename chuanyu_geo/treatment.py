@@ -127,7 +127,8 @@ def treatment_table(
     plan : str, optional
         Which plan's platforms (see :func:`plans`); default the 2020 plan.
     level : {"county", "partner", "prefecture"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     event : {"designated", "overall_plan"}
         The treatment: the platform's designation, or the approval of its overall plan.
     platform_set : list of Platform, optional

@@ -51,7 +51,8 @@ def adjacency_map(
     Parameters
     ----------
     level : {"county", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     tiles : {"osm", "cartodb", "gaode", None}
     lang : {"zh", "en"}
     offline : bool

@@ -85,7 +85,8 @@ def platform_map(
     Parameters
     ----------
     level : {"county", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     tiles : {"osm", "cartodb", "gaode", None}
         ``gaode`` tiles are GCJ-02: every vector layer is shifted to match them.
     lang : {"zh", "en"}

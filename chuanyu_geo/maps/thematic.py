@@ -55,7 +55,8 @@ def choropleth(
     key_col : str
         Column with adcodes or names (current, short, pinyin or former: 开县, 梁平县).
     level : {"county", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     scheme : str
         A mapclassify classifier name (quantiles, equal_interval, natural_breaks, ...).
     k : int

@@ -201,7 +201,8 @@ class Platform:
         Parameters
         ----------
         level : {"county", "partner", "prefecture"}
-        vintage : {"2024", "2025"}
+        vintage : str, optional
+            An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
 
         Returns
         -------
@@ -267,7 +268,8 @@ class Platform:
         Parameters
         ----------
         level : {"county", "partner", "prefecture"}
-        vintage : {"2024", "2025"}
+        vintage : str, optional
+            An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
 
         Returns
         -------
@@ -330,7 +332,8 @@ class Platform:
         Parameters
         ----------
         level : {"county", "partner", "prefecture"}
-        vintage : {"2024", "2025"}
+        vintage : str, optional
+            An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
 
         Returns
         -------
@@ -356,7 +359,8 @@ class Platform:
         ----------
         level : {"county", "partner", "prefecture"}
             Units the footprint is built from; a coarser level can only widen it.
-        vintage : {"2024", "2025"}
+        vintage : str, optional
+            An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
         detail : {"standard", "fine"}
 
         Returns

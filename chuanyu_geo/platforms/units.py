@@ -51,7 +51,8 @@ def membership(
     Parameters
     ----------
     level : {"county", "partner", "prefecture"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     platform_set : list of Platform, optional
         A user set from :func:`load_platforms`; the built-in platforms by default.
     plan : str, optional
@@ -142,7 +143,8 @@ def label_graph(
     level : {"county", "prefecture", "province", "partner"}, optional
         The units the nodes are; read from ``graph.graph`` (give it only for a graph of your own
         layer, keyed by adcode). Province nodes get no labels: membership stops at prefectures.
-    vintage : {"2024", "2025"}, optional
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
         Read from ``graph.graph`` like ``level``.
     platform_set : list of Platform, optional
         A user set from :func:`chuanyu_geo.load_platforms` instead of a plan.

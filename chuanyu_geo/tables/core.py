@@ -357,7 +357,8 @@ def harmonise(
         table is 万盛区). Codes read as numbers (500110.0) are accepted.
     year : int
         The year whose codes and names the table uses.
-    to_vintage : {"2024", "2025"}
+    to_vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     columns : mapping, optional
         How to combine each value column: ``"sum"`` for counts, ``("mean", weight)`` for
         rates and averages (``{"population": "sum", "household_size": ("mean", "households")}``).

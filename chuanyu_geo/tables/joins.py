@@ -184,7 +184,8 @@ def join_table(
     key_col : str
         Column holding adcodes or names.
     level : {"county", "partner"}
-    vintage : {"2024", "2025"}
+    vintage : str, optional
+        An id of the vintage registry (``cg.VINTAGES``); None: the registry's default.
     year : int, optional
         The year whose codes and names the table uses (county level): 500110 in a 2010
         table is 万盛区. Without it, codes are read in ``vintage`` and former names go

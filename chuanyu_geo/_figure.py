@@ -412,6 +412,7 @@ def _lay_out(fig, ax, own: bool, page: dict) -> list:
             if extent.width <= W - 2 * margin and (best is None or extent.height < best[0] - 0.5):
                 best = (extent.height, ncol, wrapped)
         legend.remove()
+        assert best is not None  # one column always fits
         legend = ax.legend(
             handles, best[2], loc="lower left", ncol=best[1], bbox_to_anchor=(0.0, 0.0), **legend_kw
         )

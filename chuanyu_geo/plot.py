@@ -68,7 +68,7 @@ def _border_handle(lang: str):
         [],
         [],
         color=line.color,
-        linestyle=line.dash,
+        linestyle=line.dash,  # type: ignore[arg-type]  # a matplotlib dash name, from palette.toml
         linewidth=line.width,
         label=_tr(lang, "川渝省界", "Sichuan–Chongqing border"),
     )
@@ -152,6 +152,7 @@ def plot_platforms(
     True
     """
     from matplotlib import rc_context
+    from matplotlib.artist import Artist
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
 
@@ -204,11 +205,11 @@ def plot_platforms(
                 )
             )
         _draw_border(ax, projection, vintage)
-        clusters_seen = {}
+        clusters_seen: dict[str, tuple] = {}
         for p in chosen:
             name = _tr(lang, p.cluster_name, p.cluster_name_en or p.cluster)
             clusters_seen.setdefault(p.cluster, (color_rgba(p.cluster_color), inert_figure_text(name)))
-        handles = [Patch(facecolor=c, alpha=0.75, label=n) for c, n in clusters_seen.values()]
+        handles: list[Artist] = [Patch(facecolor=c, alpha=0.75, label=n) for c, n in clusters_seen.values()]
         handles += [
             Patch(
                 facecolor=style["several_clusters_color"],

@@ -47,8 +47,9 @@ def one_line_error(exc: BaseException) -> Exception:
     notebooks alike; errors of our own classes keep their class."""
     from ._errors import DataIntegrityError, DefinitionError, InvalidArgumentError
 
-    cls = type(exc) if type(exc) in (DataIntegrityError, DefinitionError, InvalidArgumentError) else None
-    return (cls or DataIntegrityError)(" ".join(str(exc).split()))
+    ours: tuple[type[Exception], ...] = (DataIntegrityError, DefinitionError, InvalidArgumentError)
+    cls = next((c for c in ours if type(exc) is c), DataIntegrityError)
+    return cls(" ".join(str(exc).split()))
 
 
 def data_sources() -> list[tuple[str, Path | None]]:

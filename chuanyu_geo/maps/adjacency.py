@@ -69,8 +69,8 @@ def adjacency_map(
     >>> "Cross-border" in m.get_root().render()
     True
     """
-    layer = Layer.resolve(level, vintage, levels=MAP_LEVELS)
-    level, vintage, lang = layer.level, layer.vintage, check_choice("lang", lang, LANGS)
+    checked = Layer.resolve(level, vintage, levels=MAP_LEVELS)
+    level, vintage, lang = checked.level, checked.vintage, check_choice("lang", lang, LANGS)
     _refuse_tiles_offline(tiles, offline)
     web = _web_layer(level, vintage)
     m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage, lang), title, offline)
@@ -91,7 +91,8 @@ def adjacency_map(
         quiet=True,
         vintage=vintage,
     )
-    internal, cross = [], []
+    internal: list[dict] = []
+    cross: list[dict] = []
     pairs = graph_to_frame(graph)
     names = _names_in(web, lang)
     point = _tr(lang, "点接触", "point contact")

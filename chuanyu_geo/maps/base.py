@@ -17,11 +17,13 @@ import re
 import sys
 import warnings
 from pathlib import Path
+from types import FrameType
+from typing import cast
 
 import folium
 import geopandas as gpd
 import pandas as pd
-from branca.element import Element, MacroElement
+from branca.element import Element, Figure, MacroElement
 from jinja2 import Template
 
 from .._errors import InvalidArgumentError, listing
@@ -54,7 +56,8 @@ _ABOUT_CODE = (DeprecationWarning, PendingDeprecationWarning, FutureWarning)
 def _user_stacklevel() -> int:
     """The ``stacklevel`` that makes a warning issued by the caller point at the first frame
     outside this package: the user's call, however deep in the package the warning arose."""
-    frame, level = sys._getframe(1), 1
+    frame: FrameType | None = sys._getframe(1)
+    level = 1
     while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
         frame, level = frame.f_back, level + 1
     return level
@@ -166,12 +169,17 @@ class _Attribution(MacroElement):
         self.text = inert(text)
 
 
+def _root(m: folium.Map) -> Figure:
+    """The page a map is drawn in (folium types it as a plain Element)."""
+    return cast(Figure, m.get_root())
+
+
 def _add_legend(m: folium.Map, body: str) -> None:
     """A fixed legend box; ``body`` is HTML built from inert parts.
 
     The map tools add a button that folds it (folded from the start on a phone).
     """
-    m.get_root().html.add_child(
+    _root(m).html.add_child(
         _Html(
             '<div class="chuanyu-legend" style="position:absolute; bottom:52px; left:10px; z-index:1000; '
             "background:rgba(255,255,255,0.92); padding:8px 10px; border:1px solid #999; border-radius:4px; "
@@ -240,7 +248,7 @@ def _layer_control(m: folium.Map) -> None:
     """A layer control open on wide screens and collapsed to its button on small ones."""
     control = folium.LayerControl(collapsed=False)
     control.add_to(m)
-    m.get_root().script.add_child(
+    _root(m).script.add_child(
         _Html(
             # folium declares the control with `let`: a global binding, not a window property.
             "window.addEventListener('load', function () {"
@@ -277,7 +285,7 @@ def _map_tools(m: folium.Map, units: folium.GeoJson, lang: str, datum: str) -> N
         .replace("__UNITS__", units.get_name())
         .replace("__TEXT__", json.dumps(text))  # ASCII JSON of our own strings
     )
-    m.get_root().script.add_child(_Html(script, trusted=True))
+    _root(m).script.add_child(_Html(script, trusted=True))
 
 
 @functools.lru_cache(maxsize=1)
@@ -313,9 +321,9 @@ def _base_map(
         ).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
     _Attribution(attribution).add_to(m)
-    m.get_root().header.add_child(_Html(f"<style>{_MAP_CSS}</style>", trusted=True), name="chuanyu_css")
+    _root(m).header.add_child(_Html(f"<style>{_MAP_CSS}</style>", trusted=True), name="chuanyu_css")
     if title:
-        m.get_root().html.add_child(
+        _root(m).html.add_child(
             _Html(
                 "<h3 class='chuanyu-title' style='position:absolute;top:6px;left:50px;right:60px;"
                 "z-index:1000;margin:0;background:rgba(255,255,255,0.85);padding:2px 8px;"

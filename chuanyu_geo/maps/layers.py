@@ -108,7 +108,8 @@ def _add_units(
         },
         highlight_function=lambda f: {"weight": 2.5, "color": "#000"},
         tooltip=folium.GeoJsonTooltip(fields=["label", "extra"], labels=False, sticky=True),
-    ).add_to(m)
+    )
+    units.add_to(m)
     _map_tools(m, units, lang, datum)
     if vintage is not None:
         _place_names(m, vintage, datum, lang)
@@ -204,7 +205,9 @@ def _border_only(
     style = config()["style"]
     tip = _tr(lang, "川渝省界", "Sichuan–Chongqing border") + detail
     rows = [{"tip": _esc(tip), "geometry": border_line(web)}]
-    _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], weight).add_to(m)
+    layer = _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], weight)
+    if layer is not None:
+        layer.add_to(m)
 
 
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")

@@ -111,8 +111,8 @@ def platform_map(
     >>> "Wan-Da-Kai" in m.get_root().render()
     True
     """
-    layer = Layer.resolve(level, vintage, levels=MAP_LEVELS)
-    level, vintage, lang = layer.level, layer.vintage, check_choice("lang", lang, LANGS)
+    checked = Layer.resolve(level, vintage, levels=MAP_LEVELS)
+    level, vintage, lang = checked.level, checked.vintage, check_choice("lang", lang, LANGS)
     _refuse_tiles_offline(tiles, offline)
     chosen = platform_set_of(platform_set, plan)
     web = _web_layer(level, vintage)
@@ -211,7 +211,7 @@ def platform_map(
         f"plan {plan_of(chosen)}; vintage {vintage}; {web.attrs['source']}",
     )
     legend = [f"<b>{_esc(_tr(lang, '功能平台', 'Platforms'))}</b>"]
-    seen = {}
+    seen: dict[str, tuple[str, str]] = {}
     for p in chosen:
         seen.setdefault(p.cluster, (p.cluster_color, _tr(lang, p.cluster_name, p.cluster_name_en)))
     legend += [_swatch(color, _esc(name)) for color, name in seen.values()]

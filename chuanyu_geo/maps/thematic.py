@@ -87,8 +87,8 @@ def choropleth(
     >>> m.join_report["status"].tolist()
     ['matched', 'matched', 'matched', 'matched']
     """
-    layer = Layer.resolve(level, vintage, levels=MAP_LEVELS)
-    level, vintage, lang = layer.level, layer.vintage, check_choice("lang", lang, LANGS)
+    checked = Layer.resolve(level, vintage, levels=MAP_LEVELS)
+    level, vintage, lang = checked.level, checked.vintage, check_choice("lang", lang, LANGS)
     _refuse_tiles_offline(tiles, offline)
     classes = classify_values(table, value_col, key_col, level, vintage, scheme, k, allow_partial, year)
     matched, report, unmatched = classes.matched, classes.report, classes.unmatched
@@ -170,8 +170,8 @@ def lisa_map(
     """
     level = local.attrs.get("level", "county")
     vintage = local.attrs.get("vintage")
-    layer = Layer.resolve(level if level in MAP_LEVELS else "county", vintage, levels=MAP_LEVELS)
-    level, vintage, lang = layer.level, layer.vintage, check_choice("lang", lang, LANGS)
+    checked = Layer.resolve(level if level in MAP_LEVELS else "county", vintage, levels=MAP_LEVELS)
+    level, vintage, lang = checked.level, checked.vintage, check_choice("lang", lang, LANGS)
     _refuse_tiles_offline(tiles, offline)
     colors = config()["lisa"]
     web = dissolve_stable(_web_layer(level, vintage), list(local["adcode"]), level, vintage)

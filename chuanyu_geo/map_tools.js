@@ -228,6 +228,26 @@ function chuanyuSmallScreen() {
   };
 })();
 
+// Fixed labels (platform and province names) added to `group`: [lat, lon, name, CSS class,
+// border colour or null]; names arrive HTML-escaped and are set as text.
+function chuanyuLabels(group, labels) {
+  "use strict";
+  var decoder = new DOMParser();
+  labels.forEach(function (l) {
+    var text = document.createElement("div");
+    text.className = l[3];
+    text.textContent = decoder.parseFromString(String(l[2]), "text/html").documentElement.textContent;
+    if (l[4]) {
+      text.style.borderColor = l[4];
+    }
+    L.marker([l[0], l[1]], {
+      icon: L.divIcon({html: text, className: "chuanyu-label-icon", iconSize: [0, 0], iconAnchor: [0, 0]}),
+      interactive: false,
+      keyboard: false
+    }).addTo(group);
+  });
+}
+
 // Prefecture names below `countyZoom`, county names from it on. `places` is a list of
 // [lat, lon, name, kind (0 prefecture, 1 county)] in order of priority; names arrive
 // HTML-escaped and are set as text. Names that would overlap a name of higher priority, a

@@ -30,6 +30,7 @@ from .layers import (
     _add_units,
     _border_only,
     _geojson,
+    _Labels,
     _lines_layer,
     _names_in,
     _province_labels,
@@ -231,19 +232,14 @@ def platform_map(
 def _platform_labels(m: folium.Map, chosen: list[Platform], shapes: dict, datum: str, lang: str) -> None:
     """Platform names on the map, at a point inside each footprint; a layer that can be hidden."""
     group = folium.FeatureGroup(name=_esc(_tr(lang, "平台名称", "Platform names")), show=True)
+    labels = []
     for platform in chosen:
         spot = shapely.point_on_surface(shapes[platform.id])
         if datum == "gcj02":
             spot = to_gcj02(np.asarray([spot]))[0]
         text = _esc(_tr(lang, platform.short_name, platform.short_name_en))
-        html = f"<div class='chuanyu-label' style='border-color:{platform.cluster_color}'>{text}</div>"
-        folium.Marker(
-            [spot.y, spot.x],
-            icon=folium.DivIcon(
-                html=html, icon_size=(0, 0), icon_anchor=(0, 0), class_name="chuanyu-label-icon"
-            ),
-            interactive=False,
-        ).add_to(group)
+        labels.append([round(spot.y, 4), round(spot.x, 4), text, "chuanyu-label", platform.cluster_color])
+    _Labels(labels).add_to(group)
     group.add_to(m)
 
 

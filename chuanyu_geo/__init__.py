@@ -38,6 +38,7 @@ from .treatment import treatment_table
 _LAZY = {
     "adjacency_graph": "adjacency",
     "contacts": "adjacency",
+    "contacts_to_graph": "contiguity",
     "cross_border_pairs": "adjacency",
     "border_length_by_unit": "adjacency",
     "border_totals": "adjacency",
@@ -143,6 +144,7 @@ __all__ = [
     "unit_table",
     "adjacency_graph",
     "contacts",
+    "contacts_to_graph",
     "cross_border_pairs",
     "border_length_by_unit",
     "border_totals",

@@ -134,10 +134,9 @@ def contacts_to_graph(table: pd.DataFrame, ids=None, weight: str | None = None, 
     Examples
     --------
     >>> import geopandas as gpd, shapely, chuanyu_geo as cg
-    >>> from chuanyu_geo.contiguity import contacts_to_graph
     >>> squares = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(5, 5, 6, 6)]
     >>> cells = gpd.GeoDataFrame({"id": ["a", "b", "c"]}, geometry=squares, crs=3857)
-    >>> w = contacts_to_graph(cg.contacts(cells, "id"), cells["id"])
+    >>> w = cg.contacts_to_graph(cg.contacts(cells, "id"), cells["id"])
     >>> w.neighbors["a"], w.isolates.tolist()
     (('b',), ['c'])
     """

@@ -156,7 +156,8 @@ def contacts_to_graph(table: pd.DataFrame, ids=None, weight: str | None = None, 
         )
     if ids is None:
         ids = pd.unique(np.concatenate([table["id_a"].to_numpy(object), table["id_b"].to_numpy(object)]))
-    index = pd.Index(np.asarray(list(ids), dtype=object))
+    # The ids' own dtype (int64 ids stay int64: libpysal indexes them several times faster).
+    index = pd.Index(ids if isinstance(ids, (pd.Series, pd.Index, np.ndarray)) else list(ids))
     if not index.is_unique:
         repeated = index[index.duplicated()].unique()[:10]
         raise InvalidArgumentError(f"ids repeat: {', '.join(map(repr, repeated))}; each unit once")
@@ -175,7 +176,7 @@ def contacts_to_graph(table: pd.DataFrame, ids=None, weight: str | None = None, 
     neighbor = np.concatenate([b, a, alone])
     weights = np.concatenate([value, value, np.zeros(len(alone))])
     order = np.lexsort((neighbor, focal))
-    node = np.asarray(index, dtype=object)
+    node = index.to_numpy()
     return Graph.from_arrays(node[focal[order]], node[neighbor[order]], weights[order])
 
 

@@ -152,8 +152,11 @@ SLOW_TESTS = {
     },
     "test_stable_units.py": {"test_lisa_theil_linkage_and_choropleth_take_stable_units"},
 }
-# Doctests (by their name) that take seconds: estimators and their figures.
+# Doctests (by their name) that take seconds: estimators, LISA (see _is_slow) and figures.
 SLOW_DOCTESTS = {
+    "chuanyu_geo.analysis.lisa",
+    "chuanyu_geo.maps.thematic.lisa_map",
+    "chuanyu_geo.plot.plot_lisa",
     "chuanyu_geo.causal.event_study",
     "chuanyu_geo.causal.CausalResult.plot",
     "chuanyu_geo.designs.design_report",
@@ -164,12 +167,12 @@ LAST = "test_doctests_and_notebooks_leave_no_temporary_files"
 
 
 def _is_slow(item: pytest.Item) -> bool:
-    # esda's LISA permutations are numba code compiled on the first call in each process
-    # (10-30 s, not cached on disk): a test or doctest named for LISA is slow.
-    if "lisa" in item.name.lower():
-        return True
     if isinstance(item, DoctestItem):
         return item.name in SLOW_DOCTESTS
+    # esda's LISA permutations are numba code compiled on the first call in each process
+    # (10-30 s, not cached on disk): a test named (or parametrized) for LISA is slow.
+    if "lisa" in item.name.lower():
+        return True
     module = item.path.name
     function = getattr(item, "originalname", item.name)
     return (
@@ -219,7 +222,7 @@ def pytest_terminal_summary(terminalreporter, config):
 WRITES_TEMP_FILES = {
     "chuanyu_geo.report.AdjacencyReport.to_csv",
     "chuanyu_geo.report.AdjacencyReport.write",
-    "chuanyu_geo.maps.save_map",
+    "chuanyu_geo.maps.base.save_map",
     "chuanyu_geo.analysis.write_weights",
 }
 

@@ -202,6 +202,7 @@ def _coverage_contacts(
     keys, owners, starts = segment_key[order], seg_owner[order], start[order]
     problems = np.empty(0, dtype=np.int64)
     if validate:
+        assert interior_left is not None  # read with orientation=validate
         # Which side the owner's interior lies on, for the segment walked from lo to hi.
         side = ((va < vb) == interior_left[ring[start]])[order]
         problems = _segment_problems(geoms, xy, owner, keys, owners, starts, side, (va != vb)[order])

@@ -34,7 +34,7 @@ def _checker() -> ThreadPoolExecutor:
     return _CHECKER[0]
 
 
-def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts, np.ndarray, np.ndarray]:
+def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
     """Match a layer as a coverage while validating it.
 
     Returns the contacts, the mask of invalid geometries and the rows that break the
@@ -109,10 +109,12 @@ def _find_contacts(
                         f"identical",
                     }
                 )
-        found, invalid, flagged = _check_and_match(geoms, frame)
+        matched, invalid, flagged = _check_and_match(geoms, frame)
         if invalid.any():
             geoms = _repair(geoms, invalid, ids, issues)
-            found, _, flagged = _check_and_match(geoms, frame)
+            matched, _, flagged = _check_and_match(geoms, frame)
+        assert matched is not None  # matching fails only on invalid rows, repaired above
+        found = matched
         if len(flagged):
             # The exact contacts of flagged rows replace what vertex matching found for them.
             found = _combine(found, _exact_contacts(geoms, flagged, frame), drop_rows=flagged)

@@ -38,15 +38,17 @@ def _snap_vertices(geoms: np.ndarray, distance: float) -> tuple[np.ndarray, int]
     inverse = inverse.ravel()
     ux, uy = unique.real, unique.imag
     m, cell = len(unique), 4 * distance
-    rows, cols, offset = [], [], m
+    row_parts: list[np.ndarray] = []
+    col_parts: list[np.ndarray] = []
+    offset = m
     for ox in (0.0, 0.5):
         for oy in (0.0, 0.5):
             key = np.floor(ux / cell + ox) + 1j * np.floor(uy / cell + oy)
             ids = np.unique(key, return_inverse=True)[1].ravel()
-            rows.append(np.arange(m))
-            cols.append(ids + offset)
+            row_parts.append(np.arange(m))
+            col_parts.append(ids + offset)
             offset += int(ids.max()) + 1
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    rows, cols = np.concatenate(row_parts), np.concatenate(col_parts)
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(offset, offset))
     _, labels = connected_components(graph, directed=False)
     labels = labels[:m]

@@ -13,13 +13,13 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from .boundaries import LEVELS, _unit_table, vintage_registry
 from .gazetteer_crosswalk import _crosswalk_table, _in_force, _previous, crosswalk
+from .sources import package_data_path
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Pinyin of the kind suffix, so "wanzhouqu" and "Wanzhou Qu" resolve too.
@@ -44,8 +44,8 @@ def _latin_key(text: str) -> str:
 @functools.cache
 def _traditional() -> dict[int, str]:
     """Traditional character -> simplified, for the characters of our unit names
-    (``data/traditional_characters.csv``; its source is in ``traditional_characters.md``)."""
-    path = resources.files("chuanyu_geo").joinpath("data", "traditional_characters.csv")
+    (``chuanyu_geo/data/traditional_characters.csv``; its source is in ``traditional_characters.md``)."""
+    path = package_data_path("traditional_characters.csv")
     with path.open(encoding="utf-8") as fh:
         table = pd.read_csv(fh, dtype=str, keep_default_na=False)
     return str.maketrans(dict(zip(table["traditional"], table["simplified"])))
@@ -61,7 +61,7 @@ def _chinese_key(text: str) -> str:
 @functools.cache
 def _zone_table() -> pd.DataFrame:
     """``not_divisions.csv``: statistical areas with names or codes that are not divisions."""
-    with resources.files("chuanyu_geo").joinpath("not_divisions.csv").open(encoding="utf-8") as fh:
+    with package_data_path("not_divisions.csv").open(encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)
 
 

@@ -69,13 +69,13 @@ def _linework(geoms: np.ndarray) -> np.ndarray:
     out = _parts_of_kind(geoms, lines, shapely.multilinestrings, shapely.MultiLineString())
     if out is not None:
         return out
-    out = []
+    pieces = []
     for g in geoms:
         parts = [
             p for p in shapely.get_parts(g) if p.geom_type in ("LineString", "LinearRing", "MultiLineString")
         ]
-        out.append(shapely.multilinestrings(parts) if parts else shapely.MultiLineString())
-    return np.array(out, dtype=object)
+        pieces.append(shapely.multilinestrings(parts) if parts else shapely.MultiLineString())
+    return np.array(pieces, dtype=object)
 
 
 def _areal(geoms: np.ndarray) -> np.ndarray:
@@ -85,8 +85,8 @@ def _areal(geoms: np.ndarray) -> np.ndarray:
     )
     if out is not None:
         return out
-    out = []
+    pieces = []
     for g in geoms:
         parts = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
-        out.append(shapely.multipolygons(parts) if parts else shapely.MultiPolygon())
-    return np.array(out, dtype=object)
+        pieces.append(shapely.multipolygons(parts) if parts else shapely.MultiPolygon())
+    return np.array(pieces, dtype=object)

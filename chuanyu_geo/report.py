@@ -22,8 +22,6 @@ import pandas as pd
 from . import __version__
 from ._errors import InvalidArgumentError
 from ._io import (
-    parse_toml,
-    read_package_text,
     remove_stale_staging,
     staging_dir,
     swap_directory,
@@ -40,6 +38,7 @@ from .adjacency import (
 from .boundaries import DEFAULT_DETAIL, DETAILS, MEMBER_LEVELS, check_choice, check_vintage, vintage_registry
 from .metrics import border_coverage, cluster_metrics, platform_metrics, platform_pairs
 from .platforms import check_plan, plan_facts
+from .sources import read_package_toml
 
 __all__ = ["AdjacencyReport", "adjacency_report", "REPORT_MARKER", "prepare_output_dir"]
 
@@ -59,7 +58,7 @@ TABLE_TITLES = {
 
 @functools.lru_cache(maxsize=1)
 def _glossary() -> dict:
-    return parse_toml(read_package_text("glossary.toml"), "chuanyu_geo/glossary.toml")
+    return read_package_toml("glossary.toml")
 
 
 def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -128,7 +129,6 @@ def _lines_layer(
     radius: float = 5,
     pane: str | None = None,
     extra: dict | None = None,
-    control: bool = True,
 ) -> folium.GeoJson | None:
     """Lines (and point contacts as circles) with a tooltip ``tip``; a row's own ``weight``
     overrides ``weight`` for that line. ``pane`` names a Leaflet pane (see ``strokes``);
@@ -139,12 +139,12 @@ def _lines_layer(
     style = {"color": color, "weight": weight, "opacity": opacity, **(extra or {})}
     if dash:
         style["dashArray"] = dash
+    options: dict[str, Any] = {"pane": pane} if pane else {}  # Leaflet's default pane otherwise
     return folium.GeoJson(
         _geojson(frame, datum),
         name=name,
         show=show,
-        control=control,
-        **({"pane": pane} if pane else {}),
+        **options,
         # Point contacts as circles: Leaflet's default marker needs image files beside the page.
         marker=folium.CircleMarker(radius=radius, color=color, fill=True, fill_color=color, fill_opacity=0.9),
         style_function=lambda f, style=style: {

@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -27,6 +28,7 @@ from .._style import config
 from ..boundaries import border_line, load_boundaries, unit_table
 from ..coords import to_gcj02
 from .base import FILL_OPACITY, _esc, _map_tools, _tr
+from .strokes import BORDER_CASING_PANE, BORDER_PANE, Copy, Stroke, border_stroke, line_row
 
 # --------------------------------------------------------------------------- layers
 
@@ -125,19 +127,24 @@ def _lines_layer(
     show: bool = True,
     opacity: float = 0.9,
     radius: float = 5,
+    pane: str | None = None,
+    extra: dict | None = None,
 ) -> folium.GeoJson | None:
     """Lines (and point contacts as circles) with a tooltip ``tip``; a row's own ``weight``
-    overrides ``weight`` for that line."""
+    overrides ``weight`` for that line. ``pane`` names a Leaflet pane (see ``strokes``);
+    ``extra`` adds Leaflet path options (``lineCap``, ``className``)."""
     if not rows:
         return None
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
-    style = {"color": color, "weight": weight, "opacity": opacity}
+    style = {"color": color, "weight": weight, "opacity": opacity, **(extra or {})}
     if dash:
         style["dashArray"] = dash
+    options: dict[str, Any] = {"pane": pane} if pane else {}  # Leaflet's default pane otherwise
     return folium.GeoJson(
         _geojson(frame, datum),
         name=name,
         show=show,
+        **options,
         # Point contacts as circles: Leaflet's default marker needs image files beside the page.
         marker=folium.CircleMarker(radius=radius, color=color, fill=True, fill_color=color, fill_opacity=0.9),
         style_function=lambda f, style=style: {
@@ -191,16 +198,31 @@ def _names_in(web: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
     return dict(zip(web["adcode"], web[column]))
 
 
-def _border_only(
-    m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str, detail: str = "", weight: float = 3
-) -> None:
-    """The Sichuan–Chongqing border as a layer; ``detail`` follows the name in its tooltip."""
-    style = config()["style"]
+def _border_only(m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str, detail: str = "") -> Stroke:
+    """The Sichuan–Chongqing border as one layer, drawn as ``palette.border()`` says (near-black,
+    dash-dot) over a white casing, above every other line; ``detail`` follows the name in its
+    tooltip. Returns the stroke drawn, for the legend."""
+    line = border_stroke()
     tip = _tr(lang, "川渝省界", "Sichuan–Chongqing border") + detail
-    rows = [{"tip": _esc(tip), "geometry": border_line(web)}]
-    layer = _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], weight)
-    if layer is not None:
-        layer.add_to(m)
+    frame = gpd.GeoDataFrame({"tip": [_esc(tip)]}, geometry=[border_line(web)], crs=4326)
+    group = folium.FeatureGroup(name=_esc(_tr(lang, "省界", "Border")), show=True)
+    drawn = {**line.path_options(), "className": "chuanyu-border"}
+    source = folium.GeoJson(
+        _geojson(frame, datum),
+        style_function=lambda f: drawn,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        pane=BORDER_PANE,
+    )
+    source.add_to(group)
+    casing = {**line.casing_options(), "className": "chuanyu-border-casing"}
+    Copy(source, casing, BORDER_CASING_PANE).add_to(group)
+    group.add_to(m)
+    return line
+
+
+def border_row(lang: str, line: Stroke) -> str:
+    """The legend's row of the border, drawn as on the map."""
+    return line_row(_esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")), line)
 
 
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")

@@ -58,6 +58,7 @@ REPORT_LEVELS = MEMBER_LEVELS
 # A file every report directory carries, so a later run knows it may replace the directory.
 REPORT_MARKER = ".chuanyu-geo-report"
 
+
 def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
     """The meaning of every column of ``tables``, in English and Chinese, with its label and unit.
 
@@ -209,7 +210,12 @@ class AdjacencyReport:
             lines.append(f"- **Map 地图**: [{_md_cell(link)}](<{link}>) (interactive, offline)")
         clusters = cluster_names(self.tables)
         for key, table in self.tables.items():
-            lines += ["", f"## {_md_cell(TABLE_TITLES.get(key, key))}", "", markdown_table(key, table, clusters)]
+            lines += [
+                "",
+                f"## {_md_cell(TABLE_TITLES.get(key, key))}",
+                "",
+                markdown_table(key, table, clusters),
+            ]
         lines += [
             "",
             "## Glossary 术语表",
@@ -218,7 +224,9 @@ class AdjacencyReport:
             "|---|---|---|---|",
         ]
         lines += [
-            f"| {_md_cell(name)} | {_md_cell(_entry_heading(e, name))} | {_md_cell(e['en'])} | {_md_cell(e['zh'])} |"
+            "| "
+            + " | ".join(_md_cell(cell) for cell in (name, _entry_heading(e, name), e["en"], e["zh"]))
+            + " |"
             for name, e in glossary(self.tables).items()
         ]
         return "\n".join(lines) + "\n"
@@ -311,7 +319,9 @@ class AdjacencyReport:
             plan,
             safe_link(map_link) if map_link else None,
         )
-        return f'<section class="figure"><h2 id="map-figure">Platform map 功能平台地图</h2>{drawing}</section>'
+        return (
+            f'<section class="figure"><h2 id="map-figure">Platform map 功能平台地图</h2>{drawing}</section>'
+        )
 
     def to_csv(self, directory: str | os.PathLike, force: bool = False, escape_formulas: bool = True) -> Path:
         """Write one CSV per table plus ``meta.json`` into ``directory``.

@@ -88,9 +88,27 @@ def _place_labels(labels: list[dict], width: float, height: float) -> None:
         placed.append(box)
 
 
+def _label(label: dict, color: str) -> str:
+    """A platform's name at its place: Chinese, and English under it."""
+    x, y, platform = f"{label['x']:.1f}", f"{label['y']:.1f}", label["p"]
+    english = (
+        f'<tspan x="{x}" dy="17" font-size="14">{inert(platform.short_name_en)}</tspan>'
+        if platform.short_name_en
+        else ""
+    )
+    return (
+        f'<text x="{x}" y="{y}" text-anchor="middle" fill="{inert(color)}">'
+        f'<tspan x="{x}" dy="{-4 if english else 6}" font-size="19" font-weight="700">'
+        f"{inert(platform.short_name)}</tspan>{english}</text>"
+    )
+
+
 def _swatch(fill: str | None = None, stroke: str | None = None, dash: str = "") -> str:
     if fill is not None:
-        return f'<svg viewBox="0 0 16 9" aria-hidden="true"><rect width="16" height="9" fill="{inert(fill)}"/></svg>'
+        return (
+            f'<svg viewBox="0 0 16 9" aria-hidden="true">'
+            f'<rect width="16" height="9" fill="{inert(fill)}"/></svg>'
+        )
     dashes = f' stroke-dasharray="{dash}"' if dash else ""
     return (
         f'<svg viewBox="0 0 16 9" aria-hidden="true"><line x1="0" y1="4.5" x2="16" y2="4.5" '
@@ -150,7 +168,7 @@ def platform_figure(level: str, vintage: str, plan: str | None = None, map_link:
         d = _path(_lines(projection, shapes[platform.id].boundary))
         dash = f' stroke-dasharray="{_DASHES["dashed"]}"' if approximate else ""
         lines.append(
-            f'<g><title>{inert(platform.short_name)} {inert(platform.short_name_en)}</title>'
+            f"<g><title>{inert(platform.short_name)} {inert(platform.short_name_en)}</title>"
             f'<path d="{d}" fill="none" stroke="#fff" stroke-width="4.5" stroke-linejoin="round"/>'
             f'<path d="{d}" fill="none" stroke="{inert(outline.color)}" stroke-width="2.2"'
             f' stroke-linejoin="round"{dash}/></g>'
@@ -160,18 +178,7 @@ def platform_figure(level: str, vintage: str, plan: str | None = None, map_link:
         width = max(len(zh) * 19, len(en) * 8.5) + 6
         labels.append({"x": spot[0], "y": spot[1], "w": width, "h": 40 if en else 22, "p": platform})
     _place_labels(labels, WIDTH, projection.height)
-    texts = "".join(
-        f'<text x="{lab["x"]:.1f}" y="{lab["y"]:.1f}" text-anchor="middle" fill="{inert(outlines[lab["p"].id].color)}">'
-        f'<tspan x="{lab["x"]:.1f}" dy="{-4 if lab["p"].short_name_en else 6}" font-size="19" font-weight="700">'
-        f"{inert(lab['p'].short_name)}</tspan>"
-        + (
-            f'<tspan x="{lab["x"]:.1f}" dy="17" font-size="14">{inert(lab["p"].short_name_en)}</tspan>'
-            if lab["p"].short_name_en
-            else ""
-        )
-        + "</text>"
-        for lab in labels
-    )
+    texts = "".join(_label(lab, outlines[lab["p"].id].color) for lab in labels)
     line = border()
     border_dash = _DASHES.get(line.dash, "")
     border_path = (
@@ -190,7 +197,9 @@ def platform_figure(level: str, vintage: str, plan: str | None = None, map_link:
     )
     clusters: dict[str, tuple[str, str]] = {}
     for p in chosen:
-        clusters.setdefault(p.cluster, (p.cluster_color, f"{p.cluster_name} {p.cluster_name_en or p.cluster}"))
+        clusters.setdefault(
+            p.cluster, (p.cluster_color, f"{p.cluster_name} {p.cluster_name_en or p.cluster}")
+        )
     legend = [f"<li>{_swatch(fill=color)} {inert(name)}</li>" for color, name in clusters.values()]
     legend += [
         f"<li>{_swatch(fill=style['several_clusters_color'])} 多个片区 several clusters</li>",

@@ -38,7 +38,13 @@ FOLDED = {
         "n_external_neighbours",
         "external_neighbours",
     ),
-    "clusters": ("cluster", "components", "cross_border_edges", "n_external_neighbours", "external_neighbours"),
+    "clusters": (
+        "cluster",
+        "components",
+        "cross_border_edges",
+        "n_external_neighbours",
+        "external_neighbours",
+    ),
     "platform_pairs": ("platform_id", "province_a", "province_b"),
 }
 # A table the report does not know (built by hand) shows this many columns before folding.
@@ -155,7 +161,9 @@ def cluster_names(tables: dict[str, pd.DataFrame]) -> dict[str, str]:
     clusters = tables.get("clusters")
     if clusters is None or not {"cluster", "cluster_name"} <= set(clusters.columns):
         return {}
-    return {str(k): str(v) for k, v in zip(clusters["cluster"], clusters["cluster_name"]) if isinstance(v, str)}
+    return {
+        str(k): str(v) for k, v in zip(clusters["cluster"], clusters["cluster_name"]) if isinstance(v, str)
+    }
 
 
 # ---------------------------------------------------------------------------- Markdown
@@ -224,7 +232,10 @@ def _html_head(key: str, column, numeric: bool, folded: bool) -> str:
     else:
         zh, en, unit = label
         unit_html = f' <span class="unit">({inert(unit)})</span>' if unit else ""
-        text = f'<span lang="zh-Hans">{inert(zh)}</span> <span class="en"><span lang="en">{inert(en)}</span>{unit_html}</span>'
+        text = (
+            f'<span lang="zh-Hans">{inert(zh)}</span> '
+            f'<span class="en"><span lang="en">{inert(en)}</span>{unit_html}</span>'
+        )
     kind = "num" if numeric else "text"
     return (
         f'<th data-column="{inert(str(column))}" data-type="{kind}"{" class=sec" if folded else ""} '
@@ -240,7 +251,9 @@ def html_table(key: str, table: pd.DataFrame, clusters: dict[str, str] | None = 
     labels = [inert(label_text(key, c)) for c in table.columns]
     classes = [
         " ".join(
-            filter(None, ["num" if n else "long" if str(c) in LONG_TEXT else "", "sec" if c in folded else ""])
+            filter(
+                None, ["num" if n else "long" if str(c) in LONG_TEXT else "", "sec" if c in folded else ""]
+            )
         )
         for c, n in zip(table.columns, numeric)
     ]
@@ -301,11 +314,12 @@ label.more { cursor: pointer; font-size: 0.9rem; }
 p.folded { margin: 0.2rem 0 0; font-size: 0.8rem; color: #555; }
 input.more:checked ~ p.folded { display: none; }
 figure.map { margin: 1rem 0 2rem; max-width: 46rem; }
-figure.map svg { width: 100%; height: auto; border: 1px solid #ccc; background: #f4f8fb; }
+figure.map > svg { width: 100%; height: auto; border: 1px solid #ccc; background: #f4f8fb; }
 figure.map text { font-family: inherit; paint-order: stroke; stroke: #fff; stroke-width: 3px;
                   stroke-linejoin: round; }
 figcaption { font-size: 0.85rem; color: #333; }
-ul.legend { list-style: none; padding: 0; margin: 0.4rem 0; display: flex; flex-wrap: wrap; gap: 0.3rem 1.2rem; }
+ul.legend { list-style: none; padding: 0; margin: 0.4rem 0; display: flex; flex-wrap: wrap;
+            gap: 0.3rem 1.2rem; }
 ul.legend svg { width: 1.6em; height: 0.9em; vertical-align: -0.1em; border: 0; background: none; }
 @media screen {
   input.more:not(:checked) ~ .table-box .sec { display: none; }
@@ -341,7 +355,7 @@ ul.legend svg { width: 1.6em; height: 0.9em; vertical-align: -0.1em; border: 0; 
   td.long { min-width: 0; max-width: none; }
   tr { break-inside: avoid; }
   figure.map { break-inside: avoid; max-width: 100%; }
-  figure.map svg { max-height: 165mm; }
+  figure.map > svg { max-height: 165mm; }
 }
 """
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import functools
 
-from ._io import parse_toml, read_package_text
 from .platforms import Platform
+from .sources import read_package_toml
 
 
 @functools.lru_cache(maxsize=1)
 def config() -> dict:
-    return parse_toml(read_package_text("maps.toml"), "chuanyu_geo/maps.toml")
+    return read_package_toml("maps.toml")
 
 
 def unit_color(platforms_of_unit: list[Platform]) -> str:

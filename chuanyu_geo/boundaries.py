@@ -29,10 +29,11 @@ from .sources import (
     MAX_LAYER_BYTES,
     MAX_REGISTRY_BYTES,
     one_line_error,
-    parse_toml,
+    origin_of,
+    package_data_path,
     read_bounded,
     read_confined,
-    read_package_text,
+    read_package_toml,
     registry_files,
 )
 
@@ -57,7 +58,7 @@ def _vintage_registry(files) -> dict:
     """
     merged: dict = {"vintages": [], "default": None}
     seen: dict[str, str] = {}
-    default_origin = "vintages.toml"
+    default_origin = origin_of(None, "vintages.toml")
     for folder, origin, data in files:
         entries = data.get("vintages", [])
         if not isinstance(entries, list):
@@ -163,9 +164,7 @@ def default_vintage() -> str:
 
 def _package_registry() -> VintageRegistry:
     name = "vintages.toml"
-    return _as_registry(
-        _vintage_registry([(None, f"chuanyu_geo/{name}", parse_toml(read_package_text(name), name))])
-    )
+    return _as_registry(_vintage_registry([(None, origin_of(None, name), read_package_toml(name))]))
 
 
 # The registry's values under their former module-level names (VINTAGES, DEFAULT_VINTAGE,
@@ -288,7 +287,7 @@ def data_dir() -> Path:
     A wheel carries them inside the package; a source checkout keeps them at the
     repository root (``data/boundaries``), which an editable install reads in place.
     """
-    packaged = Path(__file__).parent / "data" / "boundaries"
+    packaged = package_data_path("boundaries")
     if (packaged / "manifest.json").exists():
         return packaged
     return Path(__file__).resolve().parents[1] / "data" / "boundaries"

@@ -22,14 +22,14 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InvalidArgumentError
-from ._io import parse_toml, read_package_text
+from .sources import read_package_toml
 
 __all__ = ["coupling_coordination", "coupling_classes"]
 
 
 @functools.lru_cache(maxsize=1)
 def _classes() -> dict:
-    return parse_toml(read_package_text("coupling_classes.toml"), "chuanyu_geo/coupling_classes.toml")
+    return read_package_toml("coupling_classes.toml")
 
 
 def coupling_classes() -> pd.DataFrame:

@@ -48,7 +48,7 @@ def _read_rows(text: str, origin: str) -> pd.DataFrame:
     text : str
         The file's text.
     origin : str
-        How messages name the file (its path, or ``chuanyu_geo/crosswalk.csv``).
+        How messages name the file (its path, or ``chuanyu_geo/data/crosswalk.csv``).
 
     Returns
     -------

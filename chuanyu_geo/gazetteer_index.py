@@ -13,13 +13,13 @@ import functools
 import re
 import unicodedata
 from collections import Counter
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from .boundaries import LEVELS, _unit_table, vintage_registry
 from .gazetteer_crosswalk import _crosswalk_table, _in_force, _previous, crosswalk
+from .sources import package_data_path
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
 # Pinyin of the kind suffix, so "wanzhouqu" and "Wanzhou Qu" resolve too.
@@ -44,8 +44,8 @@ def _latin_key(text: str) -> str:
 @functools.cache
 def _traditional() -> dict[int, str]:
     """Traditional character -> simplified, for the characters of our unit names
-    (``data/traditional_characters.csv``; its source is in ``traditional_characters.md``)."""
-    path = resources.files("chuanyu_geo").joinpath("data", "traditional_characters.csv")
+    (``chuanyu_geo/data/traditional_characters.csv``; its source is in ``traditional_characters.md``)."""
+    path = package_data_path("traditional_characters.csv")
     with path.open(encoding="utf-8") as fh:
         table = pd.read_csv(fh, dtype=str, keep_default_na=False)
     return str.maketrans(dict(zip(table["traditional"], table["simplified"])))
@@ -61,7 +61,7 @@ def _chinese_key(text: str) -> str:
 @functools.cache
 def _zone_table() -> pd.DataFrame:
     """``not_divisions.csv``: statistical areas with names or codes that are not divisions."""
-    with resources.files("chuanyu_geo").joinpath("not_divisions.csv").open(encoding="utf-8") as fh:
+    with package_data_path("not_divisions.csv").open(encoding="utf-8") as fh:
         return pd.read_csv(fh, dtype=str, keep_default_na=False)
 
 
@@ -145,15 +145,21 @@ class _Index:
         self.exact: dict[str, list[int]] = {}
         self.short: dict[str, list[int]] = {}
         self.latin: dict[str, list[int]] = {}
-        for i, row in self.units.iterrows():
-            self._add(self.exact, row["name"], i)
-            self._add(self.exact, row["adcode"], i)
-            self._add(self.short, row["short_name"], i)
-            latin = _latin_key(row["pinyin"])
+        # Columns as lists: read per row many times (a pandas lookup per cell costs ~10 µs).
+        units = self.units
+        self._adcode, self._level = units["adcode"].tolist(), units["level"].tolist()
+        self._province = units["province_adcode"].tolist()
+        self._prefecture = units["prefecture_adcode"].tolist()
+        columns = zip(units["name"], units["adcode"], units["short_name"], units["pinyin"], units["name_en"])
+        for i, (name, adcode, short, pinyin, name_en) in enumerate(columns):
+            self._add(self.exact, name, i)
+            self._add(self.exact, adcode, i)
+            self._add(self.short, short, i)
+            latin = _latin_key(pinyin)
             self._add(self.latin, latin, i)
-            self._add(self.latin, _latin_key(row["name_en"]), i)
-            if row["short_name"] != row["name"]:
-                self._add(self.latin, latin + _KIND_PINYIN[row["kind"]], i)
+            self._add(self.latin, _latin_key(name_en), i)
+            if short != name:
+                self._add(self.latin, latin + _KIND_PINYIN[units["kind"].iat[i]], i)
         changes = crosswalk(vintage)
         current = set(self.units["adcode"])
         # Former units: names and codes that no longer exist in this vintage.
@@ -245,20 +251,14 @@ class _Index:
         if level is None:
             return rows
         if level == "partner":
-            return [
-                i
-                for i in rows
-                if (self.units.at[i, "adcode"], self.units.at[i, "level"]) in self.partner_units
-            ]
-        return [i for i in rows if self.units.at[i, "level"] == level]
+            return [i for i in rows if (self._adcode[i], self._level[i]) in self.partner_units]
+        return [i for i in rows if self._level[i] == level]
 
     def within(self, rows: list[int], container: str) -> list[int]:
-        units = self.units
         return [
             i
             for i in rows
-            if container in (units.at[i, "province_adcode"], units.at[i, "prefecture_adcode"])
-            and units.at[i, "adcode"] != container
+            if container in (self._province[i], self._prefecture[i]) and self._adcode[i] != container
         ]
 
 

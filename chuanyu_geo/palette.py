@@ -24,8 +24,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ._errors import InvalidArgumentError, UnknownPlatformError, shown
-from ._io import parse_toml, read_package_text
 from ._safe import check_color
+from .sources import origin_of, read_package_toml
 
 __all__ = [
     "Outline",
@@ -74,12 +74,13 @@ class BorderLine:
 
 @functools.lru_cache(maxsize=1)
 def _data() -> dict:
-    data = parse_toml(read_package_text("palette.toml"), "chuanyu_geo/palette.toml")
+    origin = origin_of(None, "palette.toml")
+    data = read_package_toml("palette.toml")
     for key, value in data["outlines"].items():
-        check_color(value, f"chuanyu_geo/palette.toml, outline of {key!r}")
+        check_color(value, f"{origin}, outline of {key!r}")
     for value in data["spare"]["colors"]:
-        check_color(value, "chuanyu_geo/palette.toml, spare outline colours")
-    check_color(data["border"]["color"], "chuanyu_geo/palette.toml, border")
+        check_color(value, f"{origin}, spare outline colours")
+    check_color(data["border"]["color"], f"{origin}, border")
     return data
 
 

@@ -12,7 +12,6 @@ import geopandas as gpd
 import pandas as pd
 
 from ._errors import DefinitionError
-from ._io import parse_toml, read_package_text
 from .boundaries import (
     DEFAULT_DETAIL,
     DETAILS,
@@ -25,15 +24,17 @@ from .boundaries import (
 )
 from .gazetteer import expand, resolve
 from .platforms import Platform, membership
+from .sources import origin_of, read_package_toml
 
 __all__ = ["REGION_KINDS", "regions", "region_membership", "platform_regions"]
 
 REGION_KINDS = ("sichuan", "chongqing", "cores")
+_ORIGIN = origin_of(None, "regions.toml")  # how messages name the definitions
 
 
 @functools.lru_cache(maxsize=1)
 def _definitions() -> dict[str, dict]:
-    data = parse_toml(read_package_text("regions.toml"), "chuanyu_geo/regions.toml")
+    data = read_package_toml("regions.toml")
     return {g["id"]: g for g in data["groupings"]}
 
 
@@ -50,7 +51,7 @@ def _members_of(region: dict, vintage: str) -> list[str]:
     members = _origin(region)["members"]
     if not isinstance(members, dict):
         return list(members)
-    return list(as_of(members, vintage, f"chuanyu_geo/regions.toml: region {region['id']!r} members"))
+    return list(as_of(members, vintage, f"{_ORIGIN}: region {region['id']!r} members"))
 
 
 def _inferred(region: dict, vintage: str) -> str | None:
@@ -94,7 +95,7 @@ def region_membership(kind: str = "sichuan", vintage: str | None = None) -> pd.D
             place = resolve(name, level=level, vintage=vintage)
             if place.former_name:
                 raise DefinitionError(
-                    f"regions.toml: {region['id']} member {name!r} is not a unit of vintage {vintage}: "
+                    f"{_ORIGIN}: {region['id']} member {name!r} is not a unit of vintage {vintage}: "
                     f"{place.note}"
                 )
             for code in expand(place, "county", vintage):
@@ -110,7 +111,7 @@ def region_membership(kind: str = "sichuan", vintage: str | None = None) -> pd.D
     duplicated = table[table["adcode"].duplicated(keep=False)]
     if not duplicated.empty:
         raise DefinitionError(
-            f"regions.toml: counties in more than one {kind} region: {sorted(set(duplicated['adcode']))}"
+            f"{_ORIGIN}: counties in more than one {kind} region: {sorted(set(duplicated['adcode']))}"
         )
     return table
 

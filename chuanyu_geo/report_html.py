@@ -15,8 +15,8 @@ from collections.abc import Callable
 
 import pandas as pd
 
-from ._io import parse_toml, read_package_text
 from ._safe import inert
+from .sources import read_package_toml
 
 TABLE_TITLES = {
     "pairs": "Cross-border pairs 跨省界相邻单元",
@@ -56,7 +56,7 @@ LONG_TEXT = ("units", "external_neighbours", "neighbours", "platforms", "area_no
 
 @functools.lru_cache(maxsize=1)
 def _glossary() -> dict:
-    return parse_toml(read_package_text("glossary.toml"), "chuanyu_geo/glossary.toml")
+    return read_package_toml("glossary.toml")
 
 
 def glossary_key(table: str, column: str) -> str:

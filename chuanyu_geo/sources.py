@@ -1,6 +1,8 @@
 """Where data comes from: the package's own files and the data directories a user adds.
 
-A data directory (named by ``CHUANYU_GEO_DATA`` or set at run time with
+The package's files live in ``chuanyu_geo/data/`` and are found through
+:func:`package_data_path` alone (their messages name them ``chuanyu_geo/data/<name>``). A data
+directory (named by ``CHUANYU_GEO_DATA`` or set at run time with
 :func:`set_data_dirs`) may hold ``vintages.toml``, ``plans.toml`` and their files. Nothing
 is read when the package is imported: the registries load on first use, and
 :func:`clear_caches` makes the next use read them again. Every file of an added directory
@@ -12,7 +14,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 __all__ = ["set_data_dirs", "data_dirs", "clear_caches", "DATA_ENV"]
 
@@ -32,6 +34,10 @@ def parse_toml(text: str, origin: str) -> dict:
 
 
 DATA_ENV = "CHUANYU_GEO_DATA"
+
+# The package's own data files: chuanyu_geo/data/ (the boundary layers join them in a wheel).
+PACKAGE_DATA_DIR = "data"
+PACKAGE_DATA_ORIGIN = f"chuanyu_geo/{PACKAGE_DATA_DIR}"
 
 # Size limits of files read from a data source, far above any real file (the package's
 # registries are 1-12 KB, its largest layer 5.7 MB): a shared directory cannot make a
@@ -206,17 +212,15 @@ def read_source_text(folder: Path | None, name: str, limit: int = MAX_USER_FILE_
     directory, at most ``limit`` bytes, UTF-8).
     """
     if folder is None:
-        from importlib import resources
-
-        entry = resources.files("chuanyu_geo").joinpath(name)
-        return entry.read_text(encoding="utf-8") if entry.is_file() else None
+        path = package_data_path(name)
+        return path.read_text(encoding="utf-8") if path.is_file() else None
     data = read_confined(folder, name, "data file", limit)
     return None if data is None else decode_text(data, str(folder / name), "data file")
 
 
 def origin_of(folder: Path | None, name: str) -> str:
     """How error messages name a data file of a source."""
-    return f"chuanyu_geo/{name}" if folder is None else str(folder / name)
+    return f"{PACKAGE_DATA_ORIGIN}/{name}" if folder is None else str(folder / name)
 
 
 def registry_files(name: str):
@@ -241,11 +245,57 @@ def read_user_text(path: Path, what: str, limit: int = MAX_USER_FILE_BYTES) -> s
     return decode_text(read_bounded(path, what, limit), str(path), what)
 
 
-def read_package_text(name: str) -> str:
-    """Text of a data file shipped inside the package."""
-    from importlib import resources
+def package_data_path(name: str) -> Path:
+    """Path of the package's own data file (or folder) ``name``: ``chuanyu_geo/data/<name>``.
 
-    return resources.files("chuanyu_geo").joinpath(name).read_text(encoding="utf-8")
+    Every reader of the package's files finds them here, so they have one home. A data
+    directory a user adds keeps its own layout (``vintages.toml`` at its root).
+
+    Parameters
+    ----------
+    name : str
+        A relative path with ``/`` between folders (``"plans.toml"``, ``"census/LICENSE"``).
+
+    Returns
+    -------
+    pathlib.Path
+        The path whether or not the file exists.
+
+    Raises
+    ------
+    ValueError
+        ``name`` is absolute or climbs out of ``chuanyu_geo/data`` with ``..``.
+
+    Examples
+    --------
+    >>> from chuanyu_geo.sources import package_data_path
+    >>> path = package_data_path("census/LICENSE")
+    >>> path.relative_to(path.parents[2]).as_posix()
+    'data/census/LICENSE'
+    >>> path.is_file()
+    True
+    """
+    parts = PurePosixPath(name).parts
+    if PurePosixPath(name).is_absolute() or ".." in parts or "\\" in name:
+        raise ValueError(f"package data file {name!r}: expected a relative path inside chuanyu_geo/data")
+    return Path(__file__).parent.joinpath(PACKAGE_DATA_DIR, *parts)
+
+
+def read_package_text(name: str) -> str:
+    """Text of a data file shipped inside the package (``chuanyu_geo/data/<name>``)."""
+    return package_data_path(name).read_text(encoding="utf-8")
+
+
+def read_package_toml(name: str) -> dict:
+    """A TOML file of the package's data, parsed; errors name it ``chuanyu_geo/data/<name>``.
+
+    Examples
+    --------
+    >>> from chuanyu_geo.sources import read_package_toml
+    >>> [plan["id"] for plan in read_package_toml("plans.toml")["plans"]]
+    ['2020', '2023']
+    """
+    return parse_toml(read_package_text(name), origin_of(None, name))
 
 
 # --------------------------------------------------------------------------- run-time settings

@@ -88,26 +88,99 @@ def copy_vintage_layers(root, to_vintage: str, from_vintage: str = "2025", sourc
 
 # --------------------------------------------------------------------------- markers
 
-# Every test of these modules is slow (> ~2 s each on a two-core machine): they start
-# Python processes (the CLI, a report killed mid-run, a wheel build) or run notebooks.
+# What is slow (> ~1 s on a loaded two-core machine, measured with --durations), by module,
+# by fixture, by name. A run selected with -m lists unmarked tests slower than FAST_LIMIT_S.
 SLOW_MODULES = {
     "test_atomic_report.py": "reports written by child processes, killed at points of a run",
     "test_notebooks.py": "executes every notebook in a kernel",
+    "test_build.py": "builds the layers twice from the pinned sources",
+    "test_packaging.py": "builds a wheel and installs it into a fresh venv",
+    "test_registries.py": "a third vintage and plan through child processes",
+    "test_security_data.py": "the CLI in a child process against hostile data packs",
+    "test_causal.py": "estimators, bootstraps and coverage of planted effects",
+    "test_plot.py": "draws and renders figures with CJK fonts",
+    "test_choropleth_figure.py": "draws and renders choropleth figures",
+    "test_referee.py": "permutation inference on the census panel",
 }
-# Single slow tests ("module::function", every parametrization), with why.
-SLOW_TESTS: dict[str, str] = {}
-# Doctests (by their name) that take seconds: a whole report, map or figure.
-SLOW_DOCTESTS: dict[str, str] = {}
+# Fixtures whose setup alone takes seconds: every test using one is slow.
+SLOW_FIXTURES = {
+    "hostile_pack": "a child process writes every map, report and figure of a hostile pack",
+}
+# Test functions (every parametrization) that take seconds, by module. Any test named
+# test_cli_* runs the command line in a child process and is slow too.
+SLOW_TESTS = {
+    "test_adjacency.py": {
+        "test_neighbours_equal_libpysal_on_all_china",
+        "test_neighbours_equal_libpysal_on_shipped_layers",
+    },
+    "test_adjacency_robust.py": {
+        "test_float_noise_grid_gives_the_clean_grid",
+        "test_two_metre_overlaps_are_shared_borders_with_a_tolerance",
+    },
+    "test_analysis.py": {"test_lisa_equals_esda", "test_lisa_figure", "test_a_clear_line_without_the_extra"},
+    "test_consistency.py": {
+        "test_report_names_its_plan_explains_columns_and_links_the_map",
+        "test_coverage_is_the_same_in_report_json_and_api",
+        "test_gaozhu_is_one_footprint",
+        "test_stale_matplotlib_cache_still_finds_cjk_fonts",
+    },
+    "test_docs.py": {"test_the_readme_example_runs_without_future_warnings"},
+    "test_layout.py": {
+        "test_importing_stats_warns_and_still_gives_its_names",
+        "test_the_public_names_load_without_the_deprecated_module",
+    },
+    "test_maps.py": {"test_gaode_tiles_shift_vectors_to_gcj02"},
+    "test_plans.py": {"test_every_output_names_its_plan"},
+    "test_report.py": {"test_write_all_formats_atomically_and_refuse_foreign_directories"},
+    "test_security.py": {
+        "test_platform_labels_are_never_mathtext",
+        "test_template_text_is_never_rendered",
+        "test_choropleth_legend_lists_a_few_unmatched_keys",
+        "test_good_colours_work",
+        "test_figure_text_is_never_mathtext",
+    },
+    "test_security_edge.py": {
+        "test_a_stack_of_detailed_near_copies_is_refused_quickly",
+        "test_three_thousand_stacked_squares_are_refused_in_seconds_and_megabytes",
+    },
+    "test_security_inputs.py": {
+        "test_harmonise_of_junk_keys_is_bounded_and_its_warning_capped",
+        "test_join_table_of_junk_keys_is_bounded",
+        "test_many_copies_of_one_key_are_not_a_quadratic_report",
+        "test_bad_values_are_listed_a_few_at_a_time",
+        "test_a_huge_key_is_cut_in_every_message_but_kept_in_the_report",
+    },
+    "test_stable_units.py": {"test_lisa_theil_linkage_and_choropleth_take_stable_units"},
+}
+# Doctests (by their name) that take seconds: estimators, LISA (see _is_slow) and figures.
+SLOW_DOCTESTS = {
+    "chuanyu_geo.analysis.lisa",
+    "chuanyu_geo.maps.thematic.lisa_map",
+    "chuanyu_geo.plot.plot_lisa",
+    "chuanyu_geo.causal.event_study",
+    "chuanyu_geo.causal.CausalResult.plot",
+    "chuanyu_geo.designs.design_report",
+    "chuanyu_geo.regional_inequality.theil",
+}
 # The check of doctests' temporary directory runs after every doctest (see OwnTemp).
 LAST = "test_doctests_and_notebooks_leave_no_temporary_files"
 
 
-def _slow_reason(item: pytest.Item) -> str | None:
+def _is_slow(item: pytest.Item) -> bool:
     if isinstance(item, DoctestItem):
-        return SLOW_DOCTESTS.get(item.name)
+        return item.name in SLOW_DOCTESTS
+    # esda's LISA permutations are numba code compiled on the first call in each process
+    # (10-30 s, not cached on disk): a test named (or parametrized) for LISA is slow.
+    if "lisa" in item.name.lower():
+        return True
     module = item.path.name
     function = getattr(item, "originalname", item.name)
-    return SLOW_MODULES.get(module) or SLOW_TESTS.get(f"{module}::{function}")
+    return (
+        module in SLOW_MODULES
+        or function.startswith("test_cli_")
+        or function in SLOW_TESTS.get(module, ())
+        or any(name in SLOW_FIXTURES for name in getattr(item, "fixturenames", ()))
+    )
 
 
 @pytest.hookimpl(tryfirst=True)  # before -m deselects by these markers
@@ -115,7 +188,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.browser)
-        if _slow_reason(item):
+        if _is_slow(item):
             item.add_marker(pytest.mark.slow)
     # The leftover check reads what the doctests and notebooks left: it runs after them.
     items.sort(key=lambda item: item.name == LAST)
@@ -149,7 +222,7 @@ def pytest_terminal_summary(terminalreporter, config):
 WRITES_TEMP_FILES = {
     "chuanyu_geo.report.AdjacencyReport.to_csv",
     "chuanyu_geo.report.AdjacencyReport.write",
-    "chuanyu_geo.maps.save_map",
+    "chuanyu_geo.maps.base.save_map",
     "chuanyu_geo.analysis.write_weights",
 }
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -82,16 +83,25 @@ def _cli(target: Path) -> subprocess.Popen:
     )
 
 
-@pytest.fixture
-def earlier(tmp_path) -> Path:
-    """A complete partner-level report: the 'previous' one (the new runs write county level)."""
-    target = tmp_path / "report"
+@pytest.fixture(scope="module")
+def partner_report(tmp_path_factory) -> Path:
+    """A complete partner-level report, written once by the CLI for the module."""
+    target = tmp_path_factory.mktemp("partner") / "report"
     run = subprocess.run(
         [sys.executable, "-m", "chuanyu_geo.cli", "report", "--level", "partner", "-o", str(target)],
         capture_output=True,
         text=True,
     )
     assert run.returncode == 0, run.stderr
+    assert _level(target) == "partner"
+    return target
+
+
+@pytest.fixture
+def earlier(partner_report, tmp_path) -> Path:
+    """A copy of the partner-level report: the 'previous' one (the new runs write county level)."""
+    target = tmp_path / "report"
+    shutil.copytree(partner_report, target, symlinks=True)
     assert _level(target) == "partner"
     return target
 

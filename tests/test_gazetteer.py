@@ -242,7 +242,7 @@ def data_pack(tmp_path, monkeypatch):
 
 
 def test_a_data_pack_adds_crosswalk_rows(data_pack):
-    before = len(pd.read_csv(resources.files("chuanyu_geo").joinpath("crosswalk.csv"), dtype=str))
+    before = len(pd.read_csv(resources.files("chuanyu_geo").joinpath("data", "crosswalk.csv"), dtype=str))
     (data_pack / "crosswalk.csv").write_text(HEADER + ROW.replace("开县", "开县甲"), encoding="utf-8")
     table = cg.crosswalk()
     assert len(table) == before + 1 and table["old_name"].iloc[-1] == "开县甲"

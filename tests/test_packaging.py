@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import sysconfig
 import venv
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -41,6 +43,23 @@ def wheel(tmp_path_factory) -> Path:
     return built
 
 
+def test_wheel_carries_every_data_file_in_chuanyu_geo_data(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    shipped = {
+        "chuanyu_geo/data/" + path.relative_to(REPO / "chuanyu_geo" / "data").as_posix()
+        for path in (REPO / "chuanyu_geo" / "data").rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    layers = {f"chuanyu_geo/data/boundaries/{path.name}" for path in (REPO / "data" / "boundaries").iterdir()}
+    assert {"chuanyu_geo/data/plans.toml", "chuanyu_geo/data/assets/map_tools.js"} <= shipped
+    assert "chuanyu_geo/data/boundaries/manifest.json" in layers
+    assert shipped | layers <= names, sorted((shipped | layers) - names)
+    data_files = {n for n in names if n.startswith("chuanyu_geo/data/")}
+    assert data_files == shipped | layers, sorted(data_files ^ (shipped | layers))
+    beside_code = [n for n in names if n.count("/") == 1 and n.endswith((".toml", ".csv", ".js", ".json"))]
+    assert beside_code == [], "data files at the top of chuanyu_geo/ in the wheel"
+
+
 def test_wheel_installs_into_a_fresh_venv_and_loads_every_layer(wheel, tmp_path):
     env_dir = tmp_path / "venv"
     venv.create(env_dir, with_pip=True)
@@ -72,7 +91,9 @@ extra = (len(cg.platforms(plan="2023")), len(cg.load_census(2010)), len(cg.not_d
 assert "Glossary" in cg.adjacency_report(plan="2023").to_markdown()
 print(n, cg.resolve("万州").adcode, len(cg.crosswalk()), *extra)
 """
-    run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path)
+    # Without PYTHONPATH: a checkout named there (a git worktree under test) would win over the wheel.
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    run = subprocess.run([str(python), "-c", code], capture_output=True, text=True, cwd=tmp_path, env=env)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == [
         "16",

@@ -140,7 +140,7 @@ def test_data_directory_errors_name_what_is_wrong(tmp_path):
     )
     env = dict(os.environ, CHUANYU_GEO_DATA=str(tmp_path / "dup"))
     done = subprocess.run([sys.executable, "-c", use], env=env, capture_output=True, text=True, timeout=300)
-    assert "vintage '2025' is already defined in chuanyu_geo/vintages.toml" in done.stderr
+    assert "vintage '2025' is already defined in chuanyu_geo/data/vintages.toml" in done.stderr
 
 
 def test_an_entry_holds_until_the_next_and_an_uncovered_vintage_is_an_error():

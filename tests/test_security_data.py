@@ -347,6 +347,8 @@ def test_extends_stays_in_the_directory_of_the_platform_file(tmp_path):
         "local-secret.toml": "is not a platform file",
         "glossary.toml": "not a built-in platform file",  # a package file that is no plan's
         "../../chuanyu_geo/vintages.toml": "not a built-in platform file",
+        "../../chuanyu_geo/data/vintages.toml": "not a built-in platform file",
+        "data/vintages.toml": "not a built-in platform file",  # a package path, not a plan's file
     }
     for target, expected in cases.items():
         path = mine / "user.toml"

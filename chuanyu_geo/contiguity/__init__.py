@@ -35,6 +35,7 @@ from .graphs import (  # noqa: F401
     PAIR_COLUMNS,
     RESOLUTION_NOTE,
     build_graph,
+    contacts_to_graph,
     contiguity_graph,
     graph_to_frame,
     shared_lines,
@@ -67,6 +68,7 @@ from .validation import (  # noqa: F401
 __all__ = [
     "AdjacencyWarning",
     "contacts",
+    "contacts_to_graph",
     "contiguity_graph",
     "graph_to_frame",
     "shared_lines",

@@ -75,7 +75,7 @@ def _tolerant_contacts(geoms: np.ndarray, found: _Contacts, tolerance_m: float, 
         found.overlap_km2.copy(),
         found.gap.copy(),
     )
-    extra = {f: [] for f in _CONTACT_FIELDS}
+    extra: dict[str, list] = {f: [] for f in _CONTACT_FIELDS}
     for key, ai, bi, length, e in zip(keys.tolist(), a, b, km, edge):
         p = position.get(key)
         if p is None:  # no contact at all without the tolerance

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from .._errors import InvalidArgumentError
 from .pipeline import contacts
 
 RESOLUTION_NOTE = (
@@ -25,6 +26,16 @@ PAIR_COLUMNS = [
     "contact",
 ]
 _NODE_COLUMNS = ("name", "short_name", "name_en", "province", "prefecture", "prefecture_adcode")
+
+
+def _positions(ids, values, what: str) -> np.ndarray:
+    """Where each of ``values`` stands in ``ids`` (an :class:`pandas.Index`), refusing unknown ones."""
+    at = ids.get_indexer(values)
+    if (at < 0).any():
+        unknown = pd.unique(np.asarray(values, dtype=object)[at < 0])
+        shown = ", ".join(map(repr, unknown[:10])) + (", …" if len(unknown) > 10 else "")
+        raise InvalidArgumentError(f"{what} holds ids that are not among the ids given: {shown}")
+    return at
 
 
 def build_graph(
@@ -50,27 +61,123 @@ def build_graph(
     records = [{c: values[k] for c, values in columns.items()} for k in range(len(ids))]
     # Bulk insertion: per-call overhead dominates for large layers.
     graph.add_nodes_from((node, {**row, **extra.get(node, {})}) for node, row in zip(ids, records))
-    if len(table):
-        # Plain lists: iterating pandas string arrays element by element is slow.
-        id_a, id_b = table["id_a"].tolist(), table["id_b"].tolist()
-        if "province" in layer.columns:
-            province = dict(zip(ids, layer["province"].tolist()))
-            cross = [province[a] != province[b] for a, b in zip(id_a, id_b)]
-        else:
-            cross = [False] * len(table)
-        graph.add_edges_from(
-            (a, b, {"shared_km": km, "contact": c, "cross_border": x, "overlap_km2": o, "gap": g})
-            for a, b, km, c, x, o, g in zip(
-                id_a,
-                id_b,
-                table["shared_km"].astype(float).tolist(),
-                table["contact"].tolist(),
-                cross,
-                table["overlap_km2"].astype(float).tolist(),
-                table["gap"].astype(bool).tolist(),
-            )
+    if not len(table):
+        return graph
+    index = pd.Index(ids)
+    if not index.is_unique:
+        raise InvalidArgumentError(
+            f"the layer's ids ({key or 'the index'}) repeat; the graph needs unique ids"
         )
+    a = _positions(index, table["id_a"], "the table's id_a")
+    b = _positions(index, table["id_b"], "the table's id_b")
+    if "province" in layer.columns:
+        # Element-wise != on objects, as Python compares two provinces (NaN differs from NaN).
+        province = np.asarray(layer["province"].tolist(), dtype=object)
+        cross = (province[a] != province[b]).tolist()
+    else:
+        cross = [False] * len(table)
+    node = np.empty(len(ids), dtype=object)
+    node[:] = ids
+    records = [
+        {"shared_km": km, "contact": c, "cross_border": x, "overlap_km2": o, "gap": g}
+        for km, c, x, o, g in zip(
+            table["shared_km"].astype(float).tolist(),
+            table["contact"].tolist(),
+            cross,
+            table["overlap_km2"].astype(float).tolist(),
+            table["gap"].astype(bool).tolist(),
+        )
+    ]
+    # The edges written straight into networkx's adjacency (what add_edges_from does, less
+    # its per-edge lookups and dict copies: 3x faster on 3 million edges). Both ends are
+    # nodes already, and each pair comes once, so one shared data dict per edge is all
+    # add_edges_from would leave behind.
+    adjacency = graph._adj
+    for u, v, data in zip(node[a].tolist(), node[b].tolist(), records):
+        adjacency[u][v] = data
+        adjacency[v][u] = data
     return graph
+
+
+def contacts_to_graph(table: pd.DataFrame, ids=None, weight: str | None = None, rook: bool = False):
+    """A :class:`libpysal.graph.Graph` straight from a :func:`contacts` table (no networkx).
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        From :func:`contacts`: ``id_a``, ``id_b``, ``contact``, ``shared_km``.
+    ids : sequence, optional
+        Every unit, in the order the Graph should hold them (the layer's id column or
+        index): units without a contact become isolates. By default the ids the table
+        names, in order of appearance (a table cannot name isolates).
+    weight : {None, "shared_km"}
+        ``None``: every contact weighs 1. ``"shared_km"``: the pairs sharing a line
+        (``contact == "edge"`` and ``shared_km > 0``), weighted by its geodesic length in
+        km, as :func:`chuanyu_geo.weights` ``kind="shared_km"``.
+    rook : bool
+        Keep only the pairs sharing a line (libpysal's Rook); else every contact (Queen).
+
+    Returns
+    -------
+    libpysal.graph.Graph
+        Both directions of each pair, focal units in the order of ``ids``; isolates as
+        libpysal writes them (a self-pair of weight 0). Queen and Rook equal libpysal's
+        ``Graph.build_contiguity(gdf, rook=...)`` on a valid coverage.
+
+    Raises
+    ------
+    ImportError
+        When libpysal (the ``analysis`` extra) is not installed.
+    InvalidArgumentError
+        A missing column, an unknown ``weight``, repeated ``ids`` or table ids not in ``ids``.
+
+    Examples
+    --------
+    >>> import geopandas as gpd, shapely, chuanyu_geo as cg
+    >>> squares = [shapely.box(0, 0, 1, 1), shapely.box(1, 0, 2, 1), shapely.box(5, 5, 6, 6)]
+    >>> cells = gpd.GeoDataFrame({"id": ["a", "b", "c"]}, geometry=squares, crs=3857)
+    >>> w = cg.contacts_to_graph(cg.contacts(cells, "id"), cells["id"])
+    >>> w.neighbors["a"], w.isolates.tolist()
+    (('b',), ['c'])
+    """
+    try:
+        from libpysal.graph import Graph
+    except ImportError as exc:
+        raise ImportError(
+            'contacts_to_graph needs libpysal, in the analysis extra: pip install "chuanyu-geo[analysis]"'
+        ) from exc
+    if weight not in (None, "shared_km"):
+        raise InvalidArgumentError(f"weight={weight!r}: expected None or 'shared_km'")
+    needed = ["id_a", "id_b", "contact"] + (["shared_km"] if weight else [])
+    missing = [c for c in needed if c not in getattr(table, "columns", ())]
+    if missing:
+        raise InvalidArgumentError(
+            f"table lacks the column(s) {', '.join(missing)}; expected a chuanyu_geo.contacts() table"
+        )
+    if ids is None:
+        ids = pd.unique(np.concatenate([table["id_a"].to_numpy(object), table["id_b"].to_numpy(object)]))
+    # The ids' own dtype (int64 ids stay int64: libpysal indexes them several times faster).
+    index = pd.Index(ids if isinstance(ids, (pd.Series, pd.Index, np.ndarray)) else list(ids))
+    if not index.is_unique:
+        repeated = index[index.duplicated()].unique()[:10]
+        raise InvalidArgumentError(f"ids repeat: {', '.join(map(repr, repeated))}; each unit once")
+    a = _positions(index, table["id_a"], "the table's id_a")
+    b = _positions(index, table["id_b"], "the table's id_b")
+    keep = np.ones(len(table), dtype=bool)
+    if rook or weight:
+        keep &= table["contact"].to_numpy() == "edge"
+    value = np.ones(len(table))
+    if weight:
+        value = table["shared_km"].to_numpy(dtype=float)
+        keep &= value > 0
+    a, b, value = a[keep], b[keep], value[keep]
+    alone = np.nonzero(np.bincount(np.concatenate([a, b]), minlength=len(index)) == 0)[0]
+    focal = np.concatenate([a, b, alone])
+    neighbor = np.concatenate([b, a, alone])
+    weights = np.concatenate([value, value, np.zeros(len(alone))])
+    order = np.lexsort((neighbor, focal))
+    node = index.to_numpy()
+    return Graph.from_arrays(node[focal[order]], node[neighbor[order]], weights[order])
 
 
 def _id_order(value) -> tuple:

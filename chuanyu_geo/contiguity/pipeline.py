@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 
 import geopandas as gpd
 import numpy as np
@@ -24,21 +24,32 @@ class AdjacencyWarning(UserWarning):
     """A user layer needed repair, or overlaps were found."""
 
 
-def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts, np.ndarray, np.ndarray]:
+_CHECKER: list[ThreadPoolExecutor] = []  # one worker thread, started on first use and kept
+
+
+def _checker() -> ThreadPoolExecutor:
+    """The thread ``is_valid`` runs on (starting a thread per call costs a small layer ~10%)."""
+    if not _CHECKER:
+        _CHECKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuanyu_geo-is_valid"))
+    return _CHECKER[0]
+
+
+def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
     """Match a layer as a coverage while validating it.
 
     Returns the contacts, the mask of invalid geometries and the rows that break the
     coverage rules. GEOS releases the GIL, so ``is_valid`` runs on a second thread beside
     the matching, which also finds the coverage problems.
     """
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        checking = pool.submit(lambda: ~shapely.is_valid(geoms))
-        try:
-            found, problems = _coverage_contacts(geoms, frame, validate=True)
-            failure = None
-        except shapely.errors.GEOSException as exc:  # invalid input: repaired and redone
-            found, problems, failure = None, np.empty(0, dtype=np.int64), exc
-        invalid = checking.result()
+    checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
+    try:
+        found, problems = _coverage_contacts(geoms, frame, validate=True)
+        failure = None
+    except shapely.errors.GEOSException as exc:  # invalid input: repaired and redone
+        found, problems, failure = None, np.empty(0, dtype=np.int64), exc
+    finally:
+        wait([checking])  # also when matching raised: the check never outlives the call
+    invalid = checking.result()
     if failure is not None and not invalid.any():
         raise failure  # not caused by an invalid geometry
     return found, invalid, problems
@@ -50,6 +61,8 @@ ISSUE_COLUMNS = ["kind", "id_a", "id_b", "value", "detail"]
 def _report_issues(issues: list[dict], stacklevel: int) -> pd.DataFrame:
     """The issues as a table; one bounded warning line for those a user must know about."""
     table = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
+    if not issues:
+        return table
     parts = []
     repaired = table[table["kind"] == "repaired"]
     if len(repaired):
@@ -96,10 +109,12 @@ def _find_contacts(
                         f"identical",
                     }
                 )
-        found, invalid, flagged = _check_and_match(geoms, frame)
+        matched, invalid, flagged = _check_and_match(geoms, frame)
         if invalid.any():
             geoms = _repair(geoms, invalid, ids, issues)
-            found, _, flagged = _check_and_match(geoms, frame)
+            matched, _, flagged = _check_and_match(geoms, frame)
+        assert matched is not None  # matching fails only on invalid rows, repaired above
+        found = matched
         if len(flagged):
             # The exact contacts of flagged rows replace what vertex matching found for them.
             found = _combine(found, _exact_contacts(geoms, flagged, frame), drop_rows=flagged)
@@ -216,7 +231,7 @@ def contacts(
             "gap": found.gap,
         }
     )
-    for row in table[table["overlap_km2"] > 0].itertuples():
+    for row in table[found.overlap_km2 > 0].itertuples() if (found.overlap_km2 > 0).any() else ():
         issues.append(
             {
                 "kind": "overlap",
@@ -226,7 +241,7 @@ def contacts(
                 "detail": "km² of overlap",
             }
         )
-    for row in table[table["gap"]].itertuples():
+    for row in table[found.gap].itertuples() if found.gap.any() else ():
         issues.append(
             {
                 "kind": "gap",

@@ -38,15 +38,17 @@ def _snap_vertices(geoms: np.ndarray, distance: float) -> tuple[np.ndarray, int]
     inverse = inverse.ravel()
     ux, uy = unique.real, unique.imag
     m, cell = len(unique), 4 * distance
-    rows, cols, offset = [], [], m
+    row_parts: list[np.ndarray] = []
+    col_parts: list[np.ndarray] = []
+    offset = m
     for ox in (0.0, 0.5):
         for oy in (0.0, 0.5):
             key = np.floor(ux / cell + ox) + 1j * np.floor(uy / cell + oy)
             ids = np.unique(key, return_inverse=True)[1].ravel()
-            rows.append(np.arange(m))
-            cols.append(ids + offset)
+            row_parts.append(np.arange(m))
+            col_parts.append(ids + offset)
             offset += int(ids.max()) + 1
-    rows, cols = np.concatenate(rows), np.concatenate(cols)
+    rows, cols = np.concatenate(row_parts), np.concatenate(col_parts)
     graph = coo_matrix((np.ones(len(rows), dtype=np.int8), (rows, cols)), shape=(offset, offset))
     _, labels = connected_components(graph, directed=False)
     labels = labels[:m]
@@ -64,11 +66,41 @@ def _snap_vertices(geoms: np.ndarray, distance: float) -> tuple[np.ndarray, int]
     return shapely.remove_repeated_points(out), int(moved[inverse].sum())
 
 
-def _has_near_duplicates(geoms: np.ndarray, distance: float) -> bool:
-    """Whether two distinct vertices lie within ``distance`` in x or in y (cheap pre-check)."""
-    xy = shapely.get_coordinates(geoms)
+def _has_near_duplicates(geoms: np.ndarray, distance: float, xy: np.ndarray | None = None) -> bool:
+    """Whether two distinct vertices lie within ``distance`` of each other in x and in y.
+
+    A pair that close has x values within ``distance`` (distinct ones) or equal x values
+    and y values within ``distance``; so only the vertices whose x or y value has a distinct
+    neighbour that close (sorted values, no argsort) are compared on both axes. On a clean
+    layer that leaves a handful of vertices (x values alone collide by chance at 10^6
+    cells, which made a one-axis check fire); a noisy layer fires at once.
+    """
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
+    if len(xy) < 2:
+        return False
+    suspects = np.zeros(len(xy), dtype=bool)
     for axis in (0, 1):
-        values = np.unique(xy[:, axis])
-        if len(values) > 1 and np.diff(values).min() <= distance:
+        values = np.sort(xy[:, axis])
+        step = np.diff(values)
+        close = np.nonzero((step > 0) & (step <= distance))[0]
+        if len(close):
+            near = np.unique(np.concatenate([values[close], values[close + 1]]))
+            at = np.minimum(np.searchsorted(near, xy[:, axis]), len(near) - 1)
+            suspects |= near[at] == xy[:, axis]
+    if not suspects.any():
+        return False
+    if suspects.sum() > 10_000:  # float noise everywhere: the snap itself is the check
+        return True
+    # The few suspects, distinct, by x: a close pair lies within a short run in that order.
+    points = np.unique(xy[suspects], axis=0)
+    for offset in range(1, len(points)):
+        dx = points[offset:, 0] - points[:-offset, 0]
+        within = dx <= distance
+        if not within.any():
+            return False
+        if (within & (np.abs(points[offset:, 1] - points[:-offset, 1]) <= distance)).any():
+            return True
+        if offset >= 64:  # a long run of equal x: let the snap itself decide
             return True
     return False

@@ -11,6 +11,7 @@ import shapely
 
 from .._errors import InvalidArgumentError
 from ..coords import is_gcj02
+from ._arrays import _is_in
 from .frame import _areal
 
 
@@ -76,10 +77,13 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
             " = ".join(f"{v!r} ({type(v).__name__})" for v in values) for values in clashes[:10]
         )
         raise InvalidArgumentError(f"duplicate ids in {id_col or 'the index'}: {listing}")
-    geometry = gdf.geometry
-    none = geometry.isna().to_numpy()
-    empty = ~none & geometry.is_empty.to_numpy()
-    wrong_type = ~none & ~empty & ~gdf.geom_type.isin(["Polygon", "MultiPolygon"]).to_numpy()
+    values = np.asarray(gdf.geometry.values)
+    none = shapely.is_missing(values)
+    empty = ~none & shapely.is_empty(values)
+    polygonal = np.isin(
+        shapely.get_type_id(values), [shapely.GeometryType.POLYGON, shapely.GeometryType.MULTIPOLYGON]
+    )
+    wrong_type = ~none & ~empty & ~polygonal
     if none.any() or empty.any() or wrong_type.any():
         bad = [
             f"{ids[k]} ({'missing geometry' if none[k] else 'empty' if empty[k] else gdf.geom_type.iloc[k]})"
@@ -101,11 +105,26 @@ def _identical_groups(geoms: np.ndarray) -> list[np.ndarray]:
     Identical outlines share their bounds and vertex count, so only rows that share those
     are normalised and compared by WKB: linear time, and nearly free on a real layer.
     """
-    bounds = shapely.bounds(geoms)
-    prefilter = pd.DataFrame(bounds).assign(count=shapely.get_num_coordinates(geoms))
-    rows = np.nonzero(prefilter.duplicated(keep=False).to_numpy())[0]
-    if len(rows) == 0:
+    # Rows sharing bounds and vertex count, found from one 64-bit hash of the five numbers
+    # sorted by numpy (pandas' duplicated on the five columns took 20x longer).
+    bounds = shapely.bounds(geoms) + 0.0  # + 0.0: -0.0 hashes as 0.0
+    count = shapely.get_num_coordinates(geoms).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h = count * np.uint64(0x9E3779B97F4A7C15)
+        for column in bounds.T:
+            h ^= (
+                np.ascontiguousarray(column).view(np.uint64)
+                + np.uint64(0x7F4A7C15)
+                + (h << np.uint64(6))
+                + (h >> np.uint64(2))
+            )
+    ordered = np.sort(h)
+    repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+    if len(repeated) == 0:
         return []
+    maybe = np.nonzero(_is_in(h, repeated))[0]
+    prefilter = pd.DataFrame(bounds[maybe]).assign(count=count[maybe])
+    rows = maybe[prefilter.duplicated(keep=False).to_numpy()]
     codes = pd.factorize(pd.Series(shapely.to_wkb(shapely.normalize(geoms[rows]))))[0]
     order = np.argsort(codes, kind="stable")
     codes, rows = codes[order], rows[order]

@@ -291,7 +291,7 @@ def _map_tools(m: folium.Map, units: folium.GeoJson, lang: str, datum: str) -> N
 @functools.lru_cache(maxsize=1)
 def _tools_js() -> str:
     """``map_tools.js`` without its comment lines and indentation (it is inlined in every map)."""
-    lines = (line.strip() for line in read_package_text("map_tools.js").splitlines())
+    lines = (line.strip() for line in read_package_text("assets/map_tools.js").splitlines())
     return "\n".join(line for line in lines if line and not line.startswith("//"))
 
 

@@ -62,7 +62,7 @@ def _plan_registry() -> dict[str, dict]:
                 raise DefinitionError(f"{what}: plan id {entry['id']!r} is already defined")
             registry[entry["id"]] = {**entry, "folder": folder}
     if not registry:
-        raise DefinitionError("chuanyu_geo/plans.toml lists no plans")
+        raise DefinitionError(f"{origin_of(None, 'plans.toml')} lists no plans")
     return registry
 
 

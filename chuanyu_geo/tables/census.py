@@ -6,12 +6,11 @@ vintage's units with ``cg.harmonise``.
 
 from __future__ import annotations
 
-from importlib import resources
-
 import pandas as pd
 
 from .._errors import InvalidArgumentError
 from ..boundaries import check_choice
+from ..sources import origin_of, package_data_path
 
 __all__ = ["load_census", "CENSUS_YEARS"]
 
@@ -54,7 +53,7 @@ def load_census(year: int, level: str | None = "county") -> pd.DataFrame:
         )
     if level is not None:
         level = check_choice("level", level, ("county", "prefecture", "province"))
-    path = resources.files("chuanyu_geo").joinpath("data", "census", f"census-{year}-sichuan-chongqing.csv")
+    path = package_data_path(f"census/census-{year}-sichuan-chongqing.csv")
     with path.open(encoding="utf-8") as fh:
         table = pd.read_csv(fh, dtype={"adcode": str})
     if level is not None:
@@ -64,7 +63,7 @@ def load_census(year: int, level: str | None = "county") -> pd.DataFrame:
         f"{year} population census",
         citation="Lei Dong, Rui Du and Yu Liu, Mapping Evolving Population Geography in China, working "
         "paper, 2022 (SSRN 4049338)",
-        licence="MIT, copyright (c) 2022 Lei Dong (chuanyu_geo/data/census/LICENSE)",
+        licence=f"MIT, copyright (c) 2022 Lei Dong ({origin_of(None, 'census/LICENSE')})",
         year=year,
     )
     return table

@@ -10,13 +10,13 @@ from __future__ import annotations
 import functools
 import math
 import warnings
-from importlib import resources
 
 import numpy as np
 import pandas as pd
 
 from .._errors import cap_message, listing
 from ..boundaries import vintage_registry
+from ..sources import package_data_path
 from .census import CENSUS_YEARS, load_census
 from .lineage import _descend, _names
 from .report import HarmoniseWarning
@@ -76,7 +76,7 @@ def _census_shares(pieces: list[str], year: int) -> tuple[dict[str, float], int]
 @functools.cache
 def _town_table() -> pd.DataFrame:
     """``data/town_population_2020.csv``: towns that changed county, with their 2020 population."""
-    path = resources.files("chuanyu_geo").joinpath("data", "town_population_2020.csv")
+    path = package_data_path("town_population_2020.csv")
     with path.open(encoding="utf-8") as fh:
         return pd.read_csv(
             fh, dtype={"population": float}, keep_default_na=False, na_values={"population": [""]}

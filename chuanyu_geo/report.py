@@ -6,7 +6,6 @@ lengths depend on the boundary resolution. Files are written atomically.
 
 from __future__ import annotations
 
-import functools
 import json
 import math
 import os
@@ -38,7 +37,20 @@ from .adjacency import (
 from .boundaries import DEFAULT_DETAIL, DETAILS, MEMBER_LEVELS, check_choice, check_vintage, vintage_registry
 from .metrics import border_coverage, cluster_metrics, platform_metrics, platform_pairs
 from .platforms import check_plan, plan_facts
-from .sources import read_package_toml
+from .report_html import (  # noqa: F401  (_md_cell, LONG_TEXT: importable from here as before)
+    LONG_TEXT,
+    TABLE_TITLES,
+    _glossary,
+    _md_cell,
+    _text,
+    cluster_names,
+    column_label,
+    glossary_key,
+    html_page,
+    html_table,
+    label_text,
+    markdown_table,
+)
 
 __all__ = ["AdjacencyReport", "adjacency_report", "REPORT_MARKER", "prepare_output_dir"]
 
@@ -46,23 +58,9 @@ REPORT_LEVELS = MEMBER_LEVELS
 # A file every report directory carries, so a later run knows it may replace the directory.
 REPORT_MARKER = ".chuanyu-geo-report"
 
-TABLE_TITLES = {
-    "pairs": "Cross-border pairs 跨省界相邻单元",
-    "units": "Cross-border length per unit 各单元省界长度",
-    "totals": "Totals per province pair 省际合计",
-    "platforms": "Platform metrics 功能平台指标",
-    "platform_pairs": "Cross-border pairs inside each platform 各平台内的跨省界相邻单元",
-    "clusters": "Cluster metrics 片区指标",
-}
-
-
-@functools.lru_cache(maxsize=1)
-def _glossary() -> dict:
-    return read_package_toml("glossary.toml")
-
 
 def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
-    """The meaning of every column of ``tables``, in English and Chinese.
+    """The meaning of every column of ``tables``, in English and Chinese, with its label and unit.
 
     Raises
     ------
@@ -78,10 +76,18 @@ def glossary(tables: dict[str, pd.DataFrame]) -> dict[str, dict[str, str]]:
     for key, table in tables.items():
         for column in table.columns:
             # A table may give a column its own meaning (platforms.cross_border_km).
-            name = f"{key}.{column}" if f"{key}.{column}" in entries else column
+            name = glossary_key(key, column)
             if name in entries:  # a table built by hand may carry columns of its own
                 out.setdefault(name, dict(entries[name]))
     return out
+
+
+def _entry_heading(entry: dict, name: str) -> str:
+    """The heading a glossary entry gives its column in the report (the name if it has none)."""
+    if "label_zh" not in entry:
+        return name
+    unit = f" ({entry['unit']})" if entry.get("unit") else ""
+    return f"{entry['label_zh']} {entry['label_en']}{unit}"
 
 
 REPORT_FORMATS = ("md", "json", "html", "csv", "map")
@@ -202,11 +208,25 @@ class AdjacencyReport:
         if map_link:
             link = safe_link(map_link)
             lines.append(f"- **Map 地图**: [{_md_cell(link)}](<{link}>) (interactive, offline)")
+        clusters = cluster_names(self.tables)
         for key, table in self.tables.items():
-            lines += ["", f"## {_md_cell(TABLE_TITLES.get(key, key))}", "", _markdown_table(table)]
-        lines += ["", "## Glossary 术语表", "", "| column | meaning | 含义 |", "|---|---|---|"]
+            lines += [
+                "",
+                f"## {_md_cell(TABLE_TITLES.get(key, key))}",
+                "",
+                markdown_table(key, table, clusters),
+            ]
         lines += [
-            f"| {_md_cell(name)} | {_md_cell(e['en'])} | {_md_cell(e['zh'])} |"
+            "",
+            "## Glossary 术语表",
+            "",
+            "| column | heading 列名 | meaning | 含义 |",
+            "|---|---|---|---|",
+        ]
+        lines += [
+            "| "
+            + " | ".join(_md_cell(cell) for cell in (name, _entry_heading(e, name), e["en"], e["zh"]))
+            + " |"
             for name, e in glossary(self.tables).items()
         ]
         return "\n".join(lines) + "\n"
@@ -227,8 +247,14 @@ class AdjacencyReport:
         }
         return json.dumps(payload, ensure_ascii=False, indent=2) + "\n"
 
-    def to_html(self, path: str | os.PathLike | None = None, map_link: str | None = None) -> str:
-        """One self-contained HTML page (sortable tables, a glossary; no network access).
+    def to_html(
+        self, path: str | os.PathLike | None = None, map_link: str | None = None, figure: bool = True
+    ) -> str:
+        """One self-contained HTML page (a map figure, sortable tables, a glossary; no network access).
+
+        Column headings are labels in Chinese and English with their units, codes read as
+        words; secondary columns fold behind "show all columns" on screen and are all printed
+        (A4 portrait); headings stay at the top of the window while a table scrolls by.
 
         Parameters
         ----------
@@ -236,6 +262,9 @@ class AdjacencyReport:
             Also write the page there (atomically).
         map_link : str, optional
             Relative link to the interactive map written beside the report.
+        figure : bool, default True
+            Draw the platforms as an inline SVG map (for a report of a known level, vintage
+            and plan).
 
         Returns
         -------
@@ -253,13 +282,15 @@ class AdjacencyReport:
         if map_link:
             link = esc(safe_link(map_link))
             meta += f'<tr><th>Map 地图</th><td><a href="{link}">{link}</a> (interactive, offline)</td></tr>'
+        clusters = cluster_names(self.tables)
         sections = "".join(
-            f"<section><h2 "
-            f'id="{esc(key)}">{esc(TABLE_TITLES.get(key, key))}</h2>{_html_table(table)}</section>'
+            f'<section><h2 id="{esc(key)}">{esc(TABLE_TITLES.get(key, key))}</h2>'
+            f"{html_table(key, table, clusters)}</section>"
             for key, table in self.tables.items()
         )
         terms = "".join(
-            f"<tr><th>{esc(name)}</th><td>{esc(e['en'])}</td><td>{esc(e['zh'])}</td></tr>"
+            f"<tr><th>{esc(_entry_heading(e, name))}</th><td><code>{esc(name)}</code></td>"
+            f"<td>{esc(e['en'])}</td><td>{esc(e['zh'])}</td></tr>"
             for name, e in glossary(self.tables).items()
         )
         glossary_table = f'<table class="meta glossary">{terms}</table>'
@@ -268,10 +299,29 @@ class AdjacencyReport:
             f"川渝跨省界相邻报告 Sichuan–Chongqing cross-border adjacency ({self.meta['level']}, "
             f"{self.meta['vintage']})"
         )
-        page = _HTML_PAGE.format(title=title, meta=meta, sections=sections)
+        drawing = self._figure(map_link) if figure else ""
+        page = html_page(title, meta, drawing, sections)
         if path is not None:
             write_text_atomic(path, page)
         return page
+
+    def _figure(self, map_link: str | None) -> str:
+        """The platform map section, or nothing for a report whose layer is not a shipped one."""
+        level, vintage = self.meta.get("level"), self.meta.get("vintage")
+        if level not in REPORT_LEVELS or vintage not in vintage_registry().ids:
+            return ""
+        from .report_figure import platform_figure
+
+        plan = (self.meta.get("plan") or {}).get("id")
+        drawing = platform_figure(
+            level if level in ("county", "partner") else "county",
+            vintage,
+            plan,
+            safe_link(map_link) if map_link else None,
+        )
+        return (
+            f'<section class="figure"><h2 id="map-figure">Platform map 功能平台地图</h2>{drawing}</section>'
+        )
 
     def to_csv(self, directory: str | os.PathLike, force: bool = False, escape_formulas: bool = True) -> Path:
         """Write one CSV per table plus ``meta.json`` into ``directory``.
@@ -518,154 +568,3 @@ def _records(table: pd.DataFrame) -> list[dict]:
     for row in table.to_dict(orient="records"):
         out.append({k: (None if isinstance(v, float) and math.isnan(v) else v) for k, v in row.items()})
     return out
-
-
-def _text(value) -> str:
-    return "" if value is None or (isinstance(value, float) and math.isnan(value)) else str(value)
-
-
-# Markdown that could make a cell more than text: "[" and "]" (every link, image and
-# reference), "`" (code), "*" and "_" where they can open or close emphasis (not inside a
-# word such as shared_km), "\\" (escapes) and "|" (a new cell); "<", ">" and "&" become
-# entities, since Python-Markdown does not honour "\\<". "(", ")" and "!" stay as they are:
-# with the brackets escaped they cannot form a link or an image, and the file stays readable.
-_MD_ESCAPES = str.maketrans({**{ch: "\\" + ch for ch in "\\`*[]|"}, "&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_MD_EMPHASIS_UNDERSCORE = re.compile(r"(?<![0-9A-Za-z])_|_(?![0-9A-Za-z])")
-
-
-def _md_cell(value) -> str:
-    """Text for a Markdown cell or heading that every common renderer shows as text.
-
-    Examples
-    --------
-    >>> print(_md_cell("[x](javascript:alert(1)) a|b shared_km _u_"))
-    \\[x\\](javascript:alert(1)) a\\|b shared_km \\_u\\_
-    """
-    text = _text(value).translate(_MD_ESCAPES)
-    return " ".join(_MD_EMPHASIS_UNDERSCORE.sub(r"\\_", text).split())
-
-
-# One display format per quantity in Markdown and HTML (CSV and JSON keep full numbers).
-LONG_TEXT = ("units", "external_neighbours", "neighbours", "platforms", "area_note", "note")
-
-
-def _formatter(column: str, series: pd.Series):
-    """How a column's values are shown: km with 2 decimals, km² with 1, shares as %."""
-    if pd.api.types.is_bool_dtype(series) or not pd.api.types.is_numeric_dtype(series):
-        return _text
-    if column.endswith("_km2"):
-        return lambda v: "" if pd.isna(v) else f"{v:,.1f}"
-    if column.endswith("_km"):
-        return lambda v: "" if pd.isna(v) else f"{v:,.2f}"
-    if column.endswith("share"):
-        return lambda v: "" if pd.isna(v) else f"{v:.1%}"
-    return _text
-
-
-def _numeric(series: pd.Series) -> bool:
-    return pd.api.types.is_numeric_dtype(series) and not pd.api.types.is_bool_dtype(series)
-
-
-def _html_cell(text: str, long: bool) -> str:
-    """A cell's HTML; a long list of units folds into a <details> so rows stay short."""
-    items = text.split("、")
-    if not long or (len(text) <= 48 and len(items) <= 4):
-        return inert(text)
-    summary = "、".join(items[:3]) + (f"… ({len(items)})" if len(items) > 3 else "…")
-    return f"<details><summary>{inert(summary)}</summary>{inert(text)}</details>"
-
-
-def _markdown_table(table: pd.DataFrame) -> str:
-    formats = [_formatter(str(c), table[c]) for c in table.columns]
-    header = "| " + " | ".join(_md_cell(c) for c in table.columns) + " |"
-    rule = "|" + "|".join("---:" if _numeric(table[c]) else "---" for c in table.columns) + "|"
-    rows = [
-        "| " + " | ".join(_md_cell(f(v)) for f, v in zip(formats, row)) + " |"
-        for row in table.itertuples(index=False)
-    ]
-    return "\n".join([header, rule, *rows])
-
-
-def _html_table(table: pd.DataFrame) -> str:
-    esc = inert
-    numeric = [_numeric(table[c]) for c in table.columns]
-    formats = [_formatter(str(c), table[c]) for c in table.columns]
-    classes = ["num" if n else "long" if str(c) in LONG_TEXT else "" for c, n in zip(table.columns, numeric)]
-    head = "".join(
-        f'<th data-type="{"num" if n else "text"}" tabindex="0">{esc(str(c))}</th>'
-        for c, n in zip(table.columns, numeric)
-    )
-    # Sorting reads data-value (the full number), the cell shows the formatted one.
-    body = "".join(
-        "<tr>"
-        + "".join(
-            f'<td class="{k}"'
-            + (f' data-value="{esc(_text(v))}"' if n else "")
-            + f">{_html_cell(f(v), k == 'long')}</td>"
-            for v, n, f, k in zip(row, numeric, formats, classes)
-        )
-        + "</tr>"
-        for row in table.itertuples(index=False)
-    )
-    table_html = f'<table class="sortable"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
-    return f'<div class="scroll">{table_html}</div>'
-
-
-_HTML_PAGE = """<!DOCTYPE html>
-<html lang="zh-Hans">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{title}</title>
-<style>
-body {{ font-family: system-ui, "Noto Sans CJK SC", "PingFang SC", sans-serif;
-       margin: 2rem; color: #222; max-width: 100%; }}
-@media (max-width: 600px) {{
-  body {{ margin: 0.75rem; }} h1 {{ font-size: 1.3rem; }}
-  table.glossary th, table.glossary td {{ display: block; border: 0; padding: 0.1rem 0.25rem; }}
-  table.glossary tr {{ display: block; border-top: 1px solid #ccc; padding: 0.3rem 0; }}
-}}
-.scroll {{ overflow-x: auto; max-width: 100%; margin: 1rem 0 2rem; }}
-table {{ border-collapse: collapse; font-size: 0.9rem; }}
-table.meta {{ margin: 1rem 0 2rem; }}
-td.long {{ min-width: 14em; max-width: 32em; }}
-details summary {{ cursor: pointer; }}
-table.meta td {{ overflow-wrap: anywhere; }}
-th, td {{ border: 1px solid #ccc; padding: 0.25rem 0.5rem; vertical-align: top; }}
-thead th {{ background: #f0f0f0; cursor: pointer; user-select: none; position: sticky; top: 0; }}
-thead th[aria-sort="ascending"]::after {{ content: " ▲"; }}
-thead th[aria-sort="descending"]::after {{ content: " ▼"; }}
-td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
-table.meta th {{ text-align: left; background: #f7f7f7; cursor: default; }}
-</style>
-</head>
-<body>
-<h1>{title}</h1>
-<table class="meta">{meta}</table>
-{sections}
-<script>
-// Click (or Enter on) a column header to sort; numbers sort as numbers.
-document.querySelectorAll("table.sortable").forEach(function (table) {{
-  table.querySelectorAll("thead th").forEach(function (th, col) {{
-    function sort() {{
-      var asc = th.getAttribute("aria-sort") !== "ascending";
-      table.querySelectorAll("thead th").forEach(function (o) {{ o.removeAttribute("aria-sort"); }});
-      th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-      var num = th.dataset.type === "num";
-      var rows = Array.prototype.slice.call(table.tBodies[0].rows);
-      rows.sort(function (a, b) {{
-        var x = a.cells[col].dataset.value || a.cells[col].textContent;
-        var y = b.cells[col].dataset.value || b.cells[col].textContent;
-        var d = num ? (parseFloat(x) || 0) - (parseFloat(y) || 0) : x.localeCompare(y, "zh-Hans-CN");
-        return asc ? d : -d;
-      }});
-      rows.forEach(function (r) {{ table.tBodies[0].appendChild(r); }});
-    }}
-    th.addEventListener("click", sort);
-    th.addEventListener("keydown", function (e) {{ if (e.key === "Enter") sort(); }});
-  }});
-}});
-</script>
-</body>
-</html>
-"""

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _pytest.doctest import DoctestItem
 
@@ -272,7 +273,24 @@ class OwnTemp:
                 shutil.rmtree(folder)
 
 
+# numpy's print options as the session started: colour-science sets legacy="1.13" when it
+# is imported (by a palette test), which would make later doctests print np.True_ as True.
+_NUMPY_PRINT = np.get_printoptions()
+
+
+class NumpyPrint:
+    """Every test and doctest starts with the session's numpy print options."""
+
+    @pytest.fixture(autouse=True)
+    @classmethod
+    def _numpy_print_options(cls):
+        np.set_printoptions(**_NUMPY_PRINT)
+        yield
+
+
 def pytest_configure(config):
     # A plugin, not conftest fixtures: these must reach the doctests in chuanyu_geo/ too.
     if not config.pluginmanager.has_plugin("chuanyu-own-temp"):
         config.pluginmanager.register(OwnTemp(), "chuanyu-own-temp")
+    if not config.pluginmanager.has_plugin("chuanyu-numpy-print"):
+        config.pluginmanager.register(NumpyPrint(), "chuanyu-numpy-print")

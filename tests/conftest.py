@@ -111,6 +111,8 @@ SLOW_FIXTURES = {
 # test_cli_* runs the command line in a child process and is slow too.
 SLOW_TESTS = {
     "test_adjacency.py": {
+        "test_adjacency_does_not_import_the_platforms_layer",
+        "test_own_coverage_rules_flag_every_row_geos_flags_on_all_china",
         "test_neighbours_equal_libpysal_on_all_china",
         "test_neighbours_equal_libpysal_on_shipped_layers",
     },

@@ -15,6 +15,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from _pytest.doctest import DoctestItem
 
@@ -110,6 +111,8 @@ SLOW_FIXTURES = {
 # test_cli_* runs the command line in a child process and is slow too.
 SLOW_TESTS = {
     "test_adjacency.py": {
+        "test_adjacency_does_not_import_the_platforms_layer",
+        "test_own_coverage_rules_flag_every_row_geos_flags_on_all_china",
         "test_neighbours_equal_libpysal_on_all_china",
         "test_neighbours_equal_libpysal_on_shipped_layers",
     },
@@ -272,7 +275,24 @@ class OwnTemp:
                 shutil.rmtree(folder)
 
 
+# numpy's print options as the session started: colour-science sets legacy="1.13" when it
+# is imported (by a palette test), which would make later doctests print np.True_ as True.
+_NUMPY_PRINT = np.get_printoptions()
+
+
+class NumpyPrint:
+    """Every test and doctest starts with the session's numpy print options."""
+
+    @pytest.fixture(autouse=True)
+    @classmethod
+    def _numpy_print_options(cls):
+        np.set_printoptions(**_NUMPY_PRINT)
+        yield
+
+
 def pytest_configure(config):
     # A plugin, not conftest fixtures: these must reach the doctests in chuanyu_geo/ too.
     if not config.pluginmanager.has_plugin("chuanyu-own-temp"):
         config.pluginmanager.register(OwnTemp(), "chuanyu-own-temp")
+    if not config.pluginmanager.has_plugin("chuanyu-numpy-print"):
+        config.pluginmanager.register(NumpyPrint(), "chuanyu-numpy-print")

@@ -20,10 +20,11 @@ def _page(browser, path, width=1400, height=900, allow=None):
     allow = allow or (lambda url: url.startswith("file:"))
     page.route("**/*", lambda route: route.continue_() if allow(route.request.url) else route.abort())
     page.goto(path.as_uri())
+    # Drawn: the units are on the map and every map has its first view.
     page.wait_for_function(
         "typeof L !== 'undefined' && document.querySelectorAll('path.chuanyu-unit').length > 0"
+        " && Object.values(window).filter(v => v instanceof L.Map).every(m => m._loaded)"
     )
-    page.wait_for_timeout(200)
     return page, events
 
 
@@ -105,7 +106,11 @@ def test_offline_maps_request_nothing_and_have_no_broken_images(browser, saved, 
 
 def test_online_map_requests_only_tiles(browser, saved):
     page, events = _page(browser, saved["online"], allow=lambda url: url.startswith("file:"))
-    page.wait_for_timeout(300)
+    # Every tile of the first view was requested (and refused by the route).
+    page.wait_for_function(
+        "document.querySelectorAll('img.leaflet-tile').length > 0"
+        " && [...document.querySelectorAll('img.leaflet-tile')].every(i => i.complete)"
+    )
     others = [
         u
         for u in events["requests"]
@@ -126,10 +131,13 @@ def test_choropleth_fits_its_data_with_legend_breaks_at_one_precision():
     page = m.get_root().render()
     breaks = re.findall(r"(\d+\.\d+) – (\d+\.\d+)", page)
     assert breaks and len({len(a.split(".")[1]) for pair in breaks for a in pair}) == 1, breaks
-    bounds = m.location if m.location else None
     fit = [c for c in m._children.values() if type(c).__name__ == "FitBounds"][0].bounds
     assert fit[1][1] - fit[0][1] < 3, "framed on the six units, not all of Sichuan"
-    assert bounds is None or True
+    (south, west), (north, east) = fit
+    counties = cg.unit_table("county").set_index("adcode")
+    for key in table["k"]:
+        lon, lat = counties.loc[cg.resolve(key, level="county").adcode, ["label_lon", "label_lat"]]
+        assert south <= lat <= north and west <= lon <= east, (key, (lat, lon), fit)
 
 
 def test_point_contacts_are_circles_in_the_edge_colour(browser, saved):
@@ -168,16 +176,18 @@ def test_fullscreen_and_download_of_the_units_in_view(browser, saved, tmp_path):
 
     page, events = _page(browser, saved["zh"])
     page.click(".chuanyu-fullscreen")
-    page.wait_for_timeout(200)
-    filled = page.evaluate(
+    filled = (
         "document.fullscreenElement !== null || "
         "document.querySelector('.leaflet-container').classList.contains('chuanyu-fill-window')"
     )
-    assert filled
+    # Fullscreen, or (where the browser refuses it) the page filled: either comes after a promise.
+    page.wait_for_function(filled, timeout=5000)
+    assert page.evaluate(filled)
     page.evaluate("document.fullscreenElement && document.exitFullscreen()")
     page.locator(".chuanyu-search input").fill("万州区")
     page.locator(".chuanyu-search input").press("Enter")
-    page.wait_for_timeout(300)
+    # The search framed 万州区 and opened its tooltip (fitBounds is not animated).
+    page.wait_for_selector(".leaflet-tooltip:has-text('万州区')")
     with page.expect_download() as info:
         page.click(".chuanyu-download")
     path = tmp_path / "units.geojson"
@@ -193,8 +203,8 @@ def test_fullscreen_and_download_of_the_units_in_view(browser, saved, tmp_path):
 
 
 @pytest.mark.parametrize(("lang", "names"), [("zh", ("四川省", "重庆市")), ("en", ("Sichuan", "Chongqing"))])
-def test_province_names_are_visible_on_the_platform_map(browser, tmp_path, lang, names):
-    path = maps.save_map(cg.platform_map(tiles=None, offline=True, lang=lang), tmp_path / f"map-{lang}.html")
+def test_province_names_are_visible_on_the_platform_map(browser, saved, lang, names):
+    path = saved[lang]  # platform_map(tiles=None, offline=True, lang=lang)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
     page.goto(path.as_uri())
@@ -208,8 +218,8 @@ def test_province_names_are_visible_on_the_platform_map(browser, tmp_path, lang,
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
-def test_search_finds_a_unit_by_any_of_its_names(browser, tmp_path, lang):
-    path = maps.save_map(cg.platform_map(tiles=None, offline=True, lang=lang), tmp_path / f"s-{lang}.html")
+def test_search_finds_a_unit_by_any_of_its_names(browser, saved, lang):
+    path = saved[lang]  # platform_map(tiles=None, offline=True, lang=lang)
     page = browser.new_page(viewport={"width": 1400, "height": 900})
     page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
     page.goto(path.as_uri())
@@ -255,7 +265,9 @@ def _centre_on(page, adcode: str, zoom: int, dx: int = 0, dy: int = 0) -> None:
         dx,
         dy,
     )
-    page.wait_for_timeout(100)
+    # setView and panBy are not animated: their moveend handlers (place names) ran already;
+    # wait for the page to be laid out and painted once more.
+    page.evaluate("() => new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)))")
 
 
 def _shown_names(page, kind: str) -> list[dict]:

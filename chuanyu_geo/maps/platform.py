@@ -72,7 +72,8 @@ def _platform_popup(platform: Platform, precision: str, note: str | None, lang: 
             f"{_esc(platform.cluster_name)} · 合作方：{partners}",
             f"主题：{_esc(platform.theme)}",
             f"条款 {_esc(platform.clause)}：「{_esc(platform.quote)}」",
-            f"范围：<b>{_esc(_PRECISION_ZH.get(precision, precision))}</b>",
+            f"范围：<b>{_esc(_PRECISION_ZH.get(precision, precision))}</b>"
+            + (f" — {_esc(platform.footprint_note_zh)}" if note and platform.footprint_note_zh else ""),
         ]
     if en:
         parts += [
@@ -148,7 +149,8 @@ def platform_map(
     def short(p: Platform) -> str:
         return _esc(_tr(lang, p.short_name, p.short_name_en))
 
-    extra = {code: "<br>" + "、".join(short(p) for p in ps) for code, ps in member_of.items()}
+    separator = _tr(lang, "、", ", ")
+    extra = {code: "<br>" + separator.join(short(p) for p in ps) for code, ps in member_of.items()}
     _add_units(m, web, datum, _esc(_tr(lang, "单元", "Units")), color_of, extra, lang, vintage=vintage)
 
     for platform in chosen:  # Platform objects may also be built in code, past load_platforms' checks
@@ -295,7 +297,7 @@ def _outline_tip(platform: Platform, footprint, web: gpd.GeoDataFrame, name: str
     units_text = (
         footprint["units"]
         if lang != "en"
-        else "、".join(web.set_index("adcode").loc[footprint["unit_adcodes"].split(","), "name_en"])
+        else ", ".join(web.set_index("adcode").loc[footprint["unit_adcodes"].split(","), "name_en"])
     )
     return f"<b>{_esc(name)}</b><br>{_esc(units_text)}<br>{_esc(area_text)}"
 

@@ -141,7 +141,7 @@ class Platform:
     precision : {"exact", "approximate"}
         ``approximate`` when the platform covers only parts of its units.
     footprint_note : str or None
-        Why the footprint is approximate, or a caveat.
+        Why the footprint is approximate, or a caveat (English).
     later : tuple of LaterFact
         Facts from later plans (they do not change membership).
     plan_vintage : str
@@ -153,6 +153,8 @@ class Platform:
         When the platform was designated (a treatment date).
     overall_plan : OverallPlan or None
         Its overall plan: document, date, approval, footprint, area; or what was not found.
+    footprint_note_zh : str or None
+        ``footprint_note`` in Chinese, for Chinese outputs.
     """
 
     id: str
@@ -178,6 +180,7 @@ class Platform:
     cluster_name_en: str = ""
     designated: Designation | None = None
     overall_plan: OverallPlan | None = None
+    footprint_note_zh: str | None = None
 
     def __post_init__(self) -> None:
         if self.plan_vintage is None:  # a platform built in code: the vintage in force now

@@ -38,13 +38,13 @@ __all__ = ["MAX_PLATFORMS", "MAX_CLUSTERS", "MAX_NAMES", "MAX_EXTENDS_DEPTH", "O
 
 _PLATFORM_KEYS = {
     "id", "name", "name_in_plan", "short_name", "short_name_en", "name_en", "cluster", "theme", "theme_en",
-    "clause", "quote", "partners", "footprint", "footprint_note", "footprint_units", "later",
-    "designated", "overall_plan",
+    "clause", "quote", "partners", "footprint", "footprint_note", "footprint_note_zh", "footprint_units",
+    "later", "designated", "overall_plan",
 }  # fmt: skip
 # Optional text fields of a platform (``name`` and ``cluster`` are required text).
 _PLATFORM_TEXT = (
     "name", "name_in_plan", "short_name", "short_name_en", "name_en", "cluster", "theme", "theme_en",
-    "clause", "quote", "footprint_note",
+    "clause", "quote", "footprint_note", "footprint_note_zh",
 )  # fmt: skip
 _DESIGNATED_KEYS = {"date", "source", "precision", "note"}
 _OVERALL_KEYS = {"status", "source", "document", "date", "approval", "footprint", "area_km2", "adds", "note"}
@@ -398,6 +398,7 @@ def _parse_platform(
         partners=partners,
         precision=precision,
         footprint_note=entry.get("footprint_note"),
+        footprint_note_zh=entry.get("footprint_note_zh"),
         footprint_units=footprint_units,
         later=later,
         plan_vintage=vintage,

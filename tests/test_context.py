@@ -109,3 +109,97 @@ def test_the_neighbours_are_context_under_the_units_and_names_sit_inside_them(na
         assert clashes == [], text.get_text()
         for inset in ax.child_axes:
             assert not inset.get_window_extent(renderer).overlaps(extent), (text.get_text(), "off the inset")
+
+
+# ---------------------------------------------------------------- web maps
+
+
+def _web_maps(lang: str) -> dict:
+    census = cg.load_census(2020)
+    census = census[~census["adcode"].isin(cg.not_divisions()["adcode"])]
+    local = cg.lisa(cg.unit_table("county"), "label_lat", "adcode", permutations=99, seed=1)
+    common = {"tiles": None, "offline": True, "lang": lang}
+    return {
+        "platform_map": cg.platform_map(**common),
+        "adjacency_map": cg.adjacency_map(**common),
+        "choropleth": cg.choropleth(census, "years_of_schooling", "adcode", year=2020, **common),
+        "lisa_map": cg.lisa_map(local, **common),
+    }
+
+
+def _context_labels_in(page: str) -> list[str]:
+    """The names the page writes as context labels (inert text in chuanyuLabels' data)."""
+    import json
+
+    found = []
+    for data in re.findall(r"chuanyuLabels\(\s*\w+,\s*(\[.*?\])\s*\);", page, flags=re.S):
+        found += [label[2] for label in json.loads(data) if "chuanyu-context" in label[3]]
+    return found
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_web_map_names_the_neighbours_under_its_units(lang):
+    from chuanyu_geo import maps
+
+    neighbours = boundaries.context_layer().query("neighbour")
+    expected = set(neighbours["short_name" if lang == "zh" else "pinyin"])
+    for name, m in _web_maps(lang).items():
+        page = m.get_root().render()
+        labels = _context_labels_in(page)
+        assert expected <= set(labels), (name, expected - set(labels))
+        if lang == "en":
+            assert not [t for t in labels if CJK.search(t)], name
+        # The shapes: one line layer in a pane under the units' (overlay) pane, never interactive.
+        assert '"pane": "chuanyuContext"' in page and '"interactive": false' in page, name
+        assert "pane.style.zIndex = 350" in page, name
+    from chuanyu_geo._style import config
+
+    assert maps.layers.CONTEXT_NAMES_MAX_ZOOM < config()["style"]["max_zoom"]
+
+
+def test_web_context_draws_no_clip_box_edge_and_names_in_both_languages():
+    from chuanyu_geo.maps import layers
+
+    web, lines = layers._web_context()
+    assert len(web) == len(boundaries.context_layer()) and lines.geometry.iloc[0].geom_type.endswith(
+        "LineString"
+    )
+    m = cg.platform_map(tiles=None, offline=True, lang="zh+en")
+    page = m.get_root().render()
+    assert "甘肃 Gansu" in _context_labels_in(page)
+    # No box edge drawn as a border: every line vertex lies strictly inside the clip box.
+    minx, miny, maxx, maxy = web.total_bounds
+    xy = shapely.get_coordinates(lines.geometry.values)
+    inside = (xy[:, 0] > minx) & (xy[:, 0] < maxx) & (xy[:, 1] > miny) & (xy[:, 1] < maxy)
+    assert inside.mean() > 0.99
+
+
+def test_platform_map_shows_the_neighbours_at_1400_by_900_and_hides_their_names_close_up(browser, tmp_path):
+    from chuanyu_geo import maps
+
+    path = maps.save_map(cg.platform_map(tiles=None, offline=True, lang="en"), tmp_path / "map.html")
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.route("**/*", lambda r: r.continue_() if r.request.url.startswith("file:") else r.abort())
+    page.goto(path.as_uri())
+    page.wait_for_function("document.querySelectorAll('.chuanyu-context').length > 0")
+    shown = """() => [...document.querySelectorAll('.chuanyu-context')].filter(e => {
+        const r = e.getBoundingClientRect();
+        return getComputedStyle(e).display !== 'none' && r.width > 0 && r.left >= 0 && r.right <= 1400
+          && r.top >= 0 && r.bottom <= 900; }).map(e => e.textContent)"""
+    names = page.evaluate(shown)
+    assert {"Hubei", "Hunan", "Guizhou", "Shaanxi"} <= set(names), names
+    style = "getComputedStyle(document.querySelector('.chuanyu-context')).fontStyle"
+    assert page.evaluate(style) == "italic"
+    # The shapes take no pointer: a click on a neighbour reaches the map, not a layer.
+    assert page.locator(".leaflet-chuanyuContext-pane path.leaflet-interactive").count() == 0
+    assert page.locator(".leaflet-chuanyuContext-pane path").count() >= 1
+    page.evaluate(
+        """() => { for (const k of Object.keys(window)) { if (window[k] instanceof L.Map) {
+          window[k].setZoom(10, {animate: false}); } } }"""
+    )
+    page.wait_for_function(f"({shown})().length === 0")
+    assert errors == []
+    page.close()

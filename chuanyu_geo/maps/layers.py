@@ -1,5 +1,6 @@
 """The vector layers the maps share: web-simplified units with tooltips and search keys,
-line layers, the province border, the provinces' tint and names, and place names.
+line layers, the province border, the provinces' tint and names, place names, and the
+neighbouring provinces as context.
 
 Web layers are coverage-simplified (neighbours keep sharing their borders exactly) and
 rounded, so a county map stays small; every figure shown (shared km, areas) comes from the
@@ -24,9 +25,9 @@ from shapely.ops import polylabel
 
 from .._safe import check_color
 from .._style import config
-from ..boundaries import border_line, load_boundaries, unit_table
+from ..boundaries import border_line, context_layer, load_boundaries, unit_table
 from ..coords import to_gcj02
-from .base import FILL_OPACITY, _esc, _map_tools, _tr
+from .base import FILL_OPACITY, _esc, _Html, _map_tools, _root, _tr
 
 # --------------------------------------------------------------------------- layers
 
@@ -320,3 +321,100 @@ def _place_names(m: folium.Map, vintage: str, datum: str, lang: str) -> None:
         for (lon, lat), (_y, _x, text, kind) in zip(points, places)
     ]
     _PlaceNames(data, config()["style"]["county_names_zoom"]).add_to(m)
+
+
+# --------------------------------------------------------------------------- context
+
+# The neighbouring provinces: simplified more than the units (they are only a backdrop), and
+# named up to this zoom; from the next one the units' place names say where one is.
+CONTEXT_WEB_TOLERANCE_DEG = 0.03
+CONTEXT_NAMES_MAX_ZOOM = 8
+_CONTEXT_CSS = (
+    ".chuanyu-province.chuanyu-context{font:italic 15px sans-serif;letter-spacing:.08em;"
+    "color:rgba(90,90,90,.7)}"
+    ".chuanyu-context-far .chuanyu-context{display:none}"
+)
+
+
+@functools.cache
+def _web_context() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The context layer, coverage-simplified and rounded for the web, and the borders between
+    its provinces as lines (each once, without the edges of the box the layer is clipped to:
+    a web map shows more than the box, and its edge would read as a border)."""
+    layer = context_layer()
+    simplified = shapely.coverage_simplify(layer.geometry.values, CONTEXT_WEB_TOLERANCE_DEG)
+    grid = 10.0 ** -config()["style"]["coordinate_decimals"]
+    shapes = layer.set_geometry(gpd.GeoSeries(shapely.set_precision(simplified, grid), crs=layer.crs))
+    edges = shapely.union_all(shapely.boundary(shapes.geometry.values))
+    clip = shapely.box(*shapes.total_bounds).exterior.buffer(grid / 2)
+    lines = shapely.line_merge(shapely.difference(edges, clip))
+    return shapes, gpd.GeoDataFrame(geometry=[lines], crs=layer.crs)
+
+
+class _ContextPane(MacroElement):
+    """A pane under the overlay pane (which holds the units) for the context shapes, and the
+    zoom rule for their names: the map container is marked ``chuanyu-context-far`` beyond
+    ``max_zoom`` (the CSS hides the names then)."""
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, maxZoom) {
+          var pane = map.getPane("chuanyuContext") || map.createPane("chuanyuContext");
+          pane.style.zIndex = 350;
+          pane.style.pointerEvents = "none";
+          function update() {
+            map.getContainer().classList.toggle("chuanyu-context-far", map.getZoom() > maxZoom);
+          }
+          map.on("zoomend", update);
+          update();
+        })({{ this._parent.get_name() }}, {{ this.max_zoom|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, max_zoom: int):
+        super().__init__()
+        self.max_zoom = int(max_zoom)
+
+
+def _add_context(m: folium.Map, bounds, datum: str, lang: str) -> None:
+    """The provinces around the study area (display only): their borders as light lines under
+    the units that take no clicks or hovers, and their names as inert text up to a middle zoom.
+
+    ``bounds`` is the part of the map first shown: a name goes on its province's part there
+    (grown by a quarter each way, what a wide window shows beyond it) when that part is big
+    enough to read, else on the province's own label point.
+    """
+    web, lines = _web_context()
+    _ContextPane(CONTEXT_NAMES_MAX_ZOOM).add_to(m)
+    _root(m).header.add_child(
+        _Html(f"<style>{_CONTEXT_CSS}</style>", trusted=True), name="chuanyu_context_css"
+    )
+    folium.GeoJson(
+        _geojson(lines, datum),
+        name=_esc(_tr(lang, "邻省", "Neighbouring provinces")),
+        control=False,
+        style_function=lambda f: {"color": "#8a8a8a", "weight": 1.2, "opacity": 0.6, "dashArray": "6 3"},
+        interactive=False,
+        pane="chuanyuContext",
+    ).add_to(m)
+    minx, miny, maxx, maxy = bounds
+    dx, dy = (maxx - minx) / 4, (maxy - miny) / 4
+    view = shapely.box(minx - dx, miny - dy, maxx + dx, maxy + dy)
+    labels = []
+    for row in web.itertuples():
+        shown = shapely.intersection(row.geometry, view)
+        parts = [g for g in shapely.get_parts(shown) if g.geom_type == "Polygon"]
+        largest = max(parts, key=lambda g: g.area, default=None)
+        if largest is not None and largest.area > 0.02 * view.area:
+            spot = polylabel(largest, tolerance=0.01)
+        elif row.neighbour:  # the corners of farther provinces are named only where they show
+            spot = shapely.Point(row.label_lon, row.label_lat)
+        else:
+            continue
+        if datum == "gcj02":
+            spot = to_gcj02(np.asarray([spot]))[0]
+        text = _esc(_tr(lang, row.short_name, row.pinyin))
+        labels.append([round(spot.y, 4), round(spot.x, 4), text, "chuanyu-province chuanyu-context", None])
+    group = folium.FeatureGroup(name=_esc(_tr(lang, "邻省名", "Neighbouring provinces")), control=False)
+    _Labels(labels).add_to(group)
+    group.add_to(m)

@@ -151,8 +151,7 @@ def test_every_web_map_names_the_neighbours_under_its_units(lang):
         if lang == "en":
             assert not [t for t in labels if CJK.search(t)], name
         # The shapes: one line layer in a pane under the units' (overlay) pane, never interactive.
-        assert '"pane": "chuanyuContext"' in page and '"interactive": false' in page, name
-        assert "pane.style.zIndex = 350" in page, name
+        assert f'"pane": "{maps.layers.CONTEXT_PANE}"' in page and '"interactive": false' in page, name
     from chuanyu_geo._style import config
 
     assert maps.layers.CONTEXT_NAMES_MAX_ZOOM < config()["style"]["max_zoom"]
@@ -194,8 +193,11 @@ def test_platform_map_shows_the_neighbours_at_1400_by_900_and_hides_their_names_
     style = "getComputedStyle(document.querySelector('.chuanyu-context')).fontStyle"
     assert page.evaluate(style) == "italic"
     # The shapes take no pointer: a click on a neighbour reaches the map, not a layer.
-    assert page.locator(".leaflet-chuanyuContext-pane path.leaflet-interactive").count() == 0
-    assert page.locator(".leaflet-chuanyuContext-pane path").count() >= 1
+    pane = ".leaflet-chuanyu-context-pane"
+    assert page.locator(f"{pane} path.leaflet-interactive").count() == 0
+    assert page.locator(f"{pane} path").count() >= 1
+    z = "(s) => Number(getComputedStyle(document.querySelector(s)).zIndex)"
+    assert page.evaluate(z, pane) < page.evaluate(z, ".leaflet-overlay-pane"), "under the units"
     page.evaluate(
         """() => { for (const k of Object.keys(window)) { if (window[k] instanceof L.Map) {
           window[k].setZoom(10, {animate: false}); } } }"""

@@ -50,6 +50,9 @@ def saved(tmp_path_factory):
         "en": maps.save_map(cg.platform_map(tiles=None, offline=True, lang="en"), folder / "en.html"),
         "online": maps.save_map(cg.platform_map(tiles="osm"), folder / "online.html"),
         "adjacency": maps.save_map(cg.adjacency_map(tiles=None, offline=True), folder / "adjacency.html"),
+        "2023": maps.save_map(
+            cg.platform_map(tiles=None, offline=True, plan="2023", lang="zh+en"), folder / "plan-2023.html"
+        ),
     }
 
 
@@ -422,3 +425,180 @@ def test_adjacency_map_draws_cross_border_contacts_as_wide_as_they_are_long(brow
     assert weights[-1] > 3 * weights[len(weights) // 2], "the long contacts stand out"
     # The base is quiet: shared borders inside a province thin and faint.
     assert {line["weight"] for line in internal} == {1} and {line["opacity"] for line in internal} == {0.45}
+
+
+# ----------------------------------------------------------------------- issue 24: the palette on the web
+
+# What Leaflet drew: each SVG path of a class, with its stroke and the z-index of its pane.
+DRAWN = """(selector) => [...document.querySelectorAll(selector)].map(p => ({
+    stroke: p.getAttribute('stroke'), width: parseFloat(p.getAttribute('stroke-width')),
+    opacity: parseFloat(p.getAttribute('stroke-opacity') || '1'), dash: p.getAttribute('stroke-dasharray'),
+    fill: p.getAttribute('fill'), z: parseInt(getComputedStyle(p.closest('.leaflet-pane')).zIndex)}))"""
+
+# The layers of a legend key (bottom first): height, opacity, colour, and the px stops of a dash pattern.
+KEY = """(key) => [...key.children].map(s => { const c = getComputedStyle(s);
+    const image = c.backgroundImage === 'none' ? '' : c.backgroundImage;
+    return {height: parseFloat(c.height), opacity: parseFloat(c.opacity),
+            color: image ? image.match(/rgba?\\([^)]*\\)/)[0] : c.backgroundColor,
+            stops: [...image.matchAll(/([\\d.]+)px/g)].map(m => parseFloat(m[1]))}; })"""
+
+
+def _rgb(hex_color: str) -> str:
+    r, g, b = (int(hex_color[i : i + 2], 16) for i in (1, 3, 5))
+    return f"rgb({r}, {g}, {b})"
+
+
+def _drawn(page, selector: str) -> list[dict]:
+    return page.evaluate(DRAWN, selector)
+
+
+def _dash_stops(dash: str | None) -> list[float]:
+    """The px where a dash pattern switches between paint and gap over one period, from 0."""
+    stops, at = [], 0.0
+    for step in map(float, (dash or "").replace(",", " ").split()):
+        stops += [at, at + step]
+        at += step
+    return stops
+
+
+def _assert_key_draws(layers: list[dict], casing: dict | None, line: dict) -> None:
+    """A legend key shows the line as drawn: casing under it, colour, width, opacity, dashes."""
+    expected = ([casing] if casing else []) + [line]
+    assert len(layers) >= len(expected), layers
+    for key, path in zip(layers[-len(expected) :], expected):
+        assert key["color"] == _rgb(path["stroke"]), (key, path)
+        assert key["height"] == pytest.approx(path["width"], abs=1 / 32), (key, path)  # layout: 1/64 px
+        assert key["opacity"] == pytest.approx(path["opacity"], abs=0.01), (key, path)
+    top = layers[-1]
+    assert top["stops"] == pytest.approx(_dash_stops(line["dash"]), abs=0.01), (top, line)
+
+
+def _legend_key(page, container: str, text: str):
+    """The key (``.chuanyu-key``) in the legend element of ``container`` holding ``text``."""
+    holder = page.locator(container).filter(has_text=text).last
+    return holder.locator(".chuanyu-key").first.evaluate(KEY)
+
+
+@pytest.mark.parametrize("name", ["zh", "2023"])
+def test_each_platform_is_outlined_in_its_palette_colour_and_the_legend_draws_it(browser, saved, name):
+    from test_plot import _worst_delta_e
+
+    from chuanyu_geo import palette
+    from chuanyu_geo.platforms import clusters
+
+    plan = "2023" if name == "2023" else None
+    chosen = cg.platforms(plan=plan)
+    outlines = palette.outlines_for(chosen)
+    page, events = _page(browser, saved[name])
+    drawn = {}
+    for number, platform in enumerate(chosen):
+        (line,) = _drawn(page, f"path.chuanyu-platform-{number}")
+        (casing,) = _drawn(page, f"path.chuanyu-casing-{number}")
+        assert line["stroke"] == outlines[platform.id].color, platform.id
+        assert line["width"] == 3 and line["fill"] == "none", line
+        approximate = platform.footprint("county").iloc[0]["precision"] == "approximate"
+        assert bool(line["dash"]) == approximate, (platform.id, line)
+        assert casing["stroke"] == "#ffffff" and casing["width"] > line["width"] and casing["z"] < line["z"]
+        drawn[platform.id] = line
+        # The legend row and the layer control each show the outline as drawn.
+        short = platform.short_name if name == "zh" else f"{platform.short_name} {platform.short_name_en}"
+        for container in (".chuanyu-legend-body > div > span", ".leaflet-control-layers-overlays label"):
+            _assert_key_draws(_legend_key(page, container, short), casing, line)
+    for cluster in clusters(plan=plan):
+        colors = [drawn[p]["stroke"] for p in cluster.platform_ids]
+        assert len(set(colors)) == len(colors), (cluster.id, colors)
+        worst = min((_worst_delta_e(a, b) for i, a in enumerate(colors) for b in colors[i + 1 :]), default=99)
+        assert worst >= 10, (cluster.id, colors, worst)
+    assert events["errors"] == []
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def thematic(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("thematic")
+    units = cg.unit_table("county")
+    local = cg.lisa(units, "label_lat", "adcode", permutations=99, seed=1)
+    return {
+        "choropleth": maps.save_map(
+            cg.choropleth(units, "label_lat", "adcode", k=7, tiles=None, offline=True), folder / "c.html"
+        ),
+        "lisa": maps.save_map(cg.lisa_map(local, tiles=None, offline=True, lang="en"), folder / "l.html"),
+    }
+
+
+@pytest.mark.parametrize("name", ["choropleth", "lisa", "platform"])
+def test_the_border_is_the_palettes_and_stands_apart_from_every_data_colour(browser, saved, thematic, name):
+    import matplotlib
+    from test_plot import _worst_delta_e
+
+    from chuanyu_geo import palette
+    from chuanyu_geo._style import config
+
+    page, events = _page(browser, thematic.get(name) or saved["zh"])
+    expected = palette.border()
+    (border,) = _drawn(page, "path.chuanyu-border")
+    (casing,) = _drawn(page, "path.chuanyu-border-casing")
+    assert border["stroke"] == expected.color
+    # Twice the figures' width in points, in matplotlib's dash-dot rhythm (scaled by the width).
+    assert border["width"] == pytest.approx(2 * expected.width)
+    pattern = [step * border["width"] for step in matplotlib.rcParams[f"lines.{expected.dash}_pattern"]]
+    assert [float(v) for v in border["dash"].split()] == pytest.approx(pattern, abs=0.01)
+    assert casing["stroke"] == "#ffffff" and casing["width"] > border["width"] and casing["z"] < border["z"]
+    # Above every other line and fill.
+    others = _drawn(page, ".leaflet-pane path:not(.chuanyu-border):not(.chuanyu-border-casing)")
+    assert max(p["z"] for p in others) < casing["z"]
+    # Apart from every colour a unit is filled with on this map, and from every class colour.
+    fills = {p["fill"] for p in _drawn(page, "path.chuanyu-unit")}
+    classes = [c for k in config()["palettes"]["YlOrRd"].values() for c in k] + list(
+        config()["lisa"].values()
+    )
+    close = {c: _worst_delta_e(border["stroke"], c) for c in fills | set(classes)}
+    assert min(close.values()) >= 10, sorted(close.items(), key=lambda item: item[1])[:3]
+    # The legend's border row draws it.
+    row = "Sichuan–Chongqing border" if name == "lisa" else "川渝省界"
+    _assert_key_draws(_legend_key(page, ".chuanyu-legend-body > div", row), casing, border)
+    assert events["errors"] == []
+    page.close()
+
+
+def test_the_overlapping_platform_of_plan_2023_stays_visible(browser, saved):
+    chosen = cg.platforms(plan="2023")
+    number = [p.id for p in chosen].index("chuannanyuxi")
+    inside = [[p.id for p in chosen].index(i) for i in ("neirong", "luyongjiang")]
+    page, events = _page(browser, saved["2023"])
+    (line,) = _drawn(page, f"path.chuanyu-platform-{number}")
+    (band,) = _drawn(page, f"path.chuanyu-band-{number}")
+    assert line["width"] > 0 and band["stroke"] == line["stroke"] and 0 < band["opacity"] < 1
+    # The band is under every outline and wider than the casings of the platforms it contains,
+    # so it shows on both sides of their lines; their lines lie above its own.
+    for n in inside:
+        (small,) = _drawn(page, f"path.chuanyu-platform-{n}")
+        (small_casing,) = _drawn(page, f"path.chuanyu-casing-{n}")
+        assert band["width"] > small_casing["width"] + 4 and band["z"] < small_casing["z"]
+        assert small["z"] > line["z"]
+    # Its legend key draws the band under its outline.
+    key = _legend_key(page, ".chuanyu-legend-body > div > span", "川南渝西")
+    assert len(key) == 3 and key[0]["color"] == _rgb(band["stroke"]), key
+    assert key[0]["height"] == pytest.approx(band["width"], abs=1 / 32) and key[0][
+        "opacity"
+    ] == pytest.approx(band["opacity"])
+    # Hiding the platform changes the picture: it is not covered by the others.
+    page.add_style_tag(content=".chuanyu-label-icon, .chuanyu-place, .chuanyu-province {display:none}")
+    shown = page.screenshot()
+    page.locator(".leaflet-control-layers-overlays label", has_text="川南渝西").locator("input").uncheck()
+    page.wait_for_function(f"document.querySelectorAll('path.chuanyu-band-{number}').length === 0")
+    hidden = page.screenshot()
+    changed = _changed_pixels(shown, hidden)
+    assert changed > 3000, changed
+    assert events["errors"] == []
+    page.close()
+
+
+def _changed_pixels(a: bytes, b: bytes) -> int:
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    first, second = (np.asarray(Image.open(io.BytesIO(x)).convert("RGB"), dtype=int) for x in (a, b))
+    return int((np.abs(first - second).sum(axis=2) > 30).sum())

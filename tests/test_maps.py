@@ -317,3 +317,28 @@ def test_warnings_point_at_the_users_call():
     with pytest.warns(UserWarning, match="Not enough unique values") as record:
         cg.choropleth(table, "v", "u", scheme="natural_breaks", k=4, tiles=None)
     assert {Path(w.filename) for w in record} == {Path(__file__)}, [(w.filename, w.lineno) for w in record]
+
+
+def test_web_lines_follow_the_palette_in_the_figures_dash_rhythm():
+    import matplotlib
+
+    from chuanyu_geo import palette
+    from chuanyu_geo.maps import strokes
+
+    for name, pattern in strokes.DASH_PATTERNS.items():
+        if name != "solid":
+            assert pattern == pytest.approx(matplotlib.rcParams[f"lines.{name}_pattern"]), name
+    chosen = cg.platforms(plan="2023")
+    drawn = strokes.outline_strokes(chosen, {"gaozhu"})
+    assert {pid: s.color for pid, s in drawn.items()} == {
+        pid: o.color for pid, o in palette.outlines_for(chosen).items()
+    }
+    assert drawn["gaozhu"].dash_array and not drawn["suitong"].dash_array
+    assert drawn["gaozhu"].path_options()["lineCap"] == "butt", "flat ends keep the gaps open"
+    page = cg.platform_map(plan="2023", tiles=None).get_root().render()
+    assert all(f'"color": "{s.color}"' in page for s in drawn.values())
+    assert "#a50f15" not in page, "the red border of before"
+    with pytest.raises(cg.InvalidArgumentError, match="dash='wavy' is not a line style"):
+        strokes.Stroke("#000000", 2, "wavy")
+    with pytest.raises(cg.DefinitionError, match="line colour"):
+        strokes.Stroke("red;x", 2)

@@ -48,20 +48,45 @@ class _Frame:
         return gpd.GeoSeries(geoms, crs=self.crs).to_crs(local).values, _Frame(local)
 
 
+def _parts_of_kind(geoms: np.ndarray, kinds: tuple, make, empty) -> np.ndarray | None:
+    """Per geometry, its parts of ``kinds`` gathered by ``make`` (``empty`` when none), for all
+    rows at once; ``None`` when a part is itself a collection (the caller goes row by row)."""
+    parts, row = shapely.get_parts(geoms, return_index=True)
+    kind = shapely.get_type_id(parts)
+    if np.isin(kind, [4, 5, 6, 7]).any():  # nested multi-geometries or collections
+        return None
+    keep = np.isin(kind, kinds)
+    out = np.empty(len(geoms), dtype=object)
+    out[:] = [empty] * len(geoms)
+    if keep.any():
+        make(parts[keep], indices=row[keep], out=out)
+    return out
+
+
 def _linework(geoms: np.ndarray) -> np.ndarray:
     """Only the (multi)line parts of each geometry (points of contact dropped)."""
-    out = []
+    lines = (shapely.GeometryType.LINESTRING, shapely.GeometryType.LINEARRING)
+    out = _parts_of_kind(geoms, lines, shapely.multilinestrings, shapely.MultiLineString())
+    if out is not None:
+        return out
+    pieces = []
     for g in geoms:
         parts = [
             p for p in shapely.get_parts(g) if p.geom_type in ("LineString", "LinearRing", "MultiLineString")
         ]
-        out.append(shapely.multilinestrings(parts) if parts else shapely.MultiLineString())
-    return np.array(out, dtype=object)
+        pieces.append(shapely.multilinestrings(parts) if parts else shapely.MultiLineString())
+    return np.array(pieces, dtype=object)
 
 
 def _areal(geoms: np.ndarray) -> np.ndarray:
-    out = []
+    """Only the polygon parts of each geometry, as a MultiPolygon (lines and points dropped)."""
+    out = _parts_of_kind(
+        geoms, (shapely.GeometryType.POLYGON,), shapely.multipolygons, shapely.MultiPolygon()
+    )
+    if out is not None:
+        return out
+    pieces = []
     for g in geoms:
         parts = [p for p in shapely.get_parts(g) if p.geom_type == "Polygon"]
-        out.append(shapely.multipolygons(parts) if parts else shapely.MultiPolygon())
-    return np.array(out, dtype=object)
+        pieces.append(shapely.multipolygons(parts) if parts else shapely.MultiPolygon())
+    return np.array(pieces, dtype=object)

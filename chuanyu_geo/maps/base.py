@@ -31,6 +31,7 @@ from .._io import read_package_text, write_text_atomic
 from .._safe import check_color, check_tree, inert
 from .._style import config
 from ..boundaries import UNIT_LEVELS, vintage_registry
+from .strokes import add_panes
 
 TILES = ("osm", "cartodb", "gaode", None)
 LANGS = ("zh", "en", "zh+en")
@@ -320,6 +321,7 @@ def _base_map(
             control=False,
         ).add_to(m)
     m.fit_bounds([[bounds[1], bounds[0]], [bounds[3], bounds[2]]])
+    add_panes(m)
     _Attribution(attribution).add_to(m)
     _root(m).header.add_child(_Html(f"<style>{_MAP_CSS}</style>", trusted=True), name="chuanyu_css")
     if title:

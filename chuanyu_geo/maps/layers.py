@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+from typing import Any
 
 import folium
 import geopandas as gpd
@@ -28,6 +29,7 @@ from .._style import config
 from ..boundaries import border_line, context_layer, load_boundaries, unit_table
 from ..coords import to_gcj02
 from .base import FILL_OPACITY, _esc, _Html, _map_tools, _root, _tr
+from .strokes import BORDER_CASING_PANE, BORDER_PANE, Copy, Stroke, border_stroke, line_row
 
 # --------------------------------------------------------------------------- layers
 
@@ -126,19 +128,24 @@ def _lines_layer(
     show: bool = True,
     opacity: float = 0.9,
     radius: float = 5,
+    pane: str | None = None,
+    extra: dict | None = None,
 ) -> folium.GeoJson | None:
     """Lines (and point contacts as circles) with a tooltip ``tip``; a row's own ``weight``
-    overrides ``weight`` for that line."""
+    overrides ``weight`` for that line. ``pane`` names a Leaflet pane (see ``strokes``);
+    ``extra`` adds Leaflet path options (``lineCap``, ``className``)."""
     if not rows:
         return None
     frame = gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
-    style = {"color": color, "weight": weight, "opacity": opacity}
+    style = {"color": color, "weight": weight, "opacity": opacity, **(extra or {})}
     if dash:
         style["dashArray"] = dash
+    options: dict[str, Any] = {"pane": pane} if pane else {}  # Leaflet's default pane otherwise
     return folium.GeoJson(
         _geojson(frame, datum),
         name=name,
         show=show,
+        **options,
         # Point contacts as circles: Leaflet's default marker needs image files beside the page.
         marker=folium.CircleMarker(radius=radius, color=color, fill=True, fill_color=color, fill_opacity=0.9),
         style_function=lambda f, style=style: {
@@ -192,16 +199,31 @@ def _names_in(web: gpd.GeoDataFrame, lang: str) -> dict[str, str]:
     return dict(zip(web["adcode"], web[column]))
 
 
-def _border_only(
-    m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str, detail: str = "", weight: float = 3
-) -> None:
-    """The Sichuan–Chongqing border as a layer; ``detail`` follows the name in its tooltip."""
-    style = config()["style"]
+def _border_only(m: folium.Map, web: gpd.GeoDataFrame, datum: str, lang: str, detail: str = "") -> Stroke:
+    """The Sichuan–Chongqing border as one layer, drawn as ``palette.border()`` says (near-black,
+    dash-dot) over a white casing, above every other line; ``detail`` follows the name in its
+    tooltip. Returns the stroke drawn, for the legend."""
+    line = border_stroke()
     tip = _tr(lang, "川渝省界", "Sichuan–Chongqing border") + detail
-    rows = [{"tip": _esc(tip), "geometry": border_line(web)}]
-    layer = _lines_layer(rows, datum, _esc(_tr(lang, "省界", "Border")), style["border_color"], weight)
-    if layer is not None:
-        layer.add_to(m)
+    frame = gpd.GeoDataFrame({"tip": [_esc(tip)]}, geometry=[border_line(web)], crs=4326)
+    group = folium.FeatureGroup(name=_esc(_tr(lang, "省界", "Border")), show=True)
+    drawn = {**line.path_options(), "className": "chuanyu-border"}
+    source = folium.GeoJson(
+        _geojson(frame, datum),
+        style_function=lambda f: drawn,
+        tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
+        pane=BORDER_PANE,
+    )
+    source.add_to(group)
+    casing = {**line.casing_options(), "className": "chuanyu-border-casing"}
+    Copy(source, casing, BORDER_CASING_PANE).add_to(group)
+    group.add_to(m)
+    return line
+
+
+def border_row(lang: str, line: Stroke) -> str:
+    """The legend's row of the border, drawn as on the map."""
+    return line_row(_esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")), line)
 
 
 _HEX = re.compile(r"#([0-9a-fA-F]{3}|[0-9a-fA-F]{6})")
@@ -329,6 +351,7 @@ def _place_names(m: folium.Map, vintage: str, datum: str, lang: str) -> None:
 # named up to this zoom; from the next one the units' place names say where one is.
 CONTEXT_WEB_TOLERANCE_DEG = 0.03
 CONTEXT_NAMES_MAX_ZOOM = 8
+CONTEXT_PANE, CONTEXT_Z = "chuanyu-context", 350
 _CONTEXT_CSS = (
     ".chuanyu-province.chuanyu-context{font:italic 15px sans-serif;letter-spacing:.08em;"
     "color:rgba(90,90,90,.7)}"
@@ -351,17 +374,13 @@ def _web_context() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
     return shapes, gpd.GeoDataFrame(geometry=[lines], crs=layer.crs)
 
 
-class _ContextPane(MacroElement):
-    """A pane under the overlay pane (which holds the units) for the context shapes, and the
-    zoom rule for their names: the map container is marked ``chuanyu-context-far`` beyond
-    ``max_zoom`` (the CSS hides the names then)."""
+class _ContextZoom(MacroElement):
+    """The zoom rule of the context names: the map container is marked ``chuanyu-context-far``
+    beyond ``max_zoom``, and the CSS hides the names then."""
 
     _template = Template(
         """{% macro script(this, kwargs) %}
         (function (map, maxZoom) {
-          var pane = map.getPane("chuanyuContext") || map.createPane("chuanyuContext");
-          pane.style.zIndex = 350;
-          pane.style.pointerEvents = "none";
           function update() {
             map.getContainer().classList.toggle("chuanyu-context-far", map.getZoom() > maxZoom);
           }
@@ -385,7 +404,9 @@ def _add_context(m: folium.Map, bounds, datum: str, lang: str) -> None:
     enough to read, else on the province's own label point.
     """
     web, lines = _web_context()
-    _ContextPane(CONTEXT_NAMES_MAX_ZOOM).add_to(m)
+    # A pane under the overlay pane (400), which holds the units: the lines lie under them.
+    folium.map.CustomPane(CONTEXT_PANE, z_index=CONTEXT_Z, pointer_events=False).add_to(m)
+    _ContextZoom(CONTEXT_NAMES_MAX_ZOOM).add_to(m)
     _root(m).header.add_child(
         _Html(f"<style>{_CONTEXT_CSS}</style>", trusted=True), name="chuanyu_context_css"
     )
@@ -395,7 +416,7 @@ def _add_context(m: folium.Map, bounds, datum: str, lang: str) -> None:
         control=False,
         style_function=lambda f: {"color": "#8a8a8a", "weight": 1.2, "opacity": 0.6, "dashArray": "6 3"},
         interactive=False,
-        pane="chuanyuContext",
+        pane=CONTEXT_PANE,
     ).add_to(m)
     minx, miny, maxx, maxy = bounds
     dx, dy = (maxx - minx) / 4, (maxy - miny) / 4

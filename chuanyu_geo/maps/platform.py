@@ -13,6 +13,7 @@ from ..adjacency import cross_border_pairs, shared_lines
 from ..boundaries import Layer, check_choice, dissolve
 from ..coords import to_gcj02
 from ..platforms import Platform, plan_of, platform_set_of, platforms_by_unit
+from ..plot import _overlaps
 from .base import (
     LANGS,
     MAP_LEVELS,
@@ -36,8 +37,25 @@ from .layers import (
     _names_in,
     _province_labels,
     _web_layer,
+    border_row,
     province_note,
 )
+from .strokes import (
+    BANDS_PANE,
+    CASING_EXTRA_PX,
+    OUTLINE_PX,
+    Copy,
+    Stroke,
+    add_outline_panes,
+    band_of,
+    line_icon,
+    line_row,
+    outline_strokes,
+)
+
+# The cross-border edges: a faint band along the border, wide enough to point at.
+EDGE_BAND_PX = 10.0
+EDGE_BAND_OPACITY = 0.3
 
 # --------------------------------------------------------------------------- platform map
 
@@ -140,99 +158,155 @@ def platform_map(
     footprints = {p.id: p.footprint(level, vintage, "standard").iloc[0] for p in chosen}
     # Outlines and name labels use the same shapes, on the web layer.
     shapes = {p.id: dissolve(web, footprints[p.id]["unit_adcodes"].split(","))[0] for p in chosen}
-    # Approximate outlines are drawn last, dashed over a white casing, so they stay visible
-    # where they run along an exact outline of the same colour (明月山 under 万达开).
-    order = sorted(enumerate(chosen), key=lambda item: footprints[item[1].id]["precision"] == "approximate")
-    for number, platform in order:
+    # Each platform in its own palette colour (distinct within its cluster, also to colour-blind
+    # eyes), dashed where its footprint is approximate, over a white casing.
+    approximate = {pid for pid, f in footprints.items() if f["precision"] == "approximate"}
+    strokes = outline_strokes(chosen, approximate)
+    # Where platforms overlap, the larger also gets a wide translucent band under every outline,
+    # and smaller platforms' outlines lie above larger ones' (one pane each), as in plot_platforms.
+    banded, _contains = _overlaps(
+        {pid: gpd.GeoDataFrame(geometry=[g], crs=4326) for pid, g in shapes.items()}
+    )
+    by_size = sorted(chosen, key=lambda p: -shapes[p.id].area)
+    panes = dict(zip((p.id for p in by_size), add_outline_panes(m, len(chosen))))
+    for number, platform in enumerate(chosen):
         footprint = footprints[platform.id]
-        approximate = footprint["precision"] == "approximate"
-        geometry = shapes[platform.id]
         precision = footprint["precision"]
         name = _tr(lang, platform.short_name, platform.short_name_en)
         state = _tr(lang, _PRECISION_ZH[precision], precision)
-        # A colour swatch before each platform in the layer control (a dashed one if approximate).
-        swatch = (
-            f"<span style='display:inline-block;width:14px;height:0;border-top:3px "
-            f"{'dashed' if approximate else 'solid'} {platform.cluster_color};"
-            "vertical-align:middle;margin-right:4px'></span>"
-        )
-        label = f"{swatch}{_esc(name)} <span style='color:#666'>({_esc(state)})</span>"
-        area = round(float(footprint["area_km2"]), 1)
-        area_text = platform.area_note(precision, area) or f"exact: {area:,.1f} km²"
-        if lang == "zh":
-            area_text = (
-                f"近似：完整单元 {area:,.1f} km²；方案面积 {platform.plan_area_km2:,.0f} km²"
-                if approximate and platform.plan_area_km2
-                else f"{'近似' if approximate else '精确'}：{area:,.1f} km²"
-            )
-        units_text = (
-            footprint["units"]
-            if lang != "en"
-            else "、".join(web.set_index("adcode").loc[footprint["unit_adcodes"].split(","), "name_en"])
-        )
+        icon = _icon(platform.id, strokes, banded)
+        label = f"{icon}{_esc(name)} <span style='color:#666'>({_esc(state)})</span>"
         frame = gpd.GeoDataFrame(
             {
-                "tip": [f"<b>{_esc(name)}</b><br>{_esc(units_text)}<br>{_esc(area_text)}"],
+                "tip": [_outline_tip(platform, footprint, web, name, lang)],
                 "popup": [_platform_popup(platform, precision, footprint["note"], lang)],
             },
-            geometry=[geometry],
+            geometry=[shapes[platform.id]],
             crs=4326,
         )
+        line = strokes[platform.id]
         group = folium.FeatureGroup(name=label, show=True)
-        if approximate:
-            folium.GeoJson(
-                _geojson(frame[["geometry"]], datum),
-                style_function=lambda f: {
-                    "color": "#ffffff",
-                    "weight": 4,
-                    "opacity": 0.95,
-                    "fill": False,
-                    "interactive": False,
-                },
-            ).add_to(group)
-        folium.GeoJson(
+        drawn = {
+            **line.path_options(),
+            # Outlines only: a fill would catch the mouse and hide the units' tooltips.
+            "fill": False,
+            # Index-based class: tests and user CSS can find a platform's outline.
+            "className": f"chuanyu-platform chuanyu-platform-{number}",
+        }
+        casing_pane, outline_pane = panes[platform.id]
+        source = folium.GeoJson(
             _geojson(frame, datum),
-            style_function=lambda f, c=platform.cluster_color, d=approximate, n=number: {
-                "color": c,
-                "weight": 3,
-                # Outlines only: a fill would catch the mouse and hide the units' tooltips.
-                "fill": False,
-                "dashArray": "8 6" if d else None,
-                # Index-based class: tests and user CSS can find a platform's outline.
-                "className": f"chuanyu-platform chuanyu-platform-{n}",
-            },
+            style_function=lambda f, s=drawn: s,
             tooltip=folium.GeoJsonTooltip(fields=["tip"], labels=False, sticky=True),
             popup=folium.GeoJsonPopup(fields=["popup"], labels=False),
-        ).add_to(group)
+            pane=outline_pane,
+        )
+        source.add_to(group)
+        casing = {**line.casing_options(), "className": f"chuanyu-casing-{number}"}
+        Copy(source, casing, casing_pane).add_to(group)
+        if platform.id in banded:
+            band = {**band_of(line).path_options(), "className": f"chuanyu-band chuanyu-band-{number}"}
+            Copy(source, band, BANDS_PANE).add_to(group)
         group.add_to(m)
 
-    _platform_labels(m, chosen, shapes, datum, lang)
-    _border_and_edges(m, web, level, vintage, datum, lang)
+    _platform_labels(m, chosen, shapes, strokes, datum, lang)
+    border, edges = _border_and_edges(m, web, level, vintage, datum, lang)
     provenance = _tr(
         lang,
         f"方案 {plan_of(chosen)}；区划版本 {vintage}；{web.attrs['source']}",
         f"plan {plan_of(chosen)}; vintage {vintage}; {web.attrs['source']}",
     )
     legend = [f"<b>{_esc(_tr(lang, '功能平台', 'Platforms'))}</b>"]
-    seen: dict[str, tuple[str, str]] = {}
-    for p in chosen:
-        seen.setdefault(p.cluster, (p.cluster_color, _tr(lang, p.cluster_name, p.cluster_name_en)))
-    legend += [_swatch(color, _esc(name)) for color, name in seen.values()]
+    for members in _by_cluster(chosen).values():
+        first = members[0]
+        legend.append(
+            _swatch(first.cluster_color, _esc(_tr(lang, first.cluster_name, first.cluster_name_en)))
+        )
+        keys = "".join(
+            "<span style='display:inline-block;white-space:nowrap;margin-right:8px'>"
+            f"{_icon(p.id, strokes, banded)}{_esc(_tr(lang, p.short_name, p.short_name_en))}</span>"
+            for p in members
+        )
+        legend.append(f"<div style='margin:0 0 2px 20px'>{keys}</div>")
     legend += [
         _swatch(style["several_clusters_color"], _esc(_tr(lang, "多个片区", "several clusters"))),
         _swatch(style["no_platform_color"], _esc(_tr(lang, "无平台", "no platform"))),
-        _swatch("#333", _esc(_tr(lang, "近似范围", "approximate footprint")), dashed=True, line=True),
-        _swatch(style["border_color"], _esc(_tr(lang, "川渝省界", "Sichuan–Chongqing border")), line=True),
-        province_note(lang),
-        f"<div style='color:#555'>{_esc(provenance)}</div>",
+        line_row(
+            _esc(
+                _tr(
+                    lang,
+                    "虚线：近似范围（单元部分属于平台）",
+                    "dashed: approximate footprint (part of units)",
+                )
+            ),
+            Stroke("#444444", OUTLINE_PX, "dashed", casing=OUTLINE_PX + CASING_EXTRA_PX),
+        ),
     ]
+    if banded:
+        legend.append(
+            line_row(
+                _esc(
+                    _tr(
+                        lang,
+                        "宽色带：与其他平台重叠的较大平台",
+                        "wide band: the larger of overlapping platforms",
+                    )
+                ),
+                band_of(Stroke("#444444", OUTLINE_PX)),
+            )
+        )
+    legend.append(border_row(lang, border))
+    if edges is not None:
+        legend.append(
+            line_row(
+                _esc(_tr(lang, "跨省界相邻边（指向查看长度）", "cross-border edges (point to see their km)")),
+                edges,
+            )
+        )
+    legend += [province_note(lang), f"<div style='color:#555'>{_esc(provenance)}</div>"]
     _add_legend(m, "".join(legend))
     _layer_control(m)
     return m
 
 
-def _platform_labels(m: folium.Map, chosen: list[Platform], shapes: dict, datum: str, lang: str) -> None:
-    """Platform names on the map, at a point inside each footprint; a layer that can be hidden."""
+def _by_cluster(chosen: list[Platform]) -> dict[str, list[Platform]]:
+    """Platforms by cluster, clusters and platforms in plan order."""
+    groups: dict[str, list[Platform]] = {}
+    for p in chosen:
+        groups.setdefault(p.cluster, []).append(p)
+    return groups
+
+
+def _icon(pid: str, strokes: dict[str, Stroke], banded: set[str]) -> str:
+    """A platform's key: its outline as drawn, over its band if it has one."""
+    line = strokes[pid]
+    return line_icon(band_of(line), line) if pid in banded else line_icon(line)
+
+
+def _outline_tip(platform: Platform, footprint, web: gpd.GeoDataFrame, name: str, lang: str) -> str:
+    """The tooltip of a platform's outline: its name, units and area (inert HTML)."""
+    approximate = footprint["precision"] == "approximate"
+    area = round(float(footprint["area_km2"]), 1)
+    area_text = platform.area_note(footprint["precision"], area) or f"exact: {area:,.1f} km²"
+    if lang == "zh":
+        area_text = (
+            f"近似：完整单元 {area:,.1f} km²；方案面积 {platform.plan_area_km2:,.0f} km²"
+            if approximate and platform.plan_area_km2
+            else f"{'近似' if approximate else '精确'}：{area:,.1f} km²"
+        )
+    units_text = (
+        footprint["units"]
+        if lang != "en"
+        else "、".join(web.set_index("adcode").loc[footprint["unit_adcodes"].split(","), "name_en"])
+    )
+    return f"<b>{_esc(name)}</b><br>{_esc(units_text)}<br>{_esc(area_text)}"
+
+
+def _platform_labels(
+    m: folium.Map, chosen: list[Platform], shapes: dict, strokes: dict[str, Stroke], datum: str, lang: str
+) -> None:
+    """Platform names on the map, at a point inside each footprint, framed in the outline's
+    colour; a layer that can be hidden."""
     group = folium.FeatureGroup(name=_esc(_tr(lang, "平台名称", "Platform names")), show=True)
     labels = []
     for platform in chosen:
@@ -240,20 +314,21 @@ def _platform_labels(m: folium.Map, chosen: list[Platform], shapes: dict, datum:
         if datum == "gcj02":
             spot = to_gcj02(np.asarray([spot]))[0]
         text = _esc(_tr(lang, platform.short_name, platform.short_name_en))
-        labels.append([round(spot.y, 4), round(spot.x, 4), text, "chuanyu-label", platform.cluster_color])
+        labels.append([round(spot.y, 4), round(spot.x, 4), text, "chuanyu-label", strokes[platform.id].color])
     _Labels(labels).add_to(group)
     group.add_to(m)
 
 
 def _border_and_edges(
     m: folium.Map, web: gpd.GeoDataFrame, level: str, vintage: str, datum: str, lang: str
-) -> None:
-    style = config()["style"]
+) -> tuple[Stroke, Stroke | None]:
+    """The border (``palette.border()``) and, under it, the cross-border edges as a faint band in
+    the border's colour whose tooltips give each pair's shared km. Returns both strokes."""
     source = web.attrs["source"]
     pairs = cross_border_pairs(level, vintage, "standard")
     total = pairs["shared_km"].sum()
     names = _names_in(web, lang)
-    _border_only(m, web, datum, lang, detail=f": {total:.2f} km ({source})", weight=4)
+    border = _border_only(m, web, datum, lang, detail=f": {total:.2f} km ({source})")
     contact = {"edge": _tr(lang, "共享边界", "shared border"), "point": _tr(lang, "点接触", "point contact")}
     edge_rows = [
         {
@@ -264,13 +339,20 @@ def _border_and_edges(
         }
         for row, line in zip(pairs.itertuples(), shared_lines(pairs, web))
     ]
+    # Not red: the border is near-black, and a red band would be read as a data colour.
+    band = Stroke(border.color, EDGE_BAND_PX, opacity=EDGE_BAND_OPACITY)
     edges = _lines_layer(
         edge_rows,
         datum,
         _esc(_tr(lang, "跨省界相邻边", "Cross-border edges")),
-        style["cross_border_edge_color"],
-        6,
+        band.color,
+        band.weight,
         show=True,
+        opacity=band.opacity,
+        pane=BANDS_PANE,
+        extra={"className": "chuanyu-edge", "fillOpacity": band.opacity},
     )
-    if edges is not None:
-        edges.add_to(m)
+    if edges is None:
+        return border, None
+    edges.add_to(m)
+    return border, band

@@ -23,7 +23,15 @@ from .base import (
     _tr,
     warns_at_caller,
 )
-from .layers import _add_context, _add_units, _border_only, _province_labels, _web_layer, province_note
+from .layers import (
+    _add_context,
+    _add_units,
+    _border_only,
+    _province_labels,
+    _web_layer,
+    border_row,
+    province_note,
+)
 
 # --------------------------------------------------------------------------- choropleth
 
@@ -113,16 +121,17 @@ def choropleth(
         lang,
         vintage=vintage,
     )
+    border = _border_only(m, web, datum, lang)
     legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
     legend += [_swatch(colors[i], _esc(label)) for i, label in enumerate(classes.labels())]
     legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
+    legend.append(border_row(lang, border))
     legend.append(province_note(lang))
     if len(unmatched):
         not_mapped = _tr(lang, f"{len(unmatched)} 行未能对应单元：", f"{len(unmatched)} rows not mapped: ")
         # The first few keys, each cut short; the full list is on map.unmatched.
         keys = listing((_cut(k) for k in unmatched["key"]), total=len(unmatched), sep=", ")
         legend.append(f"<div style='color:#a50f15'>{_esc(not_mapped + keys)}</div>")
-    _border_only(m, web, datum, lang)
     _layer_control(m)
     _add_legend(m, "".join(legend))
     m.join_report = report
@@ -202,7 +211,7 @@ def lisa_map(
         lang,
         vintage=vintage,
     )
-    _border_only(m, web, datum, lang)
+    border = _border_only(m, web, datum, lang)
     title_text = _esc(_tr(lang, "LISA 局部空间自相关", "LISA clusters"))
     test_note = _esc(lisa_test_note(local.attrs, lang))
     legend = [f"<b>{title_text}</b><br><span style='color:#555'>{test_note}</span>"]
@@ -210,6 +219,7 @@ def lisa_map(
     legend += [_swatch(colors[k], _esc(lisa_label(k, lang))) for k in shown]
     kind = local.attrs.get("kind", "queen")
     weights_note = _tr(lang, f"{kind} 权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
+    legend.append(border_row(lang, border))
     legend.append(province_note(lang))
     legend.append(f"<div style='color:#555'>{_esc(weights_note)}</div>")
     _add_legend(m, "".join(legend))

@@ -151,7 +151,7 @@ def test_every_web_map_names_the_neighbours_under_its_units(lang):
         if lang == "en":
             assert not [t for t in labels if CJK.search(t)], name
         # The shapes: one line layer in a pane under the units' (overlay) pane, never interactive.
-        assert f'"pane": "{maps.layers.CONTEXT_PANE}"' in page and '"interactive": false' in page, name
+        assert 'pane: "chuanyu-context", interactive: false' in page, name
     from chuanyu_geo._style import config
 
     assert maps.layers.CONTEXT_NAMES_MAX_ZOOM < config()["style"]["max_zoom"]

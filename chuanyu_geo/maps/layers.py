@@ -347,11 +347,12 @@ def _place_names(m: folium.Map, vintage: str, datum: str, lang: str) -> None:
 
 # --------------------------------------------------------------------------- context
 
-# The neighbouring provinces: simplified more than the units (they are only a backdrop), and
-# named up to this zoom; from the next one the units' place names say where one is.
-CONTEXT_WEB_TOLERANCE_DEG = 0.03
+# The neighbouring provinces: their shared borders near the study area, simplified more than
+# the units (only a backdrop), and their names up to a middle zoom, from which the units' place
+# names say where one is.
+CONTEXT_WEB_TOLERANCE_DEG = 0.03  # Douglas–Peucker, ~3 km: a backdrop seen at low zoom
+CONTEXT_NEAR_DEG = 1.0
 CONTEXT_NAMES_MAX_ZOOM = 8
-CONTEXT_PANE, CONTEXT_Z = "chuanyu-context", 350
 _CONTEXT_CSS = (
     ".chuanyu-province.chuanyu-context{font:italic 15px sans-serif;letter-spacing:.08em;"
     "color:rgba(90,90,90,.7)}"
@@ -361,63 +362,68 @@ _CONTEXT_CSS = (
 
 @functools.cache
 def _web_context() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
-    """The context layer, coverage-simplified and rounded for the web, and the borders between
-    its provinces as lines (each once, without the edges of the box the layer is clipped to:
-    a web map shows more than the box, and its edge would read as a border)."""
+    """The context layer, and the borders between its provinces as web lines: only where two
+    of them meet (not the study area's outline, which the units draw, nor the edge of the box
+    the layer is clipped to, which would read as a border), within ``CONTEXT_NEAR_DEG`` of the
+    study area, simplified and rounded to a few kilobytes (a default map must stay under 1 MB).
+    """
     layer = context_layer()
-    simplified = shapely.coverage_simplify(layer.geometry.values, CONTEXT_WEB_TOLERANCE_DEG)
-    grid = 10.0 ** -config()["style"]["coordinate_decimals"]
-    shapes = layer.set_geometry(gpd.GeoSeries(shapely.set_precision(simplified, grid), crs=layer.crs))
-    edges = shapely.union_all(shapely.boundary(shapes.geometry.values))
-    clip = shapely.box(*shapes.total_bounds).exterior.buffer(grid / 2)
-    lines = shapely.line_merge(shapely.difference(edges, clip))
-    return shapes, gpd.GeoDataFrame(geometry=[lines], crs=layer.crs)
+    polygons = layer.geometry.values
+    outer = shapely.boundary(shapely.coverage_union_all(polygons))
+    shared = shapely.difference(shapely.union_all(shapely.boundary(polygons)), outer.buffer(1e-6))
+    study = shapely.union_all(load_boundaries("province", None, "standard").geometry.values)
+    near = shapely.intersection(shared, shapely.buffer(study, CONTEXT_NEAR_DEG))
+    lines = shapely.set_precision(shapely.simplify(shapely.line_merge(near), CONTEXT_WEB_TOLERANCE_DEG), 1e-3)
+    return layer, gpd.GeoDataFrame(geometry=[lines], crs=layer.crs)
 
 
-class _ContextZoom(MacroElement):
-    """The zoom rule of the context names: the map container is marked ``chuanyu-context-far``
-    beyond ``max_zoom``, and the CSS hides the names then."""
+class _Context(MacroElement):
+    """The context lines in a pane of their own under the overlay pane (400, the units'), taking
+    no pointer, and the zoom rule of the context names: beyond ``max_zoom`` the map container
+    is marked ``chuanyu-context-far`` and the CSS hides them. One short script instead of a
+    folium GeoJson and CustomPane: the adjacency map has only a few kilobytes to spare.
+
+    ``lines`` is GeoJSON made here from coordinates alone (no text).
+    """
 
     _template = Template(
         """{% macro script(this, kwargs) %}
-        (function (map, maxZoom) {
+        (function (map, lines, maxZoom) {
+          var pane = map.createPane("chuanyu-context");
+          pane.style.zIndex = 350;
+          pane.style.pointerEvents = "none";
+          L.geoJson(lines, {pane: "chuanyu-context", interactive: false, style: {{ this.style|tojson }}})
+            .addTo(map);
           function update() {
             map.getContainer().classList.toggle("chuanyu-context-far", map.getZoom() > maxZoom);
           }
           map.on("zoomend", update);
           update();
-        })({{ this._parent.get_name() }}, {{ this.max_zoom|tojson }});
+        })({{ this._parent.get_name() }}, {{ this.lines }}, {{ this.max_zoom|tojson }});
         {% endmacro %}"""
     )
 
-    def __init__(self, max_zoom: int):
+    def __init__(self, lines: str, max_zoom: int):
         super().__init__()
+        self.lines = lines
+        self.style = {"color": "#8a8a8a", "weight": 1.2, "opacity": 0.6, "dashArray": "6 3"}
         self.max_zoom = int(max_zoom)
 
 
 def _add_context(m: folium.Map, bounds, datum: str, lang: str) -> None:
-    """The provinces around the study area (display only): their borders as light lines under
-    the units that take no clicks or hovers, and their names as inert text up to a middle zoom.
+    """The provinces around the study area (display only): their shared borders as light lines
+    under the units that take no clicks or hovers, and their names as inert text up to a
+    middle zoom.
 
     ``bounds`` is the part of the map first shown: a name goes on its province's part there
     (grown by a quarter each way, what a wide window shows beyond it) when that part is big
     enough to read, else on the province's own label point.
     """
     web, lines = _web_context()
-    # A pane under the overlay pane (400), which holds the units: the lines lie under them.
-    folium.map.CustomPane(CONTEXT_PANE, z_index=CONTEXT_Z, pointer_events=False).add_to(m)
-    _ContextZoom(CONTEXT_NAMES_MAX_ZOOM).add_to(m)
     _root(m).header.add_child(
         _Html(f"<style>{_CONTEXT_CSS}</style>", trusted=True), name="chuanyu_context_css"
     )
-    folium.GeoJson(
-        _geojson(lines, datum),
-        name=_esc(_tr(lang, "邻省", "Neighbouring provinces")),
-        control=False,
-        style_function=lambda f: {"color": "#8a8a8a", "weight": 1.2, "opacity": 0.6, "dashArray": "6 3"},
-        interactive=False,
-        pane=CONTEXT_PANE,
-    ).add_to(m)
+    _Context(_geojson(lines, datum), CONTEXT_NAMES_MAX_ZOOM).add_to(m)
     minx, miny, maxx, maxy = bounds
     dx, dy = (maxx - minx) / 4, (maxy - miny) / 4
     view = shapely.box(minx - dx, miny - dy, maxx + dx, maxy + dy)
@@ -436,6 +442,4 @@ def _add_context(m: folium.Map, bounds, datum: str, lang: str) -> None:
             spot = to_gcj02(np.asarray([spot]))[0]
         text = _esc(_tr(lang, row.short_name, row.pinyin))
         labels.append([round(spot.y, 4), round(spot.x, 4), text, "chuanyu-province chuanyu-context", None])
-    group = folium.FeatureGroup(name=_esc(_tr(lang, "邻省名", "Neighbouring provinces")), control=False)
-    _Labels(labels).add_to(group)
-    group.add_to(m)
+    _Labels(labels).add_to(m)  # on the map itself: no layer group, nothing in the layer control

@@ -1,7 +1,10 @@
-"""What a static map carries besides its data: projection, scale bar, north arrow, locator, labels.
+"""What a static map carries besides its data: projection, scale bar, north arrow, locator, labels,
+and the neighbouring provinces as context.
 
 The scale bar, north arrow and locator inset go into the corners of the map with the least data
-under them (measured on the drawn polygons); labels are pushed apart until none overlap.
+under them (measured on the drawn polygons); labels are pushed apart until none overlap. The
+provinces around the study area are drawn in light grey under everything, and named where a
+name fits inside a province's visible part, clear of every other text and the inset.
 """
 
 from __future__ import annotations
@@ -13,6 +16,11 @@ import shapely
 # latitude span from either end (the usual rule for a conic), centred on 106°E, 30°N.
 ALBERS = "+proj=aea +lat_0=30 +lon_0=106 +lat_1=27.3 +lat_2=32.7 +datum=WGS84 +units=m +no_defs"
 CRS_CHOICES = ("wgs84", "albers")
+# The neighbouring provinces: lighter than any unit fill (no data, LISA "ns"), names in grey.
+CONTEXT_FILL = "#f7f7f7"
+CONTEXT_EDGE = "#c4c4c4"
+CONTEXT_TEXT = "#8c8c8c"
+CONTEXT_GID = "context-provinces"  # the collection's id: tests and users tell it from the units
 
 
 class Projection:
@@ -136,10 +144,101 @@ def _corners_by_emptiness(ax, data_geoms, box_frac: tuple[float, float]) -> list
     return sorted(covered, key=lambda k: (covered[k], list(boxes).index(k)))
 
 
-def place_furniture(fig, ax, data_geoms, projection: Projection, provinces, frame, font_size: float) -> list:
-    """Locator inset, north arrow and scale bar, each in the emptiest free corner of the map.
+class Context:
+    """The provinces around the study area on one map (display only: nothing is computed on them).
 
-    Returns the texts (scale-bar length, "N") that labels must keep clear of.
+    Made right after the units are drawn, so the units stay the axes' first collection: the
+    provinces are drawn then, under everything (low ``zorder``), and named by :meth:`name`
+    once the map has its final size.
+    """
+
+    def __init__(self, ax, projection: Projection, lang: str, font_size: float):
+        from .boundaries import context_layer
+
+        self.ax, self.lang, self.font_size = ax, lang, font_size
+        self.layer = projection.layer(context_layer())
+        # aspect=None: the units' layer set the map's aspect; this one must not change it.
+        self.layer.plot(
+            ax=ax, color=CONTEXT_FILL, edgecolor=CONTEXT_EDGE, linewidth=0.4, zorder=0.2, aspect=None
+        )
+        ax.collections[-1].set_gid(CONTEXT_GID)
+
+    def _text(self, row) -> str:
+        from ._figure import _tr
+        from ._safe import inert_figure_text
+
+        return inert_figure_text(_tr(self.lang, row.short_name, row.pinyin, "\n"))
+
+    def name(self, avoid: list) -> list:
+        """Write each province's name where it fits: inside the province's visible part of the
+        map, clear of the texts in ``avoid``, every other text and the inset. Returns the names."""
+        ax, fig = self.ax, self.ax.figure
+        renderer = fig.canvas.get_renderer()
+        box = ax.get_window_extent(renderer)
+        frame = shapely.box(box.x0 + 2, box.y0 + 2, box.x1 - 2, box.y1 - 2)
+        to_display = ax.transData.transform
+        obstacles = [t.get_window_extent(renderer) for t in [*ax.texts, *avoid] if t.get_text().strip()]
+        obstacles += [c.get_window_extent(renderer) for c in ax.child_axes]
+        # Lines drawn in axes coordinates: the scale bar.
+        obstacles += [
+            line.get_window_extent(renderer)
+            for line in ax.lines
+            if not line.get_transform().contains_branch(ax.transData)
+        ]
+        shown = []
+        visible = [
+            shapely.intersection(shapely.transform(g, to_display), frame) for g in self.layer.geometry.values
+        ]
+        for i in np.argsort([-v.area for v in visible], kind="stable"):
+            if visible[i].is_empty:
+                continue
+            text = ax.text(
+                0, 0, self._text(self.layer.iloc[i]), fontsize=max(self.font_size - 1, 5.5),
+                fontstyle="italic", color=CONTEXT_TEXT, ha="center", va="center", zorder=0.6,
+            )  # fmt: skip
+            extent = text.get_window_extent(renderer)
+            spot = _free_spot(visible[i], extent.width + 4, extent.height + 4, obstacles)
+            if spot is None:
+                text.remove()
+                continue
+            text.set_position(ax.transData.inverted().transform(spot))
+            obstacles.append(text.get_window_extent(renderer))
+            shown.append(text)
+        return shown
+
+
+def _free_spot(area, width: float, height: float, obstacles: list):
+    """A point (display coordinates) where a ``width`` × ``height`` box centred on it lies
+    inside ``area`` and off every obstacle box, or None: the box's free centres are ``area``
+    eroded by half the box (in coordinates where the box is square), less the obstacles
+    grown by half the box."""
+    scale = height / width  # x scaled so that the box becomes a square of side ``height``
+    squeezed = shapely.transform(area, lambda c: c * [scale, 1.0])
+    half = height / 2
+    # A mitre erosion by ``half`` falls short of the square's on slanted edges: √2 covers it.
+    free = shapely.buffer(squeezed, -half * 1.42, join_style="mitre")
+    for b in obstacles:
+        free = free.difference(
+            shapely.box(b.x0 * scale - half, b.y0 - half, b.x1 * scale + half, b.y1 + half)
+        )
+    if free.is_empty or free.area <= 0:
+        return None
+    from shapely.ops import polylabel
+
+    largest = max(shapely.get_parts(free), key=lambda g: g.area)
+    spot = polylabel(largest, tolerance=0.5)
+    x, y = spot.x / scale, spot.y
+    box = shapely.box(x - width / 2, y - height / 2, x + width / 2, y + height / 2)
+    return (x, y) if area.buffer(0.5).contains(box) else None
+
+
+def place_furniture(
+    fig, ax, data_geoms, projection: Projection, provinces, frame, font_size: float, context=None
+) -> list:
+    """Locator inset, north arrow and scale bar, each in the emptiest free corner of the map,
+    then the names of the ``context`` provinces (a :class:`Context`) where they fit.
+
+    Returns the texts (scale-bar length, "N", province names) that labels must keep clear of.
     """
     ax.apply_aspect()
     box = ax.get_window_extent(fig.canvas.get_renderer())
@@ -158,6 +257,8 @@ def place_furniture(fig, ax, data_geoms, projection: Projection, provinces, fram
     texts = [_north_arrow(ax, arrow_corner, font_size)]
     bar_at = _corners_by_emptiness(ax, data_geoms, (0.3, 0.3 * inch / box.height))
     texts.append(_scale_bar(ax, projection, next(c for c in bar_at if c in rest), font_size))
+    if context is not None:
+        texts += context.name(texts)
     return texts
 
 

@@ -47,6 +47,7 @@ __all__ = [
     "layer_info",
     "data_dir",
     "check_choice",
+    "context_layer",
 ]
 
 
@@ -395,7 +396,7 @@ _LAYER_COLUMNS = (
 )  # fmt: skip
 
 
-def _parse_layer(raw: bytes, path: Path, features: int) -> gpd.GeoDataFrame:
+def _parse_layer(raw: bytes, path: Path, features: int, columns=_LAYER_COLUMNS) -> gpd.GeoDataFrame:
     """The layer in ``raw`` (the checked bytes of ``path``), or one DataIntegrityError naming it.
 
     A matching sha256 says only that the file is the one the manifest lists, not that it is
@@ -414,7 +415,7 @@ def _parse_layer(raw: bytes, path: Path, features: int) -> gpd.GeoDataFrame:
             f"boundary file {path} matches its manifest but cannot be read as a layer: "
             f"{type(exc).__name__}: {_one_line(exc)[:200]}"
         ) from exc
-    missing = [c for c in _LAYER_COLUMNS if c not in gdf.columns]
+    missing = [c for c in columns if c not in gdf.columns]
     if missing:
         raise DataIntegrityError(f"boundary file {path} lacks the column(s) {', '.join(missing)}")
     if gdf.crs is None or gdf.crs.to_epsg() != 4326:
@@ -451,6 +452,54 @@ def _read_layer(level: str, vintage: str, detail: str) -> gpd.GeoDataFrame:
         }
     )
     return gdf
+
+
+CONTEXT_FILE = "context_provinces.fgb"
+_CONTEXT_COLUMNS = (
+    "adcode", "name", "short_name", "name_en", "pinyin", "neighbour", "label_lon", "label_lat",
+)  # fmt: skip
+
+
+@functools.cache
+def _context_layer() -> gpd.GeoDataFrame:
+    path = data_dir() / CONTEXT_FILE
+    entry = _manifest(path.parent)["files"].get(CONTEXT_FILE, {})
+    raw = _read_boundary_file(None, path.parent, CONTEXT_FILE, "boundary file", MAX_LAYER_BYTES)
+    if raw is None or hashlib.sha256(raw).hexdigest() != entry.get("sha256"):
+        state = "is missing" if raw is None else "does not match its sha256 in manifest.json"
+        raise DataIntegrityError(f"boundary file {path} {state}; rebuild with: {REBUILD_COMMAND}")
+    gdf = _parse_layer(raw, path, entry["features"], _CONTEXT_COLUMNS)
+    gdf.attrs.update({"level": "context", "source": entry["source"], "datum": "WGS84", "use": "display only"})
+    return gdf
+
+
+def context_layer() -> gpd.GeoDataFrame:
+    """The provinces around Sichuan and Chongqing, for maps and figures only.
+
+    The tianditu provinces within 1.5° of the study area's bounding box, clipped to that
+    box and simplified for display; their edge with the study area is the source's
+    province border. Drawn under the units as context: no analysis uses this layer.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        One row per province (WGS84) with ``adcode``, ``name`` (甘肃省), ``short_name``
+        (甘肃), ``name_en``, ``pinyin`` (Gansu), ``neighbour`` (shares a border with
+        Sichuan or Chongqing), ``label_lon``, ``label_lat``, ``source`` and the geometry;
+        checked against ``manifest.json``. A copy of the cached layer.
+
+    Raises
+    ------
+    DataIntegrityError
+        The file is missing or differs from ``manifest.json``.
+
+    Examples
+    --------
+    >>> from chuanyu_geo.boundaries import context_layer
+    >>> sorted(context_layer().query("neighbour")["short_name"])
+    ['云南', '湖北', '湖南', '甘肃', '西藏', '贵州', '陕西', '青海']
+    """
+    return _context_layer().copy()
 
 
 def load_boundaries(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 
 from ._figure import LANGS, SIZES, _finish, _new_axes, _rc, _resolve_lang, _sizes, _tr
-from ._map_furniture import CRS_CHOICES, Projection, _frame, place_furniture
+from ._map_furniture import CRS_CHOICES, Context, Projection, _frame, place_furniture
 from ._safe import color_rgba, inert_figure_text
 from ._style import config
 from .boundaries import UNIT_LEVELS, check_choice, check_vintage, load_boundaries
@@ -117,6 +117,7 @@ def plot_choropleth(
     with rc_context(_rc(font)):
         fig, ax, own = _new_axes(figsize, ax)
         layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
+        context = Context(ax, projection, lang, font_size)  # the neighbouring provinces, under the units
         _draw_border(ax, projection, vintage)
         handles = [
             Patch(facecolor=color_rgba(c), edgecolor="#777", label=label)
@@ -146,7 +147,7 @@ def plot_choropleth(
             "caption": caption,
             "font_size": font_size,
             "furniture": lambda: place_furniture(
-                fig, ax, layer.geometry.values, projection, provinces, frame, font_size
+                fig, ax, layer.geometry.values, projection, provinces, frame, font_size, context
             ),
         }
         _finish(fig, ax, own, None, page)

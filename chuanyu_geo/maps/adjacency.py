@@ -20,7 +20,15 @@ from .base import (
     _tr,
     warns_at_caller,
 )
-from .layers import _add_units, _lines_layer, _names_in, _province_labels, _web_layer, province_note
+from .layers import (
+    _add_context,
+    _add_units,
+    _lines_layer,
+    _names_in,
+    _province_labels,
+    _web_layer,
+    province_note,
+)
 
 # --------------------------------------------------------------------------- adjacency map
 
@@ -75,6 +83,7 @@ def adjacency_map(
     web = _web_layer(level, vintage)
     m, datum = _base_map(tiles, web.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, web.total_bounds, vintage, datum, lang)
+    _add_context(m, web.total_bounds, datum, lang)  # the neighbouring provinces, under the units
     style = config()["style"]
     graph = adjacency_graph(level=level, vintage=vintage, detail="standard")
     degree = {n: f"<br>{graph.degree(n)} {_tr(lang, '个邻接单元', 'neighbours')}" for n in graph.nodes}

@@ -1,5 +1,6 @@
 """The vector layers the maps share: web-simplified units with tooltips and search keys,
-line layers, the province border, the provinces' tint and names, and place names.
+line layers, the province border, the provinces' tint and names, place names, and the
+neighbouring provinces as context.
 
 Web layers are coverage-simplified (neighbours keep sharing their borders exactly) and
 rounded, so a county map stays small; every figure shown (shared km, areas) comes from the
@@ -25,9 +26,9 @@ from shapely.ops import polylabel
 
 from .._safe import check_color
 from .._style import config
-from ..boundaries import border_line, load_boundaries, unit_table
+from ..boundaries import border_line, context_layer, load_boundaries, unit_table
 from ..coords import to_gcj02
-from .base import FILL_OPACITY, _esc, _map_tools, _tr
+from .base import FILL_OPACITY, _esc, _Html, _map_tools, _root, _tr
 from .strokes import BORDER_CASING_PANE, BORDER_PANE, Copy, Stroke, border_stroke, line_row
 
 # --------------------------------------------------------------------------- layers
@@ -342,3 +343,103 @@ def _place_names(m: folium.Map, vintage: str, datum: str, lang: str) -> None:
         for (lon, lat), (_y, _x, text, kind) in zip(points, places)
     ]
     _PlaceNames(data, config()["style"]["county_names_zoom"]).add_to(m)
+
+
+# --------------------------------------------------------------------------- context
+
+# The neighbouring provinces: their shared borders near the study area, simplified more than
+# the units (only a backdrop), and their names up to a middle zoom, from which the units' place
+# names say where one is.
+CONTEXT_WEB_TOLERANCE_DEG = 0.03  # Douglas–Peucker, ~3 km: a backdrop seen at low zoom
+CONTEXT_NEAR_DEG = 1.0
+CONTEXT_NAMES_MAX_ZOOM = 8
+_CONTEXT_CSS = (
+    ".chuanyu-province.chuanyu-context{font:italic 15px sans-serif;letter-spacing:.08em;"
+    "color:rgba(90,90,90,.7)}"
+    ".chuanyu-context-far .chuanyu-context{display:none}"
+)
+
+
+@functools.cache
+def _web_context() -> tuple[gpd.GeoDataFrame, gpd.GeoDataFrame]:
+    """The context layer, and the borders between its provinces as web lines: only where two
+    of them meet (not the study area's outline, which the units draw, nor the edge of the box
+    the layer is clipped to, which would read as a border), within ``CONTEXT_NEAR_DEG`` of the
+    study area, simplified and rounded to a few kilobytes (a default map must stay under 1 MB).
+    """
+    layer = context_layer()
+    polygons = layer.geometry.values
+    outer = shapely.boundary(shapely.coverage_union_all(polygons))
+    shared = shapely.difference(shapely.union_all(shapely.boundary(polygons)), outer.buffer(1e-6))
+    study = shapely.union_all(load_boundaries("province", None, "standard").geometry.values)
+    near = shapely.intersection(shared, shapely.buffer(study, CONTEXT_NEAR_DEG))
+    lines = shapely.set_precision(shapely.simplify(shapely.line_merge(near), CONTEXT_WEB_TOLERANCE_DEG), 1e-3)
+    return layer, gpd.GeoDataFrame(geometry=[lines], crs=layer.crs)
+
+
+class _Context(MacroElement):
+    """The context lines in a pane of their own under the overlay pane (400, the units'), taking
+    no pointer, and the zoom rule of the context names: beyond ``max_zoom`` the map container
+    is marked ``chuanyu-context-far`` and the CSS hides them. One short script instead of a
+    folium GeoJson and CustomPane: the adjacency map has only a few kilobytes to spare.
+
+    ``lines`` is GeoJSON made here from coordinates alone (no text).
+    """
+
+    _template = Template(
+        """{% macro script(this, kwargs) %}
+        (function (map, lines, maxZoom) {
+          var pane = map.createPane("chuanyu-context");
+          pane.style.zIndex = 350;
+          pane.style.pointerEvents = "none";
+          L.geoJson(lines, {pane: "chuanyu-context", interactive: false, style: {{ this.style|tojson }}})
+            .addTo(map);
+          function update() {
+            map.getContainer().classList.toggle("chuanyu-context-far", map.getZoom() > maxZoom);
+          }
+          map.on("zoomend", update);
+          update();
+        })({{ this._parent.get_name() }}, {{ this.lines }}, {{ this.max_zoom|tojson }});
+        {% endmacro %}"""
+    )
+
+    def __init__(self, lines: str, max_zoom: int):
+        super().__init__()
+        self.lines = lines
+        self.style = {"color": "#8a8a8a", "weight": 1.2, "opacity": 0.6, "dashArray": "6 3"}
+        self.max_zoom = int(max_zoom)
+
+
+def _add_context(m: folium.Map, bounds, datum: str, lang: str) -> None:
+    """The provinces around the study area (display only): their shared borders as light lines
+    under the units that take no clicks or hovers, and their names as inert text up to a
+    middle zoom.
+
+    ``bounds`` is the part of the map first shown: a name goes on its province's part there
+    (grown by a quarter each way, what a wide window shows beyond it) when that part is big
+    enough to read, else on the province's own label point.
+    """
+    web, lines = _web_context()
+    _root(m).header.add_child(
+        _Html(f"<style>{_CONTEXT_CSS}</style>", trusted=True), name="chuanyu_context_css"
+    )
+    _Context(_geojson(lines, datum), CONTEXT_NAMES_MAX_ZOOM).add_to(m)
+    minx, miny, maxx, maxy = bounds
+    dx, dy = (maxx - minx) / 4, (maxy - miny) / 4
+    view = shapely.box(minx - dx, miny - dy, maxx + dx, maxy + dy)
+    labels = []
+    for row in web.itertuples():
+        shown = shapely.intersection(row.geometry, view)
+        parts = [g for g in shapely.get_parts(shown) if g.geom_type == "Polygon"]
+        largest = max(parts, key=lambda g: g.area, default=None)
+        if largest is not None and largest.area > 0.02 * view.area:
+            spot = polylabel(largest, tolerance=0.01)
+        elif row.neighbour:  # the corners of farther provinces are named only where they show
+            spot = shapely.Point(row.label_lon, row.label_lat)
+        else:
+            continue
+        if datum == "gcj02":
+            spot = to_gcj02(np.asarray([spot]))[0]
+        text = _esc(_tr(lang, row.short_name, row.pinyin))
+        labels.append([round(spot.y, 4), round(spot.x, 4), text, "chuanyu-province chuanyu-context", None])
+    _Labels(labels).add_to(m)  # on the map itself: no layer group, nothing in the layer control

@@ -28,6 +28,7 @@ from .base import (
     warns_at_caller,
 )
 from .layers import (
+    _add_context,
     _add_units,
     _border_only,
     _geojson,
@@ -141,6 +142,7 @@ def platform_map(
     focus = web[web["adcode"].isin(list(member_of))] if member_of else web
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, focus.total_bounds, vintage, datum, lang)
+    _add_context(m, focus.total_bounds, datum, lang)  # the neighbouring provinces, under the units
     style = config()["style"]
 
     def color_of(code: str) -> str:

@@ -23,7 +23,15 @@ from .base import (
     _tr,
     warns_at_caller,
 )
-from .layers import _add_units, _border_only, _province_labels, _web_layer, border_row, province_note
+from .layers import (
+    _add_context,
+    _add_units,
+    _border_only,
+    _province_labels,
+    _web_layer,
+    border_row,
+    province_note,
+)
 
 # --------------------------------------------------------------------------- choropleth
 
@@ -100,6 +108,7 @@ def choropleth(
     focus = web[web["adcode"].isin(list(class_of))]
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, focus.total_bounds, vintage, datum, lang)
+    _add_context(m, focus.total_bounds, datum, lang)  # the neighbouring provinces, under the units
     style = config()["style"]
     extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
     _add_units(
@@ -179,6 +188,7 @@ def lisa_map(
     focus = web[web["adcode"].isin(list(local["adcode"]))]
     m, datum = _base_map(tiles, focus.total_bounds, _provenance(web, vintage, lang), title, offline)
     _province_labels(m, focus.total_bounds, vintage, datum, lang)
+    _add_context(m, focus.total_bounds, datum, lang)  # the neighbouring provinces, under the units
     cluster = dict(zip(local["adcode"], local["cluster"]))
 
     def tip(row) -> str:

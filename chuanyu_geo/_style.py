@@ -22,6 +22,41 @@ def unit_color(platforms_of_unit: list[Platform]) -> str:
     return colors.pop() if len(colors) == 1 else style["several_clusters_color"]
 
 
+# Chinese names of the usual mapclassify schemes and of the weights, for Chinese outputs
+# (maps and figures say the same words).
+SCHEMES_ZH = {
+    "quantiles": "分位数",
+    "equal_interval": "等间距",
+    "natural_breaks": "自然断点",
+    "fisher_jenks": "Fisher–Jenks 最优分级",
+    "jenks_caspall": "Jenks–Caspall 分级",
+    "std_mean": "标准差",
+    "percentiles": "百分位数",
+}
+WEIGHT_KINDS_ZH = {
+    "queen": "后邻接",
+    "rook": "车邻接",
+    "shared_km": "共享边界长度",
+    "cross_border": "跨省界邻接",
+}
+
+
+def format_number(value: float) -> str:
+    """A value for a reader: thousands separated, about six significant digits, never 1.5e+06.
+
+    Examples
+    --------
+    >>> format_number(1564450.0), format_number(12.3456789), format_number(0.000123456)
+    ('1,564,450', '12.3457', '0.000123456')
+    """
+    value = float(value)
+    if value.is_integer():
+        return f"{value:,.0f}"
+    if abs(value) >= 1:
+        return f"{value:,.{max(0, 6 - len(str(int(abs(value)))))}f}"
+    return f"{value:.6g}"
+
+
 LISA_ORDER = ("HH", "LL", "HL", "LH", "ns", "isolate")
 
 

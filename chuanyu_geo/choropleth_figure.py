@@ -11,24 +11,13 @@ import pandas as pd
 from ._figure import LANGS, SIZES, _finish, _new_axes, _rc, _resolve_lang, _sizes, _tr
 from ._map_furniture import CRS_CHOICES, Context, Projection, _frame, place_furniture
 from ._safe import color_rgba, inert_figure_text
-from ._style import config
+from ._style import SCHEMES_ZH, config
 from .boundaries import UNIT_LEVELS, check_choice, check_vintage, load_boundaries
 from .classify import classify_values
 from .plot import _border_handle, _draw_border
 from .stable_units import unit_layer
 
 __all__ = ["plot_choropleth"]
-
-# Chinese names of the usual mapclassify schemes, for Chinese captions.
-_SCHEMES_ZH = {
-    "quantiles": "分位数",
-    "equal_interval": "等间距",
-    "natural_breaks": "自然断点",
-    "fisher_jenks": "Fisher–Jenks 最优分级",
-    "jenks_caspall": "Jenks–Caspall 分级",
-    "std_mean": "标准差",
-    "percentiles": "百分位数",
-}
 
 
 def __getattr__(name: str):
@@ -129,7 +118,7 @@ def plot_choropleth(
         handles.append(_border_handle(lang))
         frame = _frame(ax, layer.total_bounds, 0.03)
         projection.ticks(ax, frame, font_size)
-        zh_scheme = _SCHEMES_ZH.get(scheme.lower(), scheme)
+        zh_scheme = SCHEMES_ZH.get(scheme.lower(), scheme)
         n = len(classes.colors)
         caption = _tr(
             lang,

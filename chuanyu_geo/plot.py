@@ -38,7 +38,7 @@ from ._map_furniture import (
     place_furniture,
 )
 from ._safe import check_color, color_rgba, inert_figure_text
-from ._style import LISA_ORDER, config, lisa_label, lisa_test_note, unit_color
+from ._style import LISA_ORDER, WEIGHT_KINDS_ZH, config, lisa_label, lisa_test_note, unit_color
 from .adjacency import cross_border_pairs, shared_lines
 from .boundaries import (
     UNIT_LEVELS,
@@ -58,7 +58,6 @@ OVERLAP_SHARE = 0.01
 # ... and to count as containing it (the container is hatched).
 CONTAIN_SHARE = 0.9
 # The names of the weights in Chinese captions.
-_KINDS_ZH = {"queen": "后邻接", "rook": "车邻接", "shared_km": "共享边界长度", "cross_border": "跨省界邻接"}
 
 
 def _border_handle(lang: str):
@@ -485,7 +484,7 @@ def plot_lisa(
                 layer,
                 vintage,
                 (
-                    f"{_KINDS_ZH.get(kind, kind)}权重，{permutations} 次置换。",
+                    f"{WEIGHT_KINDS_ZH.get(kind, kind)}权重，{permutations} 次置换。",
                     f" {kind} weights, {permutations} permutations.",
                 ),
                 lang,

@@ -61,6 +61,7 @@ EDGE_BAND_OPACITY = 0.3
 
 
 _PRECISION_ZH = {"exact": "精确", "approximate": "近似"}
+_STATUS_ZH = {"found": "已查到原文", "reported": "据报道", "not found": "未查到"}
 
 
 def _platform_popup(platform: Platform, precision: str, note: str | None, lang: str) -> str:
@@ -85,8 +86,11 @@ def _platform_popup(platform: Platform, precision: str, note: str | None, lang: 
         ]
     if platform.overall_plan is not None and (platform.overall_plan.document or platform.overall_plan.date):
         plan = platform.overall_plan
-        label = _tr(lang, "总体方案", "overall plan")
-        parts.append(f"{label}: {_esc(plan.document or '')} {_esc(plan.date or '')} ({_esc(plan.status)})")
+        if zh:
+            status = _STATUS_ZH.get(plan.status, plan.status)
+            parts.append(f"总体方案：{_esc(plan.document or '')} {_esc(plan.date or '')}（{_esc(status)}）")
+        if en:  # the document number is Chinese (川府发〔2023〕9号): the Chinese map gives it
+            parts.append(f"overall plan: issued {_esc(plan.date or 'date unknown')} ({_esc(plan.status)})")
     return "<div style='max-width:360px'>" + "<br>".join(parts) + "</div>"
 
 

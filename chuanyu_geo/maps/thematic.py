@@ -6,7 +6,15 @@ import folium
 import pandas as pd
 
 from .._errors import listing
-from .._style import LISA_ORDER, config, lisa_label, lisa_test_note
+from .._style import (
+    LISA_ORDER,
+    SCHEMES_ZH,
+    WEIGHT_KINDS_ZH,
+    config,
+    format_number,
+    lisa_label,
+    lisa_test_note,
+)
 from ..boundaries import Layer, check_choice
 from ..classify import classify_values
 from ..stable_units import dissolve_stable
@@ -110,7 +118,7 @@ def choropleth(
     _province_labels(m, focus.total_bounds, vintage, datum, lang)
     _add_context(m, focus.total_bounds, datum, lang)  # the neighbouring provinces, under the units
     style = config()["style"]
-    extra = {code: f"<br>{_esc(value_col)}: {_esc(f'{value:,.6g}')}" for code, value in value_of.items()}
+    extra = {code: f"<br>{_esc(value_col)}: {_esc(format_number(value))}" for code, value in value_of.items()}
     _add_units(
         m,
         web,
@@ -122,7 +130,8 @@ def choropleth(
         vintage=vintage,
     )
     border = _border_only(m, web, datum, lang)
-    legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme)})"]
+    scheme_name = _tr(lang, SCHEMES_ZH.get(str(scheme).lower(), str(scheme)), str(scheme))
+    legend = [f"<b>{_esc(value_col)}</b> ({_esc(scheme_name)})"]
     legend += [_swatch(colors[i], _esc(label)) for i, label in enumerate(classes.labels())]
     legend.append(_swatch(style["no_platform_color"], _esc(_tr(lang, "无数据", "no data"))))
     legend.append(border_row(lang, border))
@@ -218,7 +227,8 @@ def lisa_map(
     shown = [k for k in LISA_ORDER if k != "isolate" or "isolate" in set(local["cluster"])]
     legend += [_swatch(colors[k], _esc(lisa_label(k, lang))) for k in shown]
     kind = local.attrs.get("kind", "queen")
-    weights_note = _tr(lang, f"{kind} 权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
+    kind_zh = WEIGHT_KINDS_ZH.get(kind, kind)
+    weights_note = _tr(lang, f"{kind_zh}权重；区划版本 {vintage}", f"{kind} weights; vintage {vintage}")
     legend.append(border_row(lang, border))
     legend.append(province_note(lang))
     legend.append(f"<div style='color:#555'>{_esc(weights_note)}</div>")

@@ -260,6 +260,11 @@ def plot_platforms(
     return fig
 
 
+def _provinces(projection: Projection, vintage: str):
+    """The two provinces in the figure's projection, for the locator inset."""
+    return projection.layer(load_boundaries("province", vintage, "standard"))
+
+
 def plot_adjacency(
     level: str = "county",
     vintage: str | None = None,
@@ -397,7 +402,7 @@ def plot_adjacency(
                 ax,
                 layer.geometry.values,
                 projection,
-                projection.layer(load_boundaries("province", vintage, "standard")),
+                _provinces(projection, vintage),
                 frame,
                 font_size,
                 context,
@@ -495,7 +500,7 @@ def plot_lisa(
                 ax,
                 layer.geometry.values,
                 projection,
-                projection.layer(load_boundaries("province", vintage, "standard")),
+                _provinces(projection, vintage),
                 frame,
                 font_size,
                 context,

@@ -233,13 +233,17 @@ def _free_spot(area, width: float, height: float, obstacles: list):
 
 
 def place_furniture(
-    fig, ax, data_geoms, projection: Projection, provinces, frame, font_size: float, context=None
+    fig, ax, data_geoms, projection: Projection, vintage: str, frame, font_size: float, context=None
 ) -> list:
-    """Locator inset, north arrow and scale bar, each in the emptiest free corner of the map,
-    then the names of the ``context`` provinces (a :class:`Context`) where they fit.
+    """Locator inset (the two provinces of ``vintage``), north arrow and scale bar, each in the
+    emptiest free corner of the map, then the names of the ``context`` provinces (a
+    :class:`Context`) where they fit.
 
     Returns the texts (scale-bar length, "N", province names) that labels must keep clear of.
     """
+    from .boundaries import load_boundaries
+
+    provinces = projection.layer(load_boundaries("province", vintage, "standard"))
     ax.apply_aspect()
     box = ax.get_window_extent(fig.canvas.get_renderer())
     inch = fig.dpi

@@ -29,7 +29,6 @@ from .adjacency import adjacency_graph
 from .boundaries import (
     DEFAULT_DETAIL,
     MEMBER_LEVELS,
-    Layer,
     check_choice,
     province_border,
     unit_table,
@@ -128,10 +127,9 @@ def weights(
                 "vintage= and detail= are read from the graph; omit them when passing a graph"
             )
     else:
-        if graph_or_level not in ANALYSIS_LEVELS:  # named as the user's argument
-            check_choice("graph_or_level", graph_or_level, ANALYSIS_LEVELS)
-        layer = Layer.resolve(graph_or_level, vintage, detail, levels=ANALYSIS_LEVELS)
-        graph = adjacency_graph(level=layer.level, vintage=layer.vintage, detail=layer.detail)
+        level = check_choice("graph_or_level", graph_or_level, ANALYSIS_LEVELS)
+        # adjacency_graph checks the vintage (None: the registry's default) and the detail.
+        graph = adjacency_graph(level=level, vintage=vintage, detail=detail or DEFAULT_DETAIL)
     focal, neighbor, weight = [], [], []
     for a, b, data in graph.edges(data=True):
         if kind == "rook" and data["contact"] != "edge":

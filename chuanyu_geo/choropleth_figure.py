@@ -12,7 +12,7 @@ from ._figure import LANGS, SIZES, _finish, _new_axes, _rc, _resolve_lang, _size
 from ._map_furniture import CRS_CHOICES, Context, Projection, _frame, place_furniture
 from ._safe import color_rgba, inert_figure_text
 from ._style import SCHEMES_ZH, config
-from .boundaries import UNIT_LEVELS, check_choice, check_vintage, load_boundaries
+from .boundaries import UNIT_LEVELS, check_choice, check_vintage
 from .classify import classify_values
 from .plot import _border_handle, _draw_border
 from .stable_units import unit_layer
@@ -127,7 +127,6 @@ def plot_choropleth(
             f"classes: {scheme}, k = {n}.",
             "\n",
         )
-        provinces = projection.layer(load_boundaries("province", vintage, "standard"))
         page = {
             "title": inert_figure_text(title if title is not None else column),
             # Outside the map, to its right: a legend never covers a unit that carries data.
@@ -136,7 +135,7 @@ def plot_choropleth(
             "caption": caption,
             "font_size": font_size,
             "furniture": lambda: place_furniture(
-                fig, ax, layer.geometry.values, projection, provinces, frame, font_size, context
+                fig, ax, layer.geometry.values, projection, vintage, frame, font_size, context
             ),
         }
         _finish(fig, ax, own, None, page)

@@ -244,7 +244,6 @@ def plot_platforms(
             f"Sichuan–Chongqing cross-border platforms (plan {the_plan})",
             "\n",
         )
-        provinces = projection.layer(load_boundaries("province", vintage, "standard"))
         page = {
             "title": inert_figure_text(title) if title else default,
             "legend": {"handles": handles},
@@ -253,16 +252,11 @@ def plot_platforms(
             ),
             "font_size": font_size,
             "furniture": lambda: place_furniture(
-                fig, ax, layer.geometry.values, projection, provinces, frame, font_size, context
+                fig, ax, layer.geometry.values, projection, vintage, frame, font_size, context
             ),
         }
         _finish(fig, ax, own, labels, page)
     return fig
-
-
-def _provinces(projection: Projection, vintage: str):
-    """The two provinces in the figure's projection, for the locator inset."""
-    return projection.layer(load_boundaries("province", vintage, "standard"))
 
 
 def plot_adjacency(
@@ -398,14 +392,7 @@ def plot_adjacency(
             ),
             "font_size": font_size,
             "furniture": lambda: place_furniture(
-                fig,
-                ax,
-                layer.geometry.values,
-                projection,
-                _provinces(projection, vintage),
-                frame,
-                font_size,
-                context,
+                fig, ax, layer.geometry.values, projection, vintage, frame, font_size, context
             ),
         }
         _finish(fig, ax, own, labels, page)
@@ -496,14 +483,7 @@ def plot_lisa(
             ),
             "font_size": font_size,
             "furniture": lambda: place_furniture(
-                fig,
-                ax,
-                layer.geometry.values,
-                projection,
-                _provinces(projection, vintage),
-                frame,
-                font_size,
-                context,
+                fig, ax, layer.geometry.values, projection, vintage, frame, font_size, context
             ),
         }
         _finish(fig, ax, own, None, page)

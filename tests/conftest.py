@@ -165,8 +165,6 @@ SLOW_DOCTESTS = {
     "chuanyu_geo.designs.design_report",
     "chuanyu_geo.regional_inequality.theil",
 }
-# The check of doctests' temporary directory runs after every doctest (see OwnTemp).
-LAST = "test_doctests_and_notebooks_leave_no_temporary_files"
 
 
 def _is_slow(item: pytest.Item) -> bool:
@@ -193,8 +191,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if _is_slow(item):
             item.add_marker(pytest.mark.slow)
-    # The leftover check reads what the doctests and notebooks left: it runs after them.
-    items.sort(key=lambda item: item.name == LAST)
 
 
 # Tests not marked slow or browser that took longer than this are listed after a run
@@ -230,18 +226,30 @@ WRITES_TEMP_FILES = {
 }
 
 
+def check_own_temp(name: str, left: list[str]) -> None:
+    """Fail the test ``name`` (at its teardown) for what it left in its own TMPDIR.
+
+    The doctests of :data:`WRITES_TEMP_FILES` show a call writing into ``tempfile.mkdtemp()``:
+    they must have written there (the redirection works, and the list is not stale), and
+    the harness removes it. Any other doctest or notebook must leave nothing.
+    """
+    if name in WRITES_TEMP_FILES:
+        assert left, f"{name} wrote nothing into its own TMPDIR (is WRITES_TEMP_FILES stale?)"
+    else:
+        assert not left, f"{name} left temporary files: {left[:10]}"
+
+
 class OwnTemp:
     """A temporary directory of their own for each doctest and notebook test.
 
     ``TMPDIR`` and :data:`tempfile.tempdir` point at ``<pytest's basetemp>/own-tmp/<test>``
-    while the test runs and are restored after; what a test leaves there stays for
-    :func:`test_docs.test_doctests_and_notebooks_leave_no_temporary_files` to name,
-    except for the doctests of :data:`WRITES_TEMP_FILES`, whose files are removed. Nothing
-    is compared with the machine's temporary directory, which other processes share.
+    while the test runs and are restored after; at teardown :func:`check_own_temp` fails
+    the test for what it left, then the directory is removed. The check belongs to the test
+    itself, so it holds in whichever pytest-xdist worker runs it; nothing is compared with
+    the machine's temporary directory, which other processes share.
     """
 
     root: Path | None = None
-    wrote: dict[str, list[str]] = {}  # test name -> entries it left in its directory
 
     @pytest.fixture(scope="session")
     @classmethod
@@ -270,9 +278,9 @@ class OwnTemp:
             else:
                 os.environ["TMPDIR"] = saved[0]
             tempfile.tempdir = saved[1]
-            cls.wrote[item.name] = sorted(p.name for p in folder.iterdir())
-            if item.name in WRITES_TEMP_FILES or not cls.wrote[item.name]:
-                shutil.rmtree(folder)
+        left = sorted(p.name for p in folder.iterdir())
+        shutil.rmtree(folder)
+        check_own_temp(item.name, left)
 
 
 # numpy's print options as the session started: colour-science sets legacy="1.13" when it
@@ -288,6 +296,12 @@ class NumpyPrint:
     def _numpy_print_options(cls):
         np.set_printoptions(**_NUMPY_PRINT)
         yield
+
+
+def pytest_xdist_auto_num_workers(config):
+    # -n auto (pyproject's addopts): one pytest-xdist worker per core, at most four, as each
+    # holds about 1 GB once the analysis stack and numba's compiled LISA code are loaded.
+    return max(1, min(os.cpu_count() or 1, 4))
 
 
 def pytest_configure(config):

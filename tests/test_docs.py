@@ -146,20 +146,38 @@ def test_the_link_check_finds_broken_links(tmp_path, missing):
     assert broken_links(tmp_path) == []
 
 
-def test_doctests_and_notebooks_leave_no_temporary_files(own_tempdir):
-    """Runs after every doctest and notebook (tests/conftest.py orders it last).
+def test_the_temporary_files_a_doctest_leaves_fail_it():
+    """Each doctest and notebook runs with a TMPDIR of its own (tests/conftest.py, OwnTemp).
 
-    Each of them had a TMPDIR of its own under pytest's base temporary directory, never the
-    machine's (which other processes share); what one left there is named here.
+    What it left there fails it at teardown, in whichever worker ran it; never the machine's
+    temporary directory, which other processes share.
     """
-    left = {folder.name: sorted(p.name for p in folder.iterdir()) for folder in own_tempdir.root.iterdir()}
-    assert left == {}, f"doctests or notebooks left temporary files: {left}"
+    from conftest import WRITES_TEMP_FILES, check_own_temp
+
+    check_own_temp("chuanyu_geo.boundaries.load_boundaries", [])
+    with pytest.raises(AssertionError, match="left temporary files: .'tmpab12'"):
+        check_own_temp("chuanyu_geo.boundaries.load_boundaries", ["tmpab12"])
+    writer = sorted(WRITES_TEMP_FILES)[0]
+    check_own_temp(writer, ["tmpab12"])
+    with pytest.raises(AssertionError, match="wrote nothing"):
+        check_own_temp(writer, [])
+
+
+def test_the_doctests_that_write_temporary_files_are_named_and_do_so():
+    """The list in conftest is not stale: each name is a doctest showing tempfile.mkdtemp()."""
+    import importlib
+
     from conftest import WRITES_TEMP_FILES
 
-    # The doctests known to write temporary files did write into their own directory (the
-    # redirection works, and the list in conftest is not stale).
-    for name in WRITES_TEMP_FILES & set(own_tempdir.wrote):
-        assert own_tempdir.wrote[name], f"{name} wrote nothing into its own TMPDIR"
+    for name in WRITES_TEMP_FILES:
+        module_name, _, attribute = name.rpartition(".")
+        try:
+            owner = importlib.import_module(module_name)
+        except ModuleNotFoundError:  # a method: module.Class.method
+            module_name, _, cls = module_name.rpartition(".")
+            owner = getattr(importlib.import_module(module_name), cls)
+        doc = getattr(owner, attribute).__doc__ or ""
+        assert ">>>" in doc and "mkdtemp" in doc, name
 
 
 def test_the_fast_part_is_documented_and_ci_runs_everything():

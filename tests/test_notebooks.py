@@ -1,11 +1,13 @@
-"""The notebooks run end to end (in a kernel of this environment) and stay small."""
+"""The notebooks run end to end (in a kernel of this environment) and stay small.
+
+How long they take is measured by benchmarks/notebooks.py, not here.
+"""
 
 from __future__ import annotations
 
 import json
 import shutil
 import sys
-import time
 from pathlib import Path
 
 import nbformat
@@ -15,8 +17,6 @@ NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 sys.path.insert(0, str(NOTEBOOKS.parent / "scripts"))
 from run_notebooks import execute  # noqa: E402
-
-ELAPSED: dict[str, float] = {}
 
 
 def test_the_notebooks():
@@ -46,9 +46,7 @@ def test_notebook_runs(path, workdir, tmp_path, monkeypatch):
     own_temp.mkdir()
     monkeypatch.setenv("TMPDIR", str(own_temp))
     before = sorted(p.name for p in workdir.iterdir())
-    start = time.perf_counter()
     notebook = execute(path, workdir)  # raises CellExecutionError on a failing cell
-    ELAPSED[path.name] = time.perf_counter() - start
     errors = [
         o
         for c in notebook.cells
@@ -60,12 +58,6 @@ def test_notebook_runs(path, workdir, tmp_path, monkeypatch):
     assert sorted(p.name for p in workdir.iterdir()) == before, "a notebook wrote into notebooks/"
     left = sorted(p.name for p in own_temp.iterdir())
     assert left == [], f"a notebook left temporary files behind: {left}"
-
-
-def test_notebooks_run_in_under_five_minutes_together():
-    if len(ELAPSED) < len(PATHS):
-        pytest.fail("run the whole module: the notebook runs did not all happen")
-    assert sum(ELAPSED.values()) < 300, ELAPSED
 
 
 @pytest.mark.parametrize("path", PATHS, ids=lambda p: p.stem)

@@ -1,4 +1,5 @@
-"""The geometric path: contacts by pairwise intersection, for rows off the coverage rules and gaps."""
+"""The geometric path: contacts of rows off the coverage rules (shared lines from collinear
+segments, overlaps by intersection), and contacts within a tolerance."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 import shapely
 
 from ._arrays import _CONTACT_FIELDS, _combine, _Contacts, _unique_ints
+from .collinear import shared_line_km
 from .budget import _check_vertex_work, _pair_budget, _query_pairs, _Stacked
 from .frame import _areal, _Frame, _linework
 
@@ -22,9 +24,17 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
     keys = _unique_ints(a * len(geoms) + b)
     a, b = keys // len(geoms), keys % len(geoms)
     _check_vertex_work(geoms, a, b)
-    lines = shapely.intersection(shapely.boundary(geoms[a]), shapely.boundary(geoms[b]))
-    shared = frame.length_km(shapely.line_merge(_linework(lines)))
-    overlap_km2 = frame.area_km2(_areal(shapely.intersection(geoms[a], geoms[b])))
+    measured = shared_line_km(geoms, a, b, frame)
+    if measured is None:
+        shared, undecided = np.zeros(len(a)), np.ones(len(a), dtype=bool)
+    else:
+        shared, undecided = measured
+    if undecided.any():  # segments all but collinear: GEOS's overlay decides
+        u = np.nonzero(undecided)[0]
+        lines = shapely.intersection(shapely.boundary(geoms[a[u]]), shapely.boundary(geoms[b[u]]))
+        shared[u] = frame.length_km(shapely.line_merge(_linework(lines)))
+    # The polygon parts of the intersection (area_km2 measures only those).
+    overlap_km2 = frame.area_km2(shapely.intersection(geoms[a], geoms[b]))
     edge = shared > MIN_EDGE_KM  # a line of float noise at a corner is not a shared border
     return _Contacts(a, b, np.where(edge, shared, 0.0), edge, overlap_km2, np.zeros(len(a), dtype=bool))
 

@@ -7,9 +7,10 @@ import numpy as np
 import shapely
 
 from ._arrays import _CONTACT_FIELDS, _combine, _Contacts, _unique_ints
-from .collinear import shared_line_km
+from ._workers import _beside
 from .budget import _check_vertex_work, _pair_budget, _query_pairs, _Stacked
-from .frame import _areal, _Frame, _linework
+from .collinear import shared_line_km
+from .frame import _Frame, _linework
 
 MIN_EDGE_KM = 1e-6  # 1 mm: shorter shared lines are corners drawn with float noise
 
@@ -24,7 +25,11 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
     keys = _unique_ints(a * len(geoms) + b)
     a, b = keys // len(geoms), keys % len(geoms)
     _check_vertex_work(geoms, a, b)
-    measured = shared_line_km(geoms, a, b, frame)
+    # The overlaps (polygon intersections, GEOS) on both threads, the shared lines (numpy)
+    # on the main thread meanwhile.
+    overlaps, measured = _beside(
+        shapely.intersection, (geoms[a], geoms[b]), lambda: shared_line_km(geoms, a, b, frame)
+    )
     if measured is None:
         shared, undecided = np.zeros(len(a)), np.ones(len(a), dtype=bool)
     else:
@@ -33,8 +38,7 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
         u = np.nonzero(undecided)[0]
         lines = shapely.intersection(shapely.boundary(geoms[a[u]]), shapely.boundary(geoms[b[u]]))
         shared[u] = frame.length_km(shapely.line_merge(_linework(lines)))
-    # The polygon parts of the intersection (area_km2 measures only those).
-    overlap_km2 = frame.area_km2(shapely.intersection(geoms[a], geoms[b]))
+    overlap_km2 = frame.area_km2(overlaps)  # the polygon parts only
     edge = shared > MIN_EDGE_KM  # a line of float noise at a corner is not a shared border
     return _Contacts(a, b, np.where(edge, shared, 0.0), edge, overlap_km2, np.zeros(len(a), dtype=bool))
 

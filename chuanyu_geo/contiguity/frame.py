@@ -50,14 +50,19 @@ class _Frame:
         holes subtracted), within 1e-5 of ``Geod.geometry_area_perimeter`` (see
         :func:`chuanyu_geo.coords._ring_areas_m2`)."""
         geoms = np.asarray(geoms, dtype=object)
-        parts, row = _flat_parts(geoms)
+        # A polygon without holes is one ring: its vertices are read without taking it apart.
+        simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (
+            shapely.get_num_interior_rings(geoms) == 0
+        )
+        parts, part_row = _flat_parts(geoms[~simple])
         polygons = shapely.get_type_id(parts) == shapely.GeometryType.POLYGON
         rings, part = shapely.get_rings(parts[polygons], return_index=True)
-        xy, ring = shapely.get_coordinates(rings, return_index=True)
+        xy, ring = shapely.get_coordinates(np.concatenate([geoms[simple], rings]), return_index=True)
+        ring_row = np.concatenate([np.nonzero(simple)[0], np.nonzero(~simple)[0][part_row[polygons][part]]])
         lon, lat = self.lonlat(xy[:, 0], xy[:, 1])
         # A valid polygon's holes run against its shell: signed areas subtract them.
-        signed = _ring_areas_m2(lon, lat, ring, len(rings))
-        return np.abs(np.bincount(row[polygons][part], weights=signed, minlength=len(geoms))) / 1e6
+        signed = _ring_areas_m2(lon, lat, ring, len(ring_row))
+        return np.abs(np.bincount(ring_row, weights=signed, minlength=len(geoms))) / 1e6
 
     def metric(self, geoms: np.ndarray) -> tuple[np.ndarray, _Frame]:
         """The geometries in metres: the layer's own CRS if projected, else an equidistant projection."""

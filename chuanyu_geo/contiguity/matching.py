@@ -284,6 +284,17 @@ def _segment_problems(
             fresh = fresh[~shapely.is_prepared(geoms[fresh])]
             shapely.prepare(geoms[fresh])
             try:
+                # A chain whose first or last vertex lies inside another polygon enters it
+                # (flagging both rows, as the test below would): a point test is far cheaper,
+                # and the test below then only runs where a row is not flagged yet.
+                ends = [xy[k[head]], xy[k[tail] + 1]]
+                inside = np.zeros(len(poly), dtype=bool)
+                for end in ends:
+                    inside |= shapely.contains_xy(geoms[poly], end[seg, 0], end[seg, 1])
+                bad += [poly[inside], own[seg[inside]]]
+                flagged = _unique_ints(np.concatenate(bad).astype(np.int64))
+                open_ = ~inside & ~(_is_in(poly, flagged) & _is_in(own[seg], flagged))
+                poly, seg = poly[open_], seg[open_]
                 touch = shapely.intersects(geoms[poly], segments[seg])
             finally:
                 shapely.destroy_prepared(geoms[fresh])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +12,7 @@ import shapely
 
 from .._errors import InvalidArgumentError
 from ._arrays import _combine, _Contacts
+from ._workers import _checker
 from .budget import _Stacked
 from .exact import _exact_contacts, _tolerant_contacts
 from .frame import _Frame
@@ -22,16 +23,6 @@ from .validation import _check_tolerance, _check_user_layer, _listing, _refuse_i
 
 class AdjacencyWarning(UserWarning):
     """A user layer needed repair, or overlaps were found."""
-
-
-_CHECKER: list[ThreadPoolExecutor] = []  # one worker thread, started on first use and kept
-
-
-def _checker() -> ThreadPoolExecutor:
-    """The thread ``is_valid`` runs on (starting a thread per call costs a small layer ~10%)."""
-    if not _CHECKER:
-        _CHECKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuanyu_geo-is_valid"))
-    return _CHECKER[0]
 
 
 def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:

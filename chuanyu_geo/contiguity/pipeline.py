@@ -25,6 +25,9 @@ class AdjacencyWarning(UserWarning):
     """A user layer needed repair, or overlaps were found."""
 
 
+_THREAD_FROM_VERTICES = 20_000  # layers this large validate on the second thread
+
+
 def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
     """Match a layer as a coverage while validating it.
 
@@ -32,6 +35,14 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None
     coverage rules. GEOS releases the GIL, so ``is_valid`` runs on a second thread beside
     the matching, which also finds the coverage problems.
     """
+    if int(shapely.get_num_coordinates(geoms).sum()) < _THREAD_FROM_VERTICES:
+        # A small layer: is_valid takes well under a millisecond, less than handing it to
+        # the thread and back (under load, up to the interpreter's 5 ms switch interval).
+        invalid = ~shapely.is_valid(geoms)
+        if invalid.any():
+            return None, invalid, np.empty(0, dtype=np.int64)
+        found, problems = _coverage_contacts(geoms, frame, validate=True)
+        return found, invalid, problems
     checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
     try:
         found, problems = _coverage_contacts(geoms, frame, validate=True)

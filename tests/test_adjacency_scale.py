@@ -209,3 +209,21 @@ def test_graph_from_codes_equals_libpysal_sorting_it(ids):
         if weight is None:
             built = Graph.build_contiguity(layer.set_index("key"), rook=rook)
             assert (built.sparse != cg.contacts_to_graph(table, layer["key"], rook=rook).sparse).nnz == 0
+
+
+def test_crowded_segments_and_small_chunks_give_the_same_contacts(monkeypatch):
+    layer = _layers()["county simplified"]
+    geoms = np.asarray(layer.geometry.values)
+    frame = _Frame(layer.crs)
+    rows = np.arange(len(geoms))
+    expected = exact._exact_contacts(geoms, rows, frame)
+    monkeypatch.setattr(collinear, "_CHUNK_SEGMENTS", 1000)  # many chunks
+    chunked = exact._exact_contacts(geoms, rows, frame)
+    monkeypatch.setattr(collinear, "_pair_budget", lambda n: 0)  # every pair to GEOS
+    a, b = _pairs(geoms)
+    assert collinear.shared_line_km(geoms, a, b, frame) is None
+    overlaid = exact._exact_contacts(geoms, rows, frame)
+    for got in (chunked, overlaid):
+        assert np.array_equal(got.i, expected.i) and np.array_equal(got.j, expected.j)
+        assert np.array_equal(got.edge, expected.edge)
+        assert got.shared_km == pytest.approx(expected.shared_km, rel=1e-9, abs=1e-12)

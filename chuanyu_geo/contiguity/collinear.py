@@ -7,13 +7,14 @@ import shapely
 
 from ..coords import _GEOD
 from ._arrays import _is_in
-from .budget import _pair_budget, _query_pairs, _Stacked
+from .budget import _pair_budget
 from .frame import _Frame
 from .matching import _ring_coordinates
 
 # Shewchuk's bound on the rounding error of a 2D orientation determinant computed in doubles
 # ((3 + 16 eps) eps, eps = 2^-53): a larger determinant has the sign of the exact one.
 _ORIENT_ERROR = (3.0 + 16.0 * 2.0**-53) * 2.0**-53
+_CHUNK_SEGMENTS = 1 << 18  # query segments per chunk of the bulk query
 
 
 def _orientation(p: np.ndarray, q: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -65,15 +66,23 @@ def shared_line_km(
     start, p0, p1 = start[proper], p0[proper], p1[proper]
     owner = rows[local_owner[start]]
     segments = shapely.linestrings(np.stack([p0, p1], axis=1))
-    try:
-        i, j = _query_pairs(shapely.STRtree(segments), segments, 4 * _pair_budget(len(segments)))
-    except _Stacked:
-        return None
-    keep = owner[i] < owner[j]
-    i, j = i[keep], j[keep]
+    tree = shapely.STRtree(segments)
+    # Chunks of query segments, each filtered at once to the few pairs of different owners
+    # that form a wanted pair: memory stays that of a chunk's candidates.
+    budget, total, found_i, found_j = 2 * _pair_budget(len(segments)), 0, [], []
+    for first in range(0, len(segments), _CHUNK_SEGMENTS):
+        i, j = tree.query(segments[first : first + _CHUNK_SEGMENTS])
+        total += len(i)
+        if total > budget:  # long segments over crowded ones: GEOS measures the pairs instead
+            return None
+        i += first
+        keep = owner[i] < owner[j]
+        i, j = i[keep], j[keep]
+        wanted = _is_in(owner[i] * n + owner[j], sorted_keys)
+        found_i.append(i[wanted])
+        found_j.append(j[wanted])
+    i, j = np.concatenate(found_i), np.concatenate(found_j)
     keys = owner[i] * n + owner[j]
-    wanted = _is_in(keys, sorted_keys)
-    i, j, keys = i[wanted], j[wanted], keys[wanted]
     on0, off0 = _orientation(p0[i], p1[i], p0[j])
     on1, off1 = _orientation(p0[i], p1[i], p1[j])
     pair = order[np.searchsorted(sorted_keys, keys)]

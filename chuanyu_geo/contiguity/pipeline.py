@@ -58,6 +58,7 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None
 
 
 ISSUE_COLUMNS = ["kind", "id_a", "id_b", "value", "detail"]
+_CONTACT_LABELS = np.array(["point", "edge"], dtype=object)
 
 
 def _report_issues(issues: list[dict], stacklevel: int, extra: dict[str, list] | None = None) -> pd.DataFrame:
@@ -231,7 +232,7 @@ def contacts(
             "id_a": id_array[found.i],
             "id_b": id_array[found.j],
             "shared_km": found.shared_km,
-            "contact": np.where(found.edge, "edge", "point"),
+            "contact": _CONTACT_LABELS[found.edge.astype(np.intp)],  # two shared str objects
             "overlap_km2": found.overlap_km2,
             "gap": found.gap,
         }

@@ -49,4 +49,4 @@ def _beside(
     finally:
         wait([helper])  # also when the main thread raised: the worker never outlives the call
     helper.result()
-    return np.concatenate(results), done
+    return np.concatenate([r for r in results if r is not None]), done  # every chunk is done

@@ -65,7 +65,7 @@ def shared_line_km(
     proper = (p0[:, 0] != p1[:, 0]) | (p0[:, 1] != p1[:, 1])
     start, p0, p1 = start[proper], p0[proper], p1[proper]
     owner = rows[local_owner[start]]
-    segments = shapely.linestrings(np.stack([p0, p1], axis=1))
+    segments = np.asarray(shapely.linestrings(np.stack([p0, p1], axis=1)), dtype=object)
     tree = shapely.STRtree(segments)
     # Chunks of query segments, each filtered at once to the few pairs of different owners
     # that form a wanted pair: memory stays that of a chunk's candidates.

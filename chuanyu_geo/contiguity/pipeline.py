@@ -41,8 +41,8 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None
         invalid = ~shapely.is_valid(geoms)
         if invalid.any():
             return None, invalid, np.empty(0, dtype=np.int64)
-        found, problems = _coverage_contacts(geoms, frame, validate=True)
-        return found, invalid, problems
+        matched, flagged = _coverage_contacts(geoms, frame, validate=True)
+        return matched, invalid, flagged
     checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
     try:
         found, problems = _coverage_contacts(geoms, frame, validate=True)

@@ -25,10 +25,12 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
     keys = _unique_ints(a * len(geoms) + b)
     a, b = keys // len(geoms), keys % len(geoms)
     _check_vertex_work(geoms, a, b)
-    # The overlaps (polygon intersections, GEOS) on both threads, the shared lines (numpy)
-    # on the main thread meanwhile.
-    overlaps, measured = _beside(
-        shapely.intersection, (geoms[a], geoms[b]), lambda: shared_line_km(geoms, a, b, frame)
+    # The overlaps (polygon intersections, GEOS, and their areas) in chunks on both threads,
+    # the shared lines (numpy) on the main thread meanwhile.
+    overlap_km2, measured = _beside(
+        lambda pa, pb: frame.area_km2(shapely.intersection(pa, pb)),  # the polygon parts only
+        (geoms[a], geoms[b]),
+        lambda: shared_line_km(geoms, a, b, frame),
     )
     if measured is None:
         shared, undecided = np.zeros(len(a)), np.ones(len(a), dtype=bool)
@@ -38,7 +40,6 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
         u = np.nonzero(undecided)[0]
         lines = shapely.intersection(shapely.boundary(geoms[a[u]]), shapely.boundary(geoms[b[u]]))
         shared[u] = frame.length_km(shapely.line_merge(_linework(lines)))
-    overlap_km2 = frame.area_km2(overlaps)  # the polygon parts only
     edge = shared > MIN_EDGE_KM  # a line of float noise at a corner is not a shared border
     return _Contacts(a, b, np.where(edge, shared, 0.0), edge, overlap_km2, np.zeros(len(a), dtype=bool))
 

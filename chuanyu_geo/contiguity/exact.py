@@ -28,7 +28,7 @@ def _exact_contacts(geoms: np.ndarray, rows: np.ndarray, frame: _Frame) -> _Cont
     # The overlaps (polygon intersections, GEOS, and their areas) in chunks on both threads,
     # the shared lines (numpy) on the main thread meanwhile.
     overlap_km2, measured = _beside(
-        lambda pa, pb: frame.area_km2(shapely.intersection(pa, pb)),  # the polygon parts only
+        lambda pa, pb: frame.area_km2(np.asarray(shapely.intersection(pa, pb))),  # polygon parts only
         (geoms[a], geoms[b]),
         lambda: shared_line_km(geoms, a, b, frame),
     )

@@ -331,3 +331,51 @@ def geodesic_distance_km(lon1, lat1, lon2, lat2) -> np.ndarray:
         np.asarray(lat2, dtype=float),
     )
     return np.asarray(metres) / 1000.0
+
+
+_WGS84_E = float(np.sqrt(_WGS84_E2))
+
+
+def _authalic_q(lat_rad: np.ndarray) -> np.ndarray:
+    s = np.sin(lat_rad)
+    return (1 - _WGS84_E2) * (
+        s / (1 - _WGS84_E2 * s * s) - np.log((1 - _WGS84_E * s) / (1 + _WGS84_E * s)) / (2 * _WGS84_E)
+    )
+
+
+_Q_POLE = float(_authalic_q(np.array(np.pi / 2)))
+_AUTHALIC_R2 = _WGS84_A**2 * _Q_POLE / 2  # squared radius of the sphere of the ellipsoid's area
+
+
+def _ring_areas_m2(lon: np.ndarray, lat: np.ndarray, ring: np.ndarray, n_rings: int) -> np.ndarray:
+    """Signed areas (m², counter-clockwise positive) of many rings on the WGS84 ellipsoid, vectorised.
+
+    Latitudes are mapped to authalic latitudes (an equal-area map onto a sphere), where each
+    edge's share of the area is the spherical excess of the trapezoid it spans to the
+    equator. Edges are great circles of that sphere rather than ellipsoidal geodesics: on
+    the shipped county, prefecture and province polygons the areas are within 1e-7 of
+    ``pyproj.Geod.geometry_area_perimeter`` (and within 2e-6 on 2 m x 2 m squares, where
+    pyproj's own rounding is of that order). Rings may be open or closed.
+
+    Parameters
+    ----------
+    lon, lat : numpy.ndarray
+        Vertices in degrees, ring after ring.
+    ring : numpy.ndarray
+        The ring of each vertex (non-decreasing integers below ``n_rings``).
+    n_rings : int
+    """
+    lam = np.radians(np.asarray(lon, dtype=float))
+    beta = np.arcsin(np.clip(_authalic_q(np.radians(np.asarray(lat, dtype=float))) / _Q_POLE, -1.0, 1.0))
+    t = np.tan(beta / 2)
+    # Each ring closed on its first vertex (a repeated closing vertex adds a zero term).
+    first = np.r_[True, ring[1:] != ring[:-1]] if len(ring) else np.zeros(0, dtype=bool)
+    start = np.nonzero(first)[0]
+    nxt = np.arange(1, len(ring) + 1)
+    last = np.r_[start[1:] - 1, len(ring) - 1] if len(start) else start
+    nxt[last] = start
+    dl = lam[nxt] - lam
+    # Wrapped only across the antimeridian: (dl + pi) % 2pi - pi rounds away a tiny dl's bits.
+    dl = np.where(np.abs(dl) > np.pi, dl - np.copysign(2 * np.pi, dl), dl)
+    excess = 2 * np.arctan2(np.tan(dl / 2) * (t + t[nxt]), 1 + t * t[nxt])
+    return np.bincount(ring, weights=excess, minlength=n_rings) * _AUTHALIC_R2

@@ -5,14 +5,17 @@ A valid polygon coverage (every shipped layer, and most administrative layers) s
 borders vertex for vertex, so contacts are found by matching identical boundary segments
 and vertices with numpy sorts, and a shared edge's length is the geodesic length of its
 matched segments. Polygons that break the coverage rules (overlaps, borders with
-different vertices) go through an exact geometric path instead, pair by pair.
+different vertices) go through an exact geometric path instead, on arrays of pairs: their
+shared lines from collinear segments, their overlaps from polygon intersections.
 
 The engine knows no province or platform. Its modules, in the order a layer meets them:
 :mod:`.validation` (ids, types, copies, repair), :mod:`.snapping` (float-noise vertices),
-:mod:`.matching` (vertex and segment matching, coverage rules), :mod:`.exact` (overlaps
-and tolerance, pair by pair), :mod:`.pipeline` (the steps in order: :func:`contacts`) and
-:mod:`.graphs` (networkx graphs and pair tables); :mod:`.frame` measures, :mod:`.budget`
-bounds the work and :mod:`._arrays` holds the contact arrays.
+:mod:`.matching` (vertex and segment matching, coverage rules), :mod:`.exact` (the
+geometric path: overlaps and tolerance) with :mod:`.collinear` (shared lines of pairs),
+:mod:`.pipeline` (the steps in order: :func:`contacts`) and :mod:`.graphs` (networkx
+graphs, libpysal Graphs and pair tables); :mod:`.frame` measures, :mod:`.budget` bounds the
+work, :mod:`._workers` runs GEOS on a second thread and :mod:`._arrays` holds the contact
+arrays.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import wait
 
 import geopandas as gpd
 import numpy as np
@@ -12,6 +12,7 @@ import shapely
 
 from .._errors import InvalidArgumentError
 from ._arrays import _combine, _Contacts
+from ._workers import _checker
 from .budget import _Stacked
 from .exact import _exact_contacts, _tolerant_contacts
 from .frame import _Frame
@@ -24,14 +25,7 @@ class AdjacencyWarning(UserWarning):
     """A user layer needed repair, or overlaps were found."""
 
 
-_CHECKER: list[ThreadPoolExecutor] = []  # one worker thread, started on first use and kept
-
-
-def _checker() -> ThreadPoolExecutor:
-    """The thread ``is_valid`` runs on (starting a thread per call costs a small layer ~10%)."""
-    if not _CHECKER:
-        _CHECKER.append(ThreadPoolExecutor(max_workers=1, thread_name_prefix="chuanyu_geo-is_valid"))
-    return _CHECKER[0]
+_THREAD_FROM_VERTICES = 20_000  # layers this large validate on the second thread
 
 
 def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
@@ -41,6 +35,14 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None
     coverage rules. GEOS releases the GIL, so ``is_valid`` runs on a second thread beside
     the matching, which also finds the coverage problems.
     """
+    if int(shapely.get_num_coordinates(geoms).sum()) < _THREAD_FROM_VERTICES:
+        # A small layer: is_valid takes well under a millisecond, less than handing it to
+        # the thread and back (under load, up to the interpreter's 5 ms switch interval).
+        invalid = ~shapely.is_valid(geoms)
+        if invalid.any():
+            return None, invalid, np.empty(0, dtype=np.int64)
+        matched, flagged = _coverage_contacts(geoms, frame, validate=True)
+        return matched, invalid, flagged
     checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
     try:
         found, problems = _coverage_contacts(geoms, frame, validate=True)
@@ -56,12 +58,16 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None
 
 
 ISSUE_COLUMNS = ["kind", "id_a", "id_b", "value", "detail"]
+_CONTACT_LABELS = np.array(["point", "edge"], dtype=object)
 
 
-def _report_issues(issues: list[dict], stacklevel: int) -> pd.DataFrame:
-    """The issues as a table; one bounded warning line for those a user must know about."""
-    table = pd.DataFrame(issues, columns=ISSUE_COLUMNS)
-    if not issues:
+def _report_issues(issues: list[dict], stacklevel: int, extra: dict[str, list] | None = None) -> pd.DataFrame:
+    """The issues (``issues`` rows, then the columns of ``extra``) as a table; one bounded
+    warning line for those a user must know about."""
+    # Columns of Python values: pandas infers each column's dtype as from a list of rows.
+    columns = {c: [row[c] for row in issues] + (extra[c] if extra else []) for c in ISSUE_COLUMNS}
+    table = pd.DataFrame(columns, columns=ISSUE_COLUMNS)
+    if not len(table):
         return table
     parts = []
     repaired = table[table["kind"] == "repaired"]
@@ -226,30 +232,23 @@ def contacts(
             "id_a": id_array[found.i],
             "id_b": id_array[found.j],
             "shared_km": found.shared_km,
-            "contact": np.where(found.edge, "edge", "point"),
+            "contact": _CONTACT_LABELS[found.edge.astype(np.intp)],  # two shared str objects
             "overlap_km2": found.overlap_km2,
             "gap": found.gap,
         }
     )
-    for row in table[found.overlap_km2 > 0].itertuples() if (found.overlap_km2 > 0).any() else ():
-        issues.append(
-            {
-                "kind": "overlap",
-                "id_a": row.id_a,
-                "id_b": row.id_b,
-                "value": row.overlap_km2,
-                "detail": "km² of overlap",
-            }
-        )
-    for row in table[found.gap].itertuples() if found.gap.any() else ():
-        issues.append(
-            {
-                "kind": "gap",
-                "id_a": row.id_a,
-                "id_b": row.id_b,
-                "value": row.shared_km,
-                "detail": f"contact within tolerance_m={tolerance:g} only",
-            }
-        )
-    table.attrs["issues"] = _report_issues(issues, _stacklevel + 1)
+    # One issue row per overlapping pair and per contact found only within the tolerance,
+    # gathered as columns (a dict per row cost seconds at 10^5 overlapping pairs).
+    extra: dict[str, list] = {c: [] for c in ISSUE_COLUMNS}
+    for kind, mask, values, detail in (
+        ("overlap", found.overlap_km2 > 0, found.overlap_km2, "km² of overlap"),
+        ("gap", found.gap, found.shared_km, f"contact within tolerance_m={tolerance or 0:g} only"),
+    ):
+        count = int(mask.sum())
+        extra["kind"] += [kind] * count
+        extra["id_a"] += id_array[found.i[mask]].tolist()
+        extra["id_b"] += id_array[found.j[mask]].tolist()
+        extra["value"] += values[mask].tolist()
+        extra["detail"] += [detail] * count
+    table.attrs["issues"] = _report_issues(issues, _stacklevel + 1, extra)
     return table

@@ -110,15 +110,18 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def _median(python: str, args: list[str], runs: int) -> float:
-    samples = []
+def _medians(pythons: list[str], args: list[str], runs: int) -> list[float]:
+    """Median seconds of ``args`` in each interpreter, the runs interleaved (A B A B ...): a
+    change in the machine's load during the step weighs on every interpreter alike."""
+    samples: list[list[float]] = [[] for _ in pythons]
     for _ in range(runs):
-        with tempfile.TemporaryDirectory() as tmp:  # the report's folder, removed after each run
-            command = [python, *(a.format(tmp=tmp) for a in args)]
-            start = time.perf_counter()
-            subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env=_env())
-            samples.append(time.perf_counter() - start)
-    return statistics.median(samples)
+        for python, times in zip(pythons, samples):
+            with tempfile.TemporaryDirectory() as tmp:  # the report's folder, removed after each run
+                command = [python, *(a.format(tmp=tmp) for a in args)]
+                start = time.perf_counter()
+                subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env=_env())
+                times.append(time.perf_counter() - start)
+    return [statistics.median(times) for times in samples]
 
 
 def _warm(python: str, runs: int) -> dict[str, float]:
@@ -159,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{os.cpu_count()} cores; load average (1 min) {_load()} at the start")
     for i, python in enumerate(pythons):
         print(f"[{i}] {python}: {_probe(python)}")
-    base = [_median(p, ["-c", "pass"], args.runs) for p in pythons]
+    base = _medians(pythons, ["-c", "pass"], args.runs)
     print("fresh interpreter alone: " + " / ".join(f"{s:.2f}" for s in base) + " s (in every figure)")
     print("ok: ≥ 10 % under budget; tight: within budget by less; OVER: above it\n")
     head = "".join(f"{f'[{i}] s':>9s}" for i in range(len(pythons)))
@@ -168,7 +171,7 @@ def main(argv: list[str] | None = None) -> None:
     cold += [(name, budget, ["-m", "chuanyu_geo.cli", *cli]) for name, budget, cli in CLI]
     geopandas = []
     for name, budget, command in cold:
-        figures = [_median(p, command, args.runs) for p in pythons]
+        figures = _medians(pythons, command, args.runs)
         if name == "import geopandas (peer)":
             geopandas = figures
         if budget is None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -110,18 +111,29 @@ def _env() -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": path}
 
 
-def _medians(pythons: list[str], args: list[str], runs: int) -> list[float]:
-    """Median seconds of ``args`` in each interpreter, the runs interleaved (A B A B ...): a
-    change in the machine's load during the step weighs on every interpreter alike."""
-    samples: list[list[float]] = [[] for _ in pythons]
+def _medians(pythons: list[str], args: list[str], runs: int) -> list[tuple[float, float]]:
+    """Median wall and CPU seconds of ``args`` in each interpreter, the runs interleaved
+    (A B A B ...): a change in the machine's load during the step weighs on each alike.
+
+    The CPU time (user + system of the child) beside the wall time says whether a slow figure
+    waited for a core (CPU well under wall) or ran slower on a shared one (CPU near wall: cache
+    and memory contention, which an idle machine does not have either).
+    """
+    samples: list[list[tuple[float, float]]] = [[] for _ in pythons]
     for _ in range(runs):
         for python, times in zip(pythons, samples):
             with tempfile.TemporaryDirectory() as tmp:  # the report's folder, removed after each run
                 command = [python, *(a.format(tmp=tmp) for a in args)]
+                before = resource.getrusage(resource.RUSAGE_CHILDREN)
                 start = time.perf_counter()
                 subprocess.run(command, check=True, capture_output=True, cwd=ROOT, env=_env())
-                times.append(time.perf_counter() - start)
-    return [statistics.median(times) for times in samples]
+                wall = time.perf_counter() - start
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+                times.append((wall, cpu))
+    return [
+        (statistics.median(w for w, _ in times), statistics.median(c for _, c in times)) for times in samples
+    ]
 
 
 def _warm(python: str, runs: int) -> dict[str, float]:
@@ -163,15 +175,18 @@ def main(argv: list[str] | None = None) -> None:
     for i, python in enumerate(pythons):
         print(f"[{i}] {python}: {_probe(python)}")
     base = _medians(pythons, ["-c", "pass"], args.runs)
-    print("fresh interpreter alone: " + " / ".join(f"{s:.2f}" for s in base) + " s (in every figure)")
-    print("ok: ≥ 10 % under budget; tight: within budget by less; OVER: above it\n")
-    head = "".join(f"{f'[{i}] s':>9s}" for i in range(len(pythons)))
-    print(f"{'step':42s}{head}  budget            load")
+    print("fresh interpreter alone: " + " / ".join(f"{w:.2f}" for w, _ in base) + " s (in every figure)")
+    print("wall: median wall seconds, judged against the budget (ok: ≥ 10 % under it; tight: under")
+    print("it by less; OVER: above it); cpu: the child's median CPU seconds (well under wall: it")
+    print("waited for a core). Budgets are for an idle machine: with a load above 1, rerun.\n")
+    head = "".join(f"{f'[{i}] wall':>10s}{'cpu':>6s}" for i in range(len(pythons)))
+    print(f"{'step':42s}{head}  budget            load  verdicts")
     cold = [(name, budget, ["-W", "ignore", "-c", code]) for name, budget, code in STEPS]
     cold += [(name, budget, ["-m", "chuanyu_geo.cli", *cli]) for name, budget, cli in CLI]
     geopandas = []
     for name, budget, command in cold:
-        figures = _medians(pythons, command, args.runs)
+        measured = _medians(pythons, command, args.runs)
+        figures = [w for w, _ in measured]
         if name == "import geopandas (peer)":
             geopandas = figures
         if budget is None:
@@ -180,14 +195,14 @@ def main(argv: list[str] | None = None) -> None:
             limits, text = [g + 0.1 for g in geopandas], "geopandas + 0.1"
         else:
             limits, text = [float(budget)] * len(figures), f"≤ {budget:.1f}"
-        cells = "".join(f"{s:9.2f}" for s in figures)
+        cells = "".join(f"{w:10.2f}{c:6.2f}" for w, c in measured)
         verdicts = " ".join(_verdict(s, b) for s, b in zip(figures, limits) if b is not None)
         print(f"{name:42s}{cells}  {text:16s}  {_load()}  {verdicts}")
     print("\nwarm, 10^4-row tables (import and first data call excluded)")
     warm = [_warm(p, args.runs) for p in pythons]
     for name in warm[0]:
         figures = [w[name] for w in warm]
-        cells = "".join(f"{s:9.2f}" for s in figures)
+        cells = "".join(f"{s:10.2f}{'':6s}" for s in figures)
         verdicts = " ".join(_verdict(s, 0.5) for s in figures)
         print(f"{name:42s}{cells}  {'≤ 0.5':16s}  {_load()}  {verdicts}")
 

@@ -175,8 +175,18 @@ def _unit(text: str, scale: float) -> float:
     return min(max(value, 0.0), 1.0)
 
 
-def _floats(rgba) -> tuple[float, float, float, float]:
-    r, g, b, a = (float(c) for c in rgba)
+def _hex_rgba(value: str) -> tuple[float, float, float, float]:
+    """RGBA (0–1) of a ``#rgb``, ``#rgba``, ``#rrggbb`` or ``#rrggbbaa`` colour.
+
+    Parsed here rather than by matplotlib: a web map checks every platform's colours, and
+    importing matplotlib for that cost a cold ``platform_map`` ~0.05 s.
+    """
+    digits = value[1:]
+    if len(digits) in (3, 4):
+        digits = "".join(c * 2 for c in digits)
+    if len(digits) == 6:
+        digits += "ff"
+    r, g, b, a = (int(digits[i : i + 2], 16) / 255 for i in range(0, 8, 2))
     return (r, g, b, a)
 
 
@@ -192,14 +202,12 @@ def color_rgba(value: Any) -> tuple[float, float, float, float] | None:
     """
     import colorsys
 
-    from matplotlib.colors import to_rgba
-
     if not isinstance(value, str) or not value.isascii():
         return None
     if _HEX.fullmatch(value):
-        return _floats(to_rgba(value))
+        return _hex_rgba(value)
     if value.lower() in _named_colors():
-        return _floats(to_rgba(_named_colors()[value.lower()]))
+        return _hex_rgba(_named_colors()[value.lower()])
     match = _RGB.fullmatch(value)
     if match:
         parts = [match.group(k) or match.group(k + "2") for k in ("r", "g", "b")]

@@ -34,7 +34,6 @@ from .boundaries import (
     unit_table,
 )
 from .stable_units import is_stable, table_vintage, unit_info, unit_layer, values_by_unit
-from .tables.joins import UnmatchedRowsError, join_values, unmatched_rows
 
 __all__ = [
     "MissingExtraError",
@@ -270,6 +269,8 @@ def _values(
         )
     if isinstance(key, Hashable) and key in table.columns and any(is_stable(k) for k in table[key]):
         return _unit_values(table, column, key, level, vintage, allow_partial)
+    from .tables.joins import UnmatchedRowsError, join_values, unmatched_rows
+
     matched, report = join_values(table, column, key, level, vintage, year=year)
     missing = report[~report["status"].isin(["matched", "renamed"])]
     if len(missing) and not allow_partial:
@@ -282,6 +283,8 @@ def _unit_values(
     table: pd.DataFrame, column, key, level: str, vintage: str, allow_partial: bool
 ) -> pd.Series:
     """Values keyed by unit keys of ``vintage`` (adcodes and stable units), never copied onto parts."""
+    from .tables.joins import UnmatchedRowsError, unmatched_rows
+
     values, report = values_by_unit(table, column, key, level, vintage)
     bad = report[report["status"] != "matched"]
     if len(bad) and not allow_partial:
@@ -681,5 +684,12 @@ def _distance_to_border_km(level: str, vintage: str, detail: str) -> dict[str, f
     return dict(zip(units["adcode"], np.round(shapely.distance(points.values, line) / 1000, 3)))
 
 
-# The pair design moved to designs.py; kept importable from here for existing code.
-from .designs import border_pair_panel  # noqa: E402, F401
+# Names kept importable from here for existing code, loaded on first use: the tables and the
+# pair design (moved to designs.py) are not needed by weights(), whose cold call is budgeted.
+_MOVED = {"border_pair_panel": "designs", "UnmatchedRowsError": "tables.joins"}
+
+
+def __getattr__(name: str):
+    if name in _MOVED:
+        return getattr(importlib.import_module(f".{_MOVED[name]}", __package__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

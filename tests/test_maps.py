@@ -342,3 +342,31 @@ def test_web_lines_follow_the_palette_in_the_figures_dash_rhythm():
         strokes.Stroke("#000000", 2, "wavy")
     with pytest.raises(cg.DefinitionError, match="line colour"):
         strokes.Stroke("red;x", 2)
+
+
+def test_hex_colours_read_as_matplotlib_reads_them():
+    # The map checks colours without importing matplotlib; the result must not change.
+    from matplotlib.colors import to_rgba
+
+    from chuanyu_geo._safe import _named_colors, color_rgba
+
+    forms = ["#0f8", "#0F8A", "#1a2B3c", "#1A2b3C4d", "#000", "#ffff", "#00000000", "#7f7f7f80"]
+    for value in forms + list(_named_colors()):
+        expected = tuple(float(c) for c in to_rgba(_named_colors().get(value.lower(), value)))
+        assert color_rgba(value) == expected, value
+    assert color_rgba("#12345") is None and color_rgba("#ggg") is None
+
+
+def test_a_platform_map_imports_no_matplotlib():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, chuanyu_geo as cg; cg.platform_map(tiles=None, offline=True).get_root().render();"
+        "print('matplotlib' in sys.modules)"
+    )
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", code], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["False"]

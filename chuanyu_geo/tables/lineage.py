@@ -103,6 +103,12 @@ def _names(vintage: str) -> dict[str, str]:
 
 def _name_of_code(code: str, year: int, vintage: str) -> tuple[str | None, str | None]:
     """The name ``code`` had in ``year``, or (None, why not)."""
+    if code not in _positions(vintage, "old_adcode") and code not in _positions(vintage, "new_adcode"):
+        # No change names the code (most keys): its name is the vintage's, else the earliest's.
+        for table in (_names(vintage), _names(vintage_registry().earliest)):
+            if code in table:
+                return table[code], None
+        return None, f"{code} is not a county-level code of Sichuan or Chongqing"
     later = _changes_where(vintage, "old_adcode", code)
     later = later[_after(later, year)]
     if len(later):

@@ -132,7 +132,11 @@ def _plain(value):
 def _encode_report(report: pd.DataFrame) -> str:
     # One JSON string: pandas compares and deep-copies attrs on every operation, and a string
     # is compared and copied in one step whatever its size (a DataFrame cannot be compared).
-    columns = {c: [_plain(v) for v in report[c].tolist()] for c in report.columns}
+    # Text cells (most of a report) pass as they are, without _plain's checks.
+    columns = {
+        c: [v if type(v) is str else _plain(v) for v in report[c].to_numpy(dtype=object)]
+        for c in report.columns
+    }
     return json.dumps({"format": 1, "columns": columns}, ensure_ascii=False)
 
 

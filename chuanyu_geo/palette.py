@@ -35,7 +35,14 @@ __all__ = [
     "cluster_fill",
     "border",
     "data_colors",
+    "overlap_emphasis",
 ]
+
+# Share of the smaller platform's area two footprints must have in common to count as
+# overlapping (the larger gets a wide band under the outlines) ...
+OVERLAP_SHARE = 0.01
+# ... and to count as containing it (the container is hatched in figures).
+CONTAIN_SHARE = 0.9
 
 
 @dataclass(frozen=True)
@@ -234,3 +241,38 @@ def data_colors() -> dict[str, str]:
 
 # The two provinces on the adjacency figure (ColorBrewer RdPu 9 and Blues 9, lightest but one).
 PROVINCE_FILLS = {"510000": "#fde0dd", "500000": "#deebf7"}
+
+
+def overlap_emphasis(shapes: dict) -> tuple[set[str], set[str]]:
+    """Which platforms a map draws with a wide band, and which it hatches, where they overlap.
+
+    Parameters
+    ----------
+    shapes : dict
+        Platform id -> its footprint (a shapely polygon, any one CRS for all).
+
+    Returns
+    -------
+    (set of str, set of str)
+        The larger platform of every pair sharing more than ``OVERLAP_SHARE`` of the
+        smaller one's area (banded), and those sharing at least ``CONTAIN_SHARE`` of it
+        (containers, hatched). Figures and web maps use the same rule.
+
+    Examples
+    --------
+    >>> from shapely import box
+    >>> overlap_emphasis({"big": box(0, 0, 4, 4), "small": box(1, 1, 2, 2), "apart": box(9, 9, 10, 10)})
+    ({'big'}, {'big'})
+    """
+    band: set[str] = set()
+    hatched: set[str] = set()
+    ids = list(shapes)
+    for n, a in enumerate(ids):
+        for b in ids[n + 1 :]:
+            small, large = sorted((a, b), key=lambda i: shapes[i].area)
+            shared = shapes[a].intersection(shapes[b]).area
+            if shared > OVERLAP_SHARE * shapes[small].area:
+                band.add(large)
+                if shared >= CONTAIN_SHARE * shapes[small].area:
+                    hatched.add(large)
+    return band, hatched

@@ -47,16 +47,12 @@ from .boundaries import (
     load_boundaries,
     province_border,
 )
-from .palette import PROVINCE_FILLS, border, outlines_for
+from .palette import PROVINCE_FILLS, border, outlines_for, overlap_emphasis
 from .platforms import Platform, plan_of, platform_set_of, platforms_by_unit
 
 __all__ = ["CJKFontWarning", "cjk_font", "plot_platforms", "plot_adjacency", "plot_lisa"]
 
 PLOT_LEVELS = UNIT_LEVELS
-# Share of the smaller platform's area two footprints must have in common to count as overlapping.
-OVERLAP_SHARE = 0.01
-# ... and to count as containing it (the container is hatched).
-CONTAIN_SHARE = 0.9
 # The names of the weights in Chinese captions.
 
 
@@ -78,22 +74,6 @@ def _draw_border(ax, projection, vintage: str) -> None:
     line = border()
     geom = projection.geometry(province_border(vintage, "standard"))
     ax.plot(*_line_xy(geom), color=line.color, linestyle=line.dash, linewidth=line.width, zorder=4)
-
-
-def _overlaps(footprints: dict) -> tuple[set[str], set[str]]:
-    """Platforms drawn as a wide band (the larger of an overlapping pair) and hatched (containers)."""
-    band, hatched = set(), set()
-    ids = list(footprints)
-    geoms = {i: footprints[i].geometry.iloc[0] for i in ids}
-    for n, a in enumerate(ids):
-        for b in ids[n + 1 :]:
-            small, large = sorted((a, b), key=lambda i: geoms[i].area)
-            shared = geoms[a].intersection(geoms[b]).area
-            if shared > OVERLAP_SHARE * geoms[small].area:
-                band.add(large)
-                if shared >= CONTAIN_SHARE * geoms[small].area:
-                    hatched.add(large)
-    return band, hatched
 
 
 def plot_platforms(
@@ -175,7 +155,7 @@ def plot_platforms(
         layer.plot(ax=ax, color=colors, edgecolor="#8a8a8a", linewidth=0.25, alpha=0.75)
         context = Context(ax, projection, lang, font_size)  # the neighbouring provinces, under the units
         footprints = {p.id: projection.layer(p.footprint(level, vintage, "standard")) for p in chosen}
-        band, hatched = _overlaps(footprints)
+        band, hatched = overlap_emphasis({i: f.geometry.iloc[0] for i, f in footprints.items()})
         labels = []
         # Largest first: a smaller platform's line lies on top of a larger one's band.
         for platform in sorted(chosen, key=lambda p: -footprints[p.id].geometry.iloc[0].area):

@@ -12,8 +12,8 @@ from .._style import config, unit_color
 from ..adjacency import cross_border_pairs, shared_lines
 from ..boundaries import Layer, check_choice, dissolve
 from ..coords import to_gcj02
+from ..palette import overlap_emphasis
 from ..platforms import Platform, plan_of, platform_set_of, platforms_by_unit
-from ..plot import _overlaps
 from .base import (
     LANGS,
     MAP_LEVELS,
@@ -170,9 +170,7 @@ def platform_map(
     strokes = outline_strokes(chosen, approximate)
     # Where platforms overlap, the larger also gets a wide translucent band under every outline,
     # and smaller platforms' outlines lie above larger ones' (one pane each), as in plot_platforms.
-    banded, _contains = _overlaps(
-        {pid: gpd.GeoDataFrame(geometry=[g], crs=4326) for pid, g in shapes.items()}
-    )
+    banded, _contains = overlap_emphasis(shapes)
     by_size = sorted(chosen, key=lambda p: -shapes[p.id].area)
     panes = dict(zip((p.id for p in by_size), add_outline_panes(m, len(chosen))))
     for number, platform in enumerate(chosen):

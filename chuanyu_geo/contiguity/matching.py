@@ -13,7 +13,7 @@ from .frame import _Frame
 
 
 def _ring_coordinates(
-    geoms: np.ndarray, orientation: bool = True
+    geoms: np.ndarray, orientation: bool = True, xy: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """All ring vertices with their owning row and ring number, and per ring whether the
     polygon's interior lies to the left of the ring as it is walked (a CCW shell, a CW hole).
@@ -21,15 +21,20 @@ def _ring_coordinates(
     The vertices are read once, without copying rings into new geometries: a polygon
     without holes is one ring, so only multipolygons and polygons with holes are taken
     apart (``get_parts``/``get_rings`` clone every ring, which cost as much as the rest
-    of the matching). ``orientation=False`` skips the last array (``None``).
+    of the matching). ``orientation=False`` skips the last array (``None``). ``xy``: the
+    layer's ``shapely.get_coordinates(geoms)`` when the caller has read it already.
     """
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    counts = shapely.get_num_coordinates(geoms)
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
+    # get_coordinates reads the rows in order, each row's coordinates together.
+    owner = np.repeat(np.arange(len(geoms)), counts)
     simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (
         shapely.get_num_interior_rings(geoms) == 0
     )
     rings = None
     if simple.all():
-        sizes, shell = shapely.get_num_coordinates(geoms), np.ones(len(geoms), dtype=bool)
+        sizes, shell = counts, np.ones(len(geoms), dtype=bool)
     else:
         rows = np.nonzero(~simple)[0]
         parts, part_row = shapely.get_parts(geoms[rows], return_index=True)
@@ -165,14 +170,15 @@ def _owner_dedupe(keys: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
 
 
 def _coverage_contacts(
-    geoms: np.ndarray, frame: _Frame, validate: bool = False
+    geoms: np.ndarray, frame: _Frame, validate: bool = False, xy: np.ndarray | None = None
 ) -> tuple[_Contacts, np.ndarray]:
     """Contacts of a valid coverage by matching identical vertices and segments.
 
     With ``validate``, also the rows that break the coverage rules (see
     :func:`_segment_problems`), found from the same sorted segments; else an empty array.
+    ``xy``: the layer's vertices (``shapely.get_coordinates``) when already read.
     """
-    xy, owner, ring, interior_left = _ring_coordinates(geoms, orientation=validate)
+    xy, owner, ring, interior_left = _ring_coordinates(geoms, orientation=validate, xy=xy)
     n = len(geoms)
     vertex_id = _vertex_ids(xy)
     n_vertices = int(vertex_id.max()) + 1 if len(vertex_id) else 1

@@ -28,24 +28,28 @@ class AdjacencyWarning(UserWarning):
 _THREAD_FROM_VERTICES = 20_000  # layers this large validate on the second thread
 
 
-def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
+def _check_and_match(
+    geoms: np.ndarray, frame: _Frame, xy: np.ndarray | None = None
+) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
     """Match a layer as a coverage while validating it.
 
     Returns the contacts, the mask of invalid geometries and the rows that break the
     coverage rules. GEOS releases the GIL, so ``is_valid`` runs on a second thread beside
-    the matching, which also finds the coverage problems.
+    the matching, which also finds the coverage problems. ``xy``: the layer's vertices
+    (``shapely.get_coordinates``) when already read.
     """
-    if int(shapely.get_num_coordinates(geoms).sum()) < _THREAD_FROM_VERTICES:
+    vertices = len(xy) if xy is not None else int(shapely.get_num_coordinates(geoms).sum())
+    if vertices < _THREAD_FROM_VERTICES:
         # A small layer: is_valid takes well under a millisecond, less than handing it to
         # the thread and back (under load, up to the interpreter's 5 ms switch interval).
         invalid = ~shapely.is_valid(geoms)
         if invalid.any():
             return None, invalid, np.empty(0, dtype=np.int64)
-        matched, flagged = _coverage_contacts(geoms, frame, validate=True)
+        matched, flagged = _coverage_contacts(geoms, frame, validate=True, xy=xy)
         return matched, invalid, flagged
     checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
     try:
-        found, problems = _coverage_contacts(geoms, frame, validate=True)
+        found, problems = _coverage_contacts(geoms, frame, validate=True, xy=xy)
         failure = None
     except shapely.errors.GEOSException as exc:  # invalid input: repaired and redone
         found, problems, failure = None, np.empty(0, dtype=np.int64), exc
@@ -59,6 +63,9 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None
 
 ISSUE_COLUMNS = ["kind", "id_a", "id_b", "value", "detail"]
 _CONTACT_LABELS = np.array(["point", "edge"], dtype=object)
+# The issues table of a clean layer: the columns (float64, as pandas infers them from empty
+# lists) and no rows; contacts() returns copies.
+_EMPTY_ISSUES = pd.DataFrame({c: [] for c in ISSUE_COLUMNS}, columns=ISSUE_COLUMNS)
 
 
 def _report_issues(issues: list[dict], stacklevel: int, extra: dict[str, list] | None = None) -> pd.DataFrame:
@@ -66,9 +73,11 @@ def _report_issues(issues: list[dict], stacklevel: int, extra: dict[str, list] |
     warning line for those a user must know about."""
     # Columns of Python values: pandas infers each column's dtype as from a list of rows.
     columns = {c: [row[c] for row in issues] + (extra[c] if extra else []) for c in ISSUE_COLUMNS}
+    if not columns["kind"]:
+        # No issue (a clean layer): a copy of the empty table, built once (building it took
+        # a twentieth of a 10^3-cell layer's call).
+        return _EMPTY_ISSUES.copy()
     table = pd.DataFrame(columns, columns=ISSUE_COLUMNS)
-    if not len(table):
-        return table
     parts = []
     repaired = table[table["kind"] == "repaired"]
     if len(repaired):
@@ -102,9 +111,11 @@ def _find_contacts(
         # Before anything pairs polygons up: copies would be paired with each other k² times.
         _refuse_identical(geoms, ids)
         distance = snap_distance(geoms)
-        if _has_near_duplicates(geoms, distance):
+        xy: np.ndarray | None = shapely.get_coordinates(geoms)  # read once: snap check and matching
+        if _has_near_duplicates(geoms, distance, xy):
             geoms, moved = _snap_vertices(geoms, distance)
             if moved:
+                xy = None  # the vertices moved
                 issues.append(
                     {
                         "kind": "snapped",
@@ -115,7 +126,7 @@ def _find_contacts(
                         f"identical",
                     }
                 )
-        matched, invalid, flagged = _check_and_match(geoms, frame)
+        matched, invalid, flagged = _check_and_match(geoms, frame, xy)
         if invalid.any():
             geoms = _repair(geoms, invalid, ids, issues)
             matched, _, flagged = _check_and_match(geoms, frame)
@@ -235,7 +246,8 @@ def contacts(
             "contact": _CONTACT_LABELS[found.edge.astype(np.intp)],  # two shared str objects
             "overlap_km2": found.overlap_km2,
             "gap": found.gap,
-        }
+        },
+        copy=False,  # the arrays are this call's own: no copy needed
     )
     # One issue row per overlapping pair and per contact found only within the tolerance,
     # gathered as columns (a dict per row cost seconds at 10^5 overlapping pairs).

@@ -9,6 +9,7 @@ import shapely
 from ..coords import segment_lengths_m
 from ._arrays import _Contacts, _is_in, _unique_ints
 from .budget import _pair_budget, _query_pairs, _Stacked
+from .convex import _convex_rows, _kept_off
 from .frame import _Frame
 
 
@@ -170,13 +171,18 @@ def _owner_dedupe(keys: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
 
 
 def _coverage_contacts(
-    geoms: np.ndarray, frame: _Frame, validate: bool = False, xy: np.ndarray | None = None
+    geoms: np.ndarray,
+    frame: _Frame,
+    validate: bool = False,
+    xy: np.ndarray | None = None,
+    convex: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[_Contacts, np.ndarray]:
     """Contacts of a valid coverage by matching identical vertices and segments.
 
     With ``validate``, also the rows that break the coverage rules (see
     :func:`_segment_problems`), found from the same sorted segments; else an empty array.
-    ``xy``: the layer's vertices (``shapely.get_coordinates``) when already read.
+    ``xy``: the layer's vertices (``shapely.get_coordinates``) when already read;
+    ``convex``: the layer's :func:`._convex_rows` when already found.
     """
     xy, owner, ring, interior_left = _ring_coordinates(geoms, orientation=validate, xy=xy)
     n = len(geoms)
@@ -211,7 +217,9 @@ def _coverage_contacts(
         assert interior_left is not None  # read with orientation=validate
         # Which side the owner's interior lies on, for the segment walked from lo to hi.
         side = ((va < vb) == interior_left[ring[start]])[order]
-        problems = _segment_problems(geoms, xy, owner, keys, owners, starts, side, (va != vb)[order])
+        if convex is None:
+            convex = _convex_rows(geoms, xy, shapely.get_num_coordinates(geoms))
+        problems = _segment_problems(geoms, xy, owner, keys, owners, starts, side, (va != vb)[order], convex)
     keep = _owner_dedupe(keys, owners)
     if keep is None:  # a crowded segment: owners sorted within each group, as exact as before
         order = np.lexsort((owners, keys))
@@ -249,6 +257,7 @@ def _segment_problems(
     starts: np.ndarray,
     side: np.ndarray,
     proper: np.ndarray,
+    convex: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Rows that break the coverage rules, from the segments sorted by key (valid polygons).
 
@@ -259,7 +268,9 @@ def _segment_problems(
     another polygon (an overlap, or borders drawn with different vertices), marks its
     rows. The matching only needs GEOS for the outer segments near other polygons, which
     makes this several times cheaper than ``shapely.coverage_invalid_edges``; the tests
-    check it flags every row GEOS flags.
+    check it flags every row GEOS flags. ``convex`` (:func:`._convex_rows`): pairs of an
+    outer chain and a strictly convex polygon are first cleared, where one of the polygon's
+    edges keeps the chain off it, by :func:`._kept_off` (exact, no GEOS).
     """
     keys, owners, starts, side = keys[proper], owners[proper], starts[proper], side[proper]
     if len(keys) == 0:
@@ -287,6 +298,22 @@ def _segment_problems(
         poly, seg = _query_pairs(shapely.STRtree(segments), geoms, _pair_budget(len(geoms)))
         other = poly != own[seg]
         poly, seg = poly[other], seg[other]
+        if convex is not None and len(poly):
+            # A pair certified clear is one GEOS would clear: it is left out, as if its
+            # polygon did not touch the chain.
+            counts = np.bincount(vertex_owner, minlength=len(geoms))
+            row_first = np.r_[0, np.cumsum(counts)[:-1]]
+            maybe = np.nonzero(convex[0][poly])[0]
+            clear_ = np.zeros(len(poly), dtype=bool)
+            clear_[maybe] = _kept_off(
+                xy,
+                k[head][seg[maybe]],
+                k[tail][seg[maybe]] + 1,
+                row_first[poly[maybe]],
+                counts[poly[maybe]],
+                convex[1][poly[maybe]],
+            )
+            poly, seg = poly[~clear_], seg[~clear_]
         if len(poly):
             # Prepared polygons (prepared here, released below) answer "intersects" fast.
             fresh = _unique_ints(poly)

@@ -14,6 +14,7 @@ from .._errors import InvalidArgumentError
 from ._arrays import _combine, _Contacts
 from ._workers import _checker
 from .budget import _Stacked
+from .convex import _convex_rows
 from .exact import _exact_contacts, _tolerant_contacts
 from .frame import _Frame
 from .matching import _coverage_contacts
@@ -36,20 +37,31 @@ def _check_and_match(
     Returns the contacts, the mask of invalid geometries and the rows that break the
     coverage rules. GEOS releases the GIL, so ``is_valid`` runs on a second thread beside
     the matching, which also finds the coverage problems. ``xy``: the layer's vertices
-    (``shapely.get_coordinates``) when already read.
+    (``shapely.get_coordinates``) when already read. Strictly convex rows are valid by
+    construction (:func:`._convex_rows`): ``is_valid`` checks every other row.
     """
-    vertices = len(xy) if xy is not None else int(shapely.get_num_coordinates(geoms).sum())
-    if vertices < _THREAD_FROM_VERTICES:
+    counts = shapely.get_num_coordinates(geoms)
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
+    convex = _convex_rows(geoms, xy, counts)
+    rest = np.nonzero(~convex[0])[0]
+
+    def is_invalid() -> np.ndarray:
+        invalid = np.zeros(len(geoms), dtype=bool)
+        invalid[rest] = ~shapely.is_valid(geoms[rest])
+        return invalid
+
+    if int(counts[rest].sum()) < _THREAD_FROM_VERTICES:
         # A small layer: is_valid takes well under a millisecond, less than handing it to
         # the thread and back (under load, up to the interpreter's 5 ms switch interval).
-        invalid = ~shapely.is_valid(geoms)
+        invalid = is_invalid()
         if invalid.any():
             return None, invalid, np.empty(0, dtype=np.int64)
-        matched, flagged = _coverage_contacts(geoms, frame, validate=True, xy=xy)
+        matched, flagged = _coverage_contacts(geoms, frame, validate=True, xy=xy, convex=convex)
         return matched, invalid, flagged
-    checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
+    checking = _checker().submit(is_invalid)
     try:
-        found, problems = _coverage_contacts(geoms, frame, validate=True, xy=xy)
+        found, problems = _coverage_contacts(geoms, frame, validate=True, xy=xy, convex=convex)
         failure = None
     except shapely.errors.GEOSException as exc:  # invalid input: repaired and redone
         found, problems, failure = None, np.empty(0, dtype=np.int64), exc

@@ -127,20 +127,25 @@ def _kept_off(
     if not len(pairs):
         return certified
     e, v = edges[pairs], vertices[pairs]
-    # One row per (pair, edge), then per (pair, edge, chain vertex).
-    pe = np.repeat(np.arange(len(pairs)), e)
-    pe_start = np.r_[0, np.cumsum(e)[:-1]]
-    edge_at = ring_first[pairs][pe] + np.arange(len(pe)) - np.repeat(pe_start, e)
-    count = v[pe]
-    row_start = np.r_[0, np.cumsum(count)[:-1]]
-    row = np.repeat(np.arange(len(pe)), count)
-    at = np.arange(len(row)) - np.repeat(row_start, count)  # vertex number within the chain
-    first, last = chain_first[pairs][pe][row], chain_last[pairs][pe][row]
-    sign = _orientation_sign(xy[edge_at[row]], xy[edge_at[row] + 1], xy[first + at])
-    outside = sign == np.where(ccw[pairs][pe][row], -1, 1)
-    closed = (xy[first, 0] == xy[last, 0]) & (xy[first, 1] == xy[last, 1])
-    end = ((at == 0) | (first + at == last)) & ~closed
+    # One row per (pair, edge, chain vertex), a pair's rows edge by edge.
+    per_pair = e * v
+    of = np.repeat(np.arange(len(pairs)), per_pair)  # the row's pair, numbered among ``pairs``
+    local = np.arange(len(of)) - np.repeat(np.r_[0, np.cumsum(per_pair)[:-1]], per_pair)
+    edge_no, at = np.divmod(local, v[of])
+    pair = pairs[of]
+    p = ring_first[pair] + edge_no
+    c = chain_first[pair] + at
+    x, y = xy[:, 0], xy[:, 1]
+    # The orientation determinant pivoted at the chain's vertex: one of the edge's ends
+    # equal to it makes a difference vector zero, so a shared vertex is exactly on the line.
+    cx, cy = x[c], y[c]
+    sign = _cross_sign(x[p] - cx, y[p] - cy, x[p + 1] - cx, y[p + 1] - cy)
+    outside = sign == np.where(ccw[pair], -1, 1)
+    head, tail = chain_first[pairs], chain_last[pairs]
+    closed = (x[head] == x[tail]) & (y[head] == y[tail])
+    end = ((at == 0) | (at == v[of] - 1)) & ~closed[of]
     allowed = outside | (end & (sign == 0))
-    separating = np.logical_and.reduceat(allowed, row_start) & np.logical_or.reduceat(outside, row_start)
-    certified[pairs] = np.logical_or.reduceat(separating, pe_start)
+    starts = np.nonzero(at == 0)[0]  # each (pair, edge) from its chain's first vertex
+    separating = np.logical_and.reduceat(allowed, starts) & np.logical_or.reduceat(outside, starts)
+    certified[pairs] = np.logical_or.reduceat(separating, np.r_[0, np.cumsum(e)[:-1]])
     return certified

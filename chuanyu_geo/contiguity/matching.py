@@ -14,7 +14,7 @@ from .frame import _Frame
 
 
 def _ring_coordinates(
-    geoms: np.ndarray, orientation: bool = True, xy: np.ndarray | None = None
+    geoms: np.ndarray, orientation: bool = True, xy: np.ndarray | None = None, ccw: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """All ring vertices with their owning row and ring number, and per ring whether the
     polygon's interior lies to the left of the ring as it is walked (a CCW shell, a CW hole).
@@ -23,7 +23,9 @@ def _ring_coordinates(
     without holes is one ring, so only multipolygons and polygons with holes are taken
     apart (``get_parts``/``get_rings`` clone every ring, which cost as much as the rest
     of the matching). ``orientation=False`` skips the last array (``None``). ``xy``: the
-    layer's ``shapely.get_coordinates(geoms)`` when the caller has read it already.
+    layer's ``shapely.get_coordinates(geoms)`` when the caller has read it already; ``ccw``:
+    whether each row runs counter-clockwise, when known and every row is a polygon without
+    holes (strictly convex rows, :func:`._convex_rows`).
     """
     counts = shapely.get_num_coordinates(geoms)
     if xy is None:
@@ -54,6 +56,8 @@ def _ring_coordinates(
         raise shapely.errors.GEOSException("ring sizes do not add up to the vertices read")
     if not orientation:
         return xy, owner, ring, None
+    if ccw is not None and rings is None:  # one ring per row, each a shell
+        return xy, owner, ring, ccw
     return xy, owner, ring, _is_ccw(xy, ring, sizes, geoms, rings) == shell
 
 
@@ -184,7 +188,8 @@ def _coverage_contacts(
     ``xy``: the layer's vertices (``shapely.get_coordinates``) when already read;
     ``convex``: the layer's :func:`._convex_rows` when already found.
     """
-    xy, owner, ring, interior_left = _ring_coordinates(geoms, orientation=validate, xy=xy)
+    known = convex[1] if convex is not None and convex[0].all() else None
+    xy, owner, ring, interior_left = _ring_coordinates(geoms, orientation=validate, xy=xy, ccw=known)
     n = len(geoms)
     vertex_id = _vertex_ids(xy)
     n_vertices = int(vertex_id.max()) + 1 if len(vertex_id) else 1

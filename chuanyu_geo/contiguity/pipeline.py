@@ -122,8 +122,8 @@ def _find_contacts(
     else:
         # Before anything pairs polygons up: copies would be paired with each other k² times.
         _refuse_identical(geoms, ids)
-        distance = snap_distance(geoms)
         xy: np.ndarray | None = shapely.get_coordinates(geoms)  # read once: snap check and matching
+        distance = snap_distance(geoms, xy)
         if _has_near_duplicates(geoms, distance, xy):
             geoms, moved = _snap_vertices(geoms, distance)
             if moved:

@@ -29,6 +29,18 @@ def _cross_sign(ux: np.ndarray, uy: np.ndarray, vx: np.ndarray, vy: np.ndarray) 
     return sign
 
 
+def _strict_turns(
+    ux: np.ndarray, uy: np.ndarray, vx: np.ndarray, vy: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Whether ``u x v`` is certainly positive (a left turn from ``u`` to ``v``), and whether
+    certainly negative: beyond the error bound, the computed sign is the exact one."""
+    with np.errstate(over="ignore", invalid="ignore"):  # inf and NaN: neither, GEOS decides
+        left, right = ux * vy, uy * vx
+        det = left - right
+        bound = _ORIENT_ERROR * (np.abs(left) + np.abs(right))
+        return det > bound, -det > bound
+
+
 def _orientation_sign(p: np.ndarray, q: np.ndarray, c: np.ndarray) -> np.ndarray:
     """Per row, where ``c`` lies against the line from ``p`` to ``q``: 1 certainly left, -1
     certainly right, 0 exactly on it, 2 when doubles cannot tell (rows of points)."""
@@ -77,16 +89,15 @@ def _convex_rows(geoms: np.ndarray, xy: np.ndarray, counts: np.ndarray) -> tuple
     # Turn j is from edge j to edge j + 1; the two turns through the edge from one ring's
     # closing coordinate to the next ring's first are not turns (neutral below), and each
     # ring's closing turn (last edge to first edge) is computed apart.
-    turn = _cross_sign(dx[:-1], dy[:-1], dx[1:], dy[1:])
-    closing = _cross_sign(dx[last], dy[last], dx[start], dy[start])
+    left, right = _strict_turns(dx[:-1], dy[:-1], dx[1:], dy[1:])
+    close_left, close_right = _strict_turns(dx[last], dy[last], dx[start], dy[start])
     upper = (dy > 0) | ((dy == 0) & (dx > 0))
     change = upper[:-1] != upper[1:]
     between = np.concatenate([last, last + 1])
-    between = between[between < len(turn)]
-    left, right = turn == 1, turn == -1
+    between = between[between < len(left)]
     left[between], right[between], change[between] = True, True, False
-    all_left = np.logical_and.reduceat(left, start) & (closing == 1)
-    all_right = np.logical_and.reduceat(right, start) & (closing == -1)
+    all_left = np.logical_and.reduceat(left, start) & close_left
+    all_right = np.logical_and.reduceat(right, start) & close_right
     changes = np.add.reduceat(change.astype(np.int64), start) + (upper[last] != upper[start])
     convex[rows] = finite & (all_left | all_right) & (changes == 2)
     ccw[rows] = all_left

@@ -27,10 +27,10 @@ and sorting one 64-bit key per vertex with numpy; and peak memory of ours vs Que
 Table 4: where the time goes at each size: read (vertices and rings), snap check, match
 (vertices and segments, km), validate (``is_valid`` and the coverage rules), build (the
 contacts table, the libpysal Graph, the networkx graph), timed one after another; in the
-public path ``is_valid`` runs on a second thread beside the matching (from 20,000 vertices),
-and only on the rows not certified valid as strictly convex polygons (exact orientation signs,
-chuanyu_geo/contiguity/convex.py), whose outer chains are also cleared of convex neighbours
-without GEOS's relate.
+public path ``is_valid`` runs on a second thread beside the matching from 20,000 vertices;
+below, only on the rows not certified valid as strictly convex polygons (exact orientation
+signs, chuanyu_geo/contiguity/convex.py), whose convex neighbours' outer chains are also
+cleared without GEOS's relate.
 
 Fairness: every timed call, ours and libpysal's, runs in the same way: wall clock
 (``time.perf_counter``) around the public call, after one warm-up call on the layer's first
@@ -253,11 +253,19 @@ STAGES = (
 
 
 def valid_rows(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """What contacts() checks of validity: strictly convex rows are certified without GEOS,
-    ``is_valid`` asks GEOS about the rest. Returns the certificate (the matching reuses it)."""
+    """What contacts() checks of validity: on a small layer, strictly convex rows are
+    certified without GEOS and ``is_valid`` asks GEOS about the rest; on a larger one (where
+    it runs beside the matching) ``is_valid`` checks every row. Returns the certificates
+    (none on a larger layer), which the matching reuses."""
+    from chuanyu_geo.contiguity import pipeline
     from chuanyu_geo.contiguity.convex import _convex_rows
 
-    convex = _convex_rows(geoms, shapely.get_coordinates(geoms), shapely.get_num_coordinates(geoms))
+    xy = shapely.get_coordinates(geoms)
+    if len(xy) >= pipeline._THREAD_FROM_VERTICES:
+        shapely.is_valid(geoms)
+        none = np.zeros(len(geoms), dtype=bool)
+        return none, none
+    convex = _convex_rows(geoms, xy, shapely.get_num_coordinates(geoms))
     shapely.is_valid(geoms[~convex[0]])
     return convex
 

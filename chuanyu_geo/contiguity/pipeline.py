@@ -35,33 +35,31 @@ def _check_and_match(
     """Match a layer as a coverage while validating it.
 
     Returns the contacts, the mask of invalid geometries and the rows that break the
-    coverage rules. GEOS releases the GIL, so ``is_valid`` runs on a second thread beside
-    the matching, which also finds the coverage problems. ``xy``: the layer's vertices
-    (``shapely.get_coordinates``) when already read. Strictly convex rows are valid by
-    construction (:func:`._convex_rows`): ``is_valid`` checks every other row.
+    coverage rules. ``xy``: the layer's vertices (``shapely.get_coordinates``) when already
+    read. A small layer's strictly convex rows are valid by construction
+    (:func:`._convex_rows`): ``is_valid`` checks the other rows, and the certificates also
+    spare the coverage rules GEOS's relate. On larger layers GEOS releases the GIL, so
+    ``is_valid`` runs on a second thread beside the matching, which also finds the coverage
+    problems; there the certificates (linear in the vertices, on the main thread) would cost
+    more than the relate calls they save (which grow with the outer boundary).
     """
-    counts = shapely.get_num_coordinates(geoms)
     if xy is None:
         xy = shapely.get_coordinates(geoms)
-    convex = _convex_rows(geoms, xy, counts)
-    rest = np.nonzero(~convex[0])[0]
-
-    def is_invalid() -> np.ndarray:
-        invalid = np.zeros(len(geoms), dtype=bool)
-        invalid[rest] = ~shapely.is_valid(geoms[rest])
-        return invalid
-
-    if int(counts[rest].sum()) < _THREAD_FROM_VERTICES:
+    if len(xy) < _THREAD_FROM_VERTICES:
         # A small layer: is_valid takes well under a millisecond, less than handing it to
         # the thread and back (under load, up to the interpreter's 5 ms switch interval).
-        invalid = is_invalid()
+        convex = _convex_rows(geoms, xy, shapely.get_num_coordinates(geoms))
+        rest = np.nonzero(~convex[0])[0]
+        invalid = np.zeros(len(geoms), dtype=bool)
+        invalid[rest] = ~shapely.is_valid(geoms[rest])
         if invalid.any():
             return None, invalid, np.empty(0, dtype=np.int64)
         matched, flagged = _coverage_contacts(geoms, frame, validate=True, xy=xy, convex=convex)
         return matched, invalid, flagged
-    checking = _checker().submit(is_invalid)
+    none = np.zeros(len(geoms), dtype=bool)  # no certificates: every pair goes to GEOS
+    checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
     try:
-        found, problems = _coverage_contacts(geoms, frame, validate=True, xy=xy, convex=convex)
+        found, problems = _coverage_contacts(geoms, frame, validate=True, xy=xy, convex=(none, none))
         failure = None
     except shapely.errors.GEOSException as exc:  # invalid input: repaired and redone
         found, problems, failure = None, np.empty(0, dtype=np.int64), exc

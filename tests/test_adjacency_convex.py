@@ -1,5 +1,6 @@
-"""The exact certificates that spare GEOS: every certified row is valid, every certified pair is
-one GEOS's relate clears, and the coverage rules flag the same rows with and without them."""
+"""The shortcuts that spare GEOS work: every row certified convex is valid, every certified pair
+is one GEOS's relate clears, the coverage rules flag the same rows with and without them, and a
+small spatial query at once answers and refuses as chunk by chunk."""
 
 from __future__ import annotations
 
@@ -174,3 +175,43 @@ def test_the_coverage_rules_flag_the_same_rows_with_and_without_the_certificates
     whole = np.nonzero(~shapely.is_empty(shapely.coverage_invalid_edges(geoms)))[0]
     assert set(whole) <= set(fast.tolist())
     assert (len(fast) == 0) == (how in ("clean", "shrunk"))
+
+
+def _chunked_query(tree, geoms, budget):
+    """The bounded query chunk by chunk, as budget._query_pairs runs it on large inputs."""
+    parts, total, start, size, crowd = [], 0, 0, 8, 1
+    while start < len(geoms):
+        stop = min(start + size, len(geoms))
+        pairs = tree.query(geoms[start:stop])
+        total += pairs.shape[1]
+        if pairs.shape[1]:
+            per_row = np.bincount(pairs[0], minlength=stop - start)
+            crowd = max(crowd, int(per_row.max()))
+            if total > budget:
+                return ("refused", (start + np.argsort(-per_row, kind="stable")[:10]).tolist(), crowd)
+        parts.append(pairs + np.array([[start], [0]]))
+        start = stop
+        size = max(1, min(2 * size, 2_000_000 // crowd))
+    return ("pairs", np.concatenate(parts, axis=1).tolist(), None)
+
+
+@pytest.mark.parametrize("stack", [0, 30, 400])
+@pytest.mark.parametrize("budget", [50, 2_000, 100_000])
+def test_a_small_query_at_once_answers_and_refuses_as_chunk_by_chunk(stack, budget):
+    from chuanyu_geo.contiguity.budget import _query_pairs, _Stacked
+
+    rng = np.random.default_rng(stack + budget)
+    boxes = shapely.box(*(np.r_[rng.uniform(0, 100, (2, 300)), rng.uniform(0, 100, (2, 300)) + 1]))
+    geoms = np.concatenate([boxes, np.repeat(shapely.box(50, 50, 52, 52), stack)])
+    geoms = geoms[rng.permutation(len(geoms))]
+    tree = shapely.STRtree(geoms)
+    expected = _chunked_query(tree, geoms, budget)
+    try:
+        got = ("pairs", _query_pairs(tree, geoms, budget).tolist(), None)
+    except _Stacked as stacked:
+        got = ("refused", stacked.rows.tolist(), stacked.crowd)
+    assert got == expected
+    if budget == 50:  # both outcomes are compared: refused here, answered with the widest budget
+        assert expected[0] == "refused"
+    if budget == 100_000 and stack < 300:
+        assert expected[0] == "pairs"

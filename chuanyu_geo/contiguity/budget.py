@@ -68,6 +68,8 @@ def _query_pairs(tree: shapely.STRtree, geoms: np.ndarray, budget: int, **query)
         # Small enough to query at once (every row meets at most the whole tree): the chunks
         # are then replayed on the counts, so a stack is refused exactly as chunk by chunk.
         pairs = tree.query(geoms, **query)
+        if pairs.shape[1] <= budget:  # the running total never passes the budget either
+            return pairs
         per_row = np.bincount(pairs[0], minlength=len(geoms))
         total, start, size, crowd = 0, 0, 8, 1
         while start < len(geoms):

@@ -70,7 +70,7 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
         )
     groups: dict[str, list] = {}
     # A uniform column without repeats (pandas' is_unique: a third of duplicated's cost) has none.
-    repeats = [] if uniform and column.is_unique else None
+    repeats: list | None = [] if uniform and column.is_unique else None
     if uniform and repeats is None:
         repeats = column[column.duplicated(keep=False).to_numpy()].tolist()
     for value in ids if repeats is None else repeats:

@@ -27,7 +27,10 @@ and sorting one 64-bit key per vertex with numpy; and peak memory of ours vs Que
 Table 4: where the time goes at each size: read (vertices and rings), snap check, match
 (vertices and segments, km), validate (``is_valid`` and the coverage rules), build (the
 contacts table, the libpysal Graph, the networkx graph), timed one after another; in the
-public path ``is_valid`` runs on a second thread beside the matching.
+public path ``is_valid`` runs on a second thread beside the matching from 20,000 vertices;
+below, only on the rows not certified valid as strictly convex polygons (exact orientation
+signs, chuanyu_geo/contiguity/convex.py), whose convex neighbours' outer chains are also
+cleared without GEOS's relate.
 
 Fairness: every timed call, ours and libpysal's, runs in the same way: wall clock
 (``time.perf_counter``) around the public call, after one warm-up call on the layer's first
@@ -249,6 +252,24 @@ STAGES = (
 )
 
 
+def valid_rows(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """What contacts() checks of validity: on a small layer, strictly convex rows are
+    certified without GEOS and ``is_valid`` asks GEOS about the rest; on a larger one (where
+    it runs beside the matching) ``is_valid`` checks every row. Returns the certificates
+    (none on a larger layer), which the matching reuses."""
+    from chuanyu_geo.contiguity import pipeline
+    from chuanyu_geo.contiguity.convex import _convex_rows
+
+    xy = shapely.get_coordinates(geoms)
+    if len(xy) >= pipeline._THREAD_FROM_VERTICES:
+        shapely.is_valid(geoms)
+        none = np.zeros(len(geoms), dtype=bool)
+        return none, none
+    convex = _convex_rows(geoms, xy, shapely.get_num_coordinates(geoms))
+    shapely.is_valid(geoms[~convex[0]])
+    return convex
+
+
 def stage_times(layer: gpd.GeoDataFrame, id_col: str, repeats: int = 1) -> dict[str, float]:
     """Seconds per stage of the public path, run one after another (median of ``repeats``).
 
@@ -276,8 +297,11 @@ def stage_times(layer: gpd.GeoDataFrame, id_col: str, repeats: int = 1) -> dict[
         if stage("snap check", lambda: snapping._has_near_duplicates(geoms, distance)):
             geoms = stage("snap vertices", lambda: snapping._snap_vertices(geoms, distance)[0])
         stage("match (read, vertices, segments, km)", lambda: matching._coverage_contacts(geoms, frame))
-        stage("validate: is_valid", lambda: shapely.is_valid(geoms))
-        stage("match + coverage rules", lambda: matching._coverage_contacts(geoms, frame, validate=True))
+        convex = stage("validate: is_valid", lambda: valid_rows(geoms))
+        stage(
+            "match + coverage rules",
+            lambda: matching._coverage_contacts(geoms, frame, validate=True, convex=convex),
+        )
         table = stage("contacts(), public", lambda: cg.contacts(layer, id_col))
         stage("build: libpysal Graph", lambda: cg.contacts_to_graph(table, layer[id_col]))
         stage("build: networkx graph", lambda: build_graph(layer, id_col, table, {}, None))

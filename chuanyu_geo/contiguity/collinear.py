@@ -8,12 +8,10 @@ import shapely
 from ..coords import _GEOD
 from ._arrays import _is_in
 from .budget import _pair_budget
+from .convex import _ORIENT_ERROR
 from .frame import _Frame
 from .matching import _ring_coordinates
 
-# Shewchuk's bound on the rounding error of a 2D orientation determinant computed in doubles
-# ((3 + 16 eps) eps, eps = 2^-53): a larger determinant has the sign of the exact one.
-_ORIENT_ERROR = (3.0 + 16.0 * 2.0**-53) * 2.0**-53
 _CHUNK_SEGMENTS = 1 << 18  # query segments per chunk of the bulk query
 
 

@@ -9,11 +9,12 @@ import shapely
 from ..coords import segment_lengths_m
 from ._arrays import _Contacts, _is_in, _unique_ints
 from .budget import _pair_budget, _query_pairs, _Stacked
+from .convex import _convex_rows, _kept_off
 from .frame import _Frame
 
 
 def _ring_coordinates(
-    geoms: np.ndarray, orientation: bool = True
+    geoms: np.ndarray, orientation: bool = True, xy: np.ndarray | None = None, ccw: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray | None]:
     """All ring vertices with their owning row and ring number, and per ring whether the
     polygon's interior lies to the left of the ring as it is walked (a CCW shell, a CW hole).
@@ -21,15 +22,22 @@ def _ring_coordinates(
     The vertices are read once, without copying rings into new geometries: a polygon
     without holes is one ring, so only multipolygons and polygons with holes are taken
     apart (``get_parts``/``get_rings`` clone every ring, which cost as much as the rest
-    of the matching). ``orientation=False`` skips the last array (``None``).
+    of the matching). ``orientation=False`` skips the last array (``None``). ``xy``: the
+    layer's ``shapely.get_coordinates(geoms)`` when the caller has read it already; ``ccw``:
+    whether each row runs counter-clockwise, when known and every row is a polygon without
+    holes (strictly convex rows, :func:`._convex_rows`).
     """
-    xy, owner = shapely.get_coordinates(geoms, return_index=True)
+    counts = shapely.get_num_coordinates(geoms)
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
+    # get_coordinates reads the rows in order, each row's coordinates together.
+    owner = np.repeat(np.arange(len(geoms)), counts)
     simple = (shapely.get_type_id(geoms) == shapely.GeometryType.POLYGON) & (
         shapely.get_num_interior_rings(geoms) == 0
     )
     rings = None
     if simple.all():
-        sizes, shell = shapely.get_num_coordinates(geoms), np.ones(len(geoms), dtype=bool)
+        sizes, shell = counts, np.ones(len(geoms), dtype=bool)
     else:
         rows = np.nonzero(~simple)[0]
         parts, part_row = shapely.get_parts(geoms[rows], return_index=True)
@@ -48,6 +56,8 @@ def _ring_coordinates(
         raise shapely.errors.GEOSException("ring sizes do not add up to the vertices read")
     if not orientation:
         return xy, owner, ring, None
+    if ccw is not None and rings is None:  # one ring per row, each a shell
+        return xy, owner, ring, ccw
     return xy, owner, ring, _is_ccw(xy, ring, sizes, geoms, rings) == shell
 
 
@@ -165,14 +175,21 @@ def _owner_dedupe(keys: np.ndarray, owners: np.ndarray) -> np.ndarray | None:
 
 
 def _coverage_contacts(
-    geoms: np.ndarray, frame: _Frame, validate: bool = False
+    geoms: np.ndarray,
+    frame: _Frame,
+    validate: bool = False,
+    xy: np.ndarray | None = None,
+    convex: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> tuple[_Contacts, np.ndarray]:
     """Contacts of a valid coverage by matching identical vertices and segments.
 
     With ``validate``, also the rows that break the coverage rules (see
     :func:`_segment_problems`), found from the same sorted segments; else an empty array.
+    ``xy``: the layer's vertices (``shapely.get_coordinates``) when already read;
+    ``convex``: the layer's :func:`._convex_rows` when already found.
     """
-    xy, owner, ring, interior_left = _ring_coordinates(geoms, orientation=validate)
+    known = convex[1] if convex is not None and convex[0].all() else None
+    xy, owner, ring, interior_left = _ring_coordinates(geoms, orientation=validate, xy=xy, ccw=known)
     n = len(geoms)
     vertex_id = _vertex_ids(xy)
     n_vertices = int(vertex_id.max()) + 1 if len(vertex_id) else 1
@@ -205,7 +222,9 @@ def _coverage_contacts(
         assert interior_left is not None  # read with orientation=validate
         # Which side the owner's interior lies on, for the segment walked from lo to hi.
         side = ((va < vb) == interior_left[ring[start]])[order]
-        problems = _segment_problems(geoms, xy, owner, keys, owners, starts, side, (va != vb)[order])
+        if convex is None:
+            convex = _convex_rows(geoms, xy, shapely.get_num_coordinates(geoms))
+        problems = _segment_problems(geoms, xy, owner, keys, owners, starts, side, (va != vb)[order], convex)
     keep = _owner_dedupe(keys, owners)
     if keep is None:  # a crowded segment: owners sorted within each group, as exact as before
         order = np.lexsort((owners, keys))
@@ -243,6 +262,7 @@ def _segment_problems(
     starts: np.ndarray,
     side: np.ndarray,
     proper: np.ndarray,
+    convex: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Rows that break the coverage rules, from the segments sorted by key (valid polygons).
 
@@ -253,7 +273,9 @@ def _segment_problems(
     another polygon (an overlap, or borders drawn with different vertices), marks its
     rows. The matching only needs GEOS for the outer segments near other polygons, which
     makes this several times cheaper than ``shapely.coverage_invalid_edges``; the tests
-    check it flags every row GEOS flags.
+    check it flags every row GEOS flags. ``convex`` (:func:`._convex_rows`): pairs of an
+    outer chain and a strictly convex polygon are first cleared, where one of the polygon's
+    edges keeps the chain off it, by :func:`._kept_off` (exact, no GEOS).
     """
     keys, owners, starts, side = keys[proper], owners[proper], starts[proper], side[proper]
     if len(keys) == 0:
@@ -281,6 +303,22 @@ def _segment_problems(
         poly, seg = _query_pairs(shapely.STRtree(segments), geoms, _pair_budget(len(geoms)))
         other = poly != own[seg]
         poly, seg = poly[other], seg[other]
+        if convex is not None and len(poly):
+            # A pair certified clear is one GEOS would clear: it is left out, as if its
+            # polygon did not touch the chain.
+            counts = np.bincount(vertex_owner, minlength=len(geoms))
+            row_first = np.r_[0, np.cumsum(counts)[:-1]]
+            maybe = np.nonzero(convex[0][poly])[0]
+            clear_ = np.zeros(len(poly), dtype=bool)
+            clear_[maybe] = _kept_off(
+                xy,
+                k[head][seg[maybe]],
+                k[tail][seg[maybe]] + 1,
+                row_first[poly[maybe]],
+                counts[poly[maybe]],
+                convex[1][poly[maybe]],
+            )
+            poly, seg = poly[~clear_], seg[~clear_]
         if len(poly):
             # Prepared polygons (prepared here, released below) answer "intersects" fast.
             fresh = _unique_ints(poly)

@@ -14,6 +14,7 @@ from .._errors import InvalidArgumentError
 from ._arrays import _combine, _Contacts
 from ._workers import _checker
 from .budget import _Stacked
+from .convex import _convex_rows
 from .exact import _exact_contacts, _tolerant_contacts
 from .frame import _Frame
 from .matching import _coverage_contacts
@@ -28,24 +29,37 @@ class AdjacencyWarning(UserWarning):
 _THREAD_FROM_VERTICES = 20_000  # layers this large validate on the second thread
 
 
-def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
+def _check_and_match(
+    geoms: np.ndarray, frame: _Frame, xy: np.ndarray | None = None
+) -> tuple[_Contacts | None, np.ndarray, np.ndarray]:
     """Match a layer as a coverage while validating it.
 
     Returns the contacts, the mask of invalid geometries and the rows that break the
-    coverage rules. GEOS releases the GIL, so ``is_valid`` runs on a second thread beside
-    the matching, which also finds the coverage problems.
+    coverage rules. ``xy``: the layer's vertices (``shapely.get_coordinates``) when already
+    read. A small layer's strictly convex rows are valid by construction
+    (:func:`._convex_rows`): ``is_valid`` checks the other rows, and the certificates also
+    spare the coverage rules GEOS's relate. On larger layers GEOS releases the GIL, so
+    ``is_valid`` runs on a second thread beside the matching, which also finds the coverage
+    problems; there the certificates (linear in the vertices, on the main thread) would cost
+    more than the relate calls they save (which grow with the outer boundary).
     """
-    if int(shapely.get_num_coordinates(geoms).sum()) < _THREAD_FROM_VERTICES:
+    if xy is None:
+        xy = shapely.get_coordinates(geoms)
+    if len(xy) < _THREAD_FROM_VERTICES:
         # A small layer: is_valid takes well under a millisecond, less than handing it to
         # the thread and back (under load, up to the interpreter's 5 ms switch interval).
-        invalid = ~shapely.is_valid(geoms)
+        convex = _convex_rows(geoms, xy, shapely.get_num_coordinates(geoms))
+        rest = np.nonzero(~convex[0])[0]
+        invalid = np.zeros(len(geoms), dtype=bool)
+        invalid[rest] = ~shapely.is_valid(geoms[rest])
         if invalid.any():
             return None, invalid, np.empty(0, dtype=np.int64)
-        matched, flagged = _coverage_contacts(geoms, frame, validate=True)
+        matched, flagged = _coverage_contacts(geoms, frame, validate=True, xy=xy, convex=convex)
         return matched, invalid, flagged
+    none = np.zeros(len(geoms), dtype=bool)  # no certificates: every pair goes to GEOS
     checking = _checker().submit(lambda: ~shapely.is_valid(geoms))
     try:
-        found, problems = _coverage_contacts(geoms, frame, validate=True)
+        found, problems = _coverage_contacts(geoms, frame, validate=True, xy=xy, convex=(none, none))
         failure = None
     except shapely.errors.GEOSException as exc:  # invalid input: repaired and redone
         found, problems, failure = None, np.empty(0, dtype=np.int64), exc
@@ -59,6 +73,9 @@ def _check_and_match(geoms: np.ndarray, frame: _Frame) -> tuple[_Contacts | None
 
 ISSUE_COLUMNS = ["kind", "id_a", "id_b", "value", "detail"]
 _CONTACT_LABELS = np.array(["point", "edge"], dtype=object)
+# The issues table of a clean layer: the columns (float64, as pandas infers them from empty
+# lists) and no rows; contacts() returns copies.
+_EMPTY_ISSUES = pd.DataFrame({c: [] for c in ISSUE_COLUMNS}, columns=ISSUE_COLUMNS)
 
 
 def _report_issues(issues: list[dict], stacklevel: int, extra: dict[str, list] | None = None) -> pd.DataFrame:
@@ -66,9 +83,11 @@ def _report_issues(issues: list[dict], stacklevel: int, extra: dict[str, list] |
     warning line for those a user must know about."""
     # Columns of Python values: pandas infers each column's dtype as from a list of rows.
     columns = {c: [row[c] for row in issues] + (extra[c] if extra else []) for c in ISSUE_COLUMNS}
+    if not columns["kind"]:
+        # No issue (a clean layer): a copy of the empty table, built once (building it took
+        # a twentieth of a 10^3-cell layer's call).
+        return _EMPTY_ISSUES.copy()
     table = pd.DataFrame(columns, columns=ISSUE_COLUMNS)
-    if not len(table):
-        return table
     parts = []
     repaired = table[table["kind"] == "repaired"]
     if len(repaired):
@@ -101,10 +120,12 @@ def _find_contacts(
     else:
         # Before anything pairs polygons up: copies would be paired with each other k² times.
         _refuse_identical(geoms, ids)
-        distance = snap_distance(geoms)
-        if _has_near_duplicates(geoms, distance):
+        xy: np.ndarray | None = shapely.get_coordinates(geoms)  # read once: snap check and matching
+        distance = snap_distance(geoms, xy)
+        if _has_near_duplicates(geoms, distance, xy):
             geoms, moved = _snap_vertices(geoms, distance)
             if moved:
+                xy = None  # the vertices moved
                 issues.append(
                     {
                         "kind": "snapped",
@@ -115,7 +136,7 @@ def _find_contacts(
                         f"identical",
                     }
                 )
-        matched, invalid, flagged = _check_and_match(geoms, frame)
+        matched, invalid, flagged = _check_and_match(geoms, frame, xy)
         if invalid.any():
             geoms = _repair(geoms, invalid, ids, issues)
             matched, _, flagged = _check_and_match(geoms, frame)
@@ -235,7 +256,8 @@ def contacts(
             "contact": _CONTACT_LABELS[found.edge.astype(np.intp)],  # two shared str objects
             "overlap_km2": found.overlap_km2,
             "gap": found.gap,
-        }
+        },
+        copy=False,  # the arrays are this call's own: no copy needed
     )
     # One issue row per overlapping pair and per contact found only within the tolerance,
     # gathered as columns (a dict per row cost seconds at 10^5 overlapping pairs).

@@ -8,15 +8,19 @@ import shapely
 SNAP_ULPS = 32  # default snapping distance: this many units in the last place of the largest coordinate
 
 
-def snap_distance(geoms: np.ndarray) -> float:
+def snap_distance(geoms: np.ndarray, xy: np.ndarray | None = None) -> float:
     """The default snapping distance of a layer: a few ULPs of its largest coordinate.
 
     Float noise from a round trip through another CRS moves a vertex by one or two ULPs
     (~2e-14 deg at longitude 105); 32 ULPs (~5e-13 deg, ~50 nm) merges such copies and
-    nothing a surveyor drew apart.
+    nothing a surveyor drew apart. ``xy``: the layer's vertices, when already read (their
+    largest magnitude is that of the layer's bounds when all are finite).
     """
-    bounds = shapely.total_bounds(geoms)
-    largest = float(np.nanmax(np.abs(bounds))) if np.isfinite(bounds).all() else 1.0
+    if xy is not None and len(xy) and np.isfinite(xy).all():
+        largest = float(np.abs(xy).max())
+    else:
+        bounds = shapely.total_bounds(geoms)
+        largest = float(np.nanmax(np.abs(bounds))) if np.isfinite(bounds).all() else 1.0
     return SNAP_ULPS * float(np.spacing(max(largest, 1.0)))
 
 

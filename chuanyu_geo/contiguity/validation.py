@@ -69,7 +69,11 @@ def _check_user_layer(gdf: gpd.GeoDataFrame, id_col: str | None) -> tuple[gpd.Ge
             f"{where} holds values that cannot be node ids (unhashable): {shown}; expected numbers or text"
         )
     groups: dict[str, list] = {}
-    for value in column[column.duplicated(keep=False).to_numpy()].tolist() if uniform else ids:
+    # A uniform column without repeats (pandas' is_unique: a third of duplicated's cost) has none.
+    repeats: list | None = [] if uniform and column.is_unique else None
+    if uniform and repeats is None:
+        repeats = column[column.duplicated(keep=False).to_numpy()].tolist()
+    for value in ids if repeats is None else repeats:
         groups.setdefault(_id_key(value), []).append(value)
     clashes = [values for values in groups.values() if len(values) > 1]
     if clashes:

@@ -523,7 +523,8 @@ def lisa(
         so the same seed gives the same p-values on every machine; with numba installed, esda
         draws them inside numba, whose generator is seeded the same way but is a separate
         implementation, so p-values may differ by Monte Carlo error (of order
-        ``1/permutations``). The tests run without numba.
+        ``1/permutations``). With numba, the first call in a process also compiles
+        esda's permutation code (10-20 s on a two-core machine); later calls are fast.
     alpha : float
         Significance level.
     correction : {None, "fdr", "bonferroni"}

@@ -15,14 +15,45 @@ import shutil
 import tempfile
 from pathlib import Path
 
-import numpy as np
-import pytest
-from _pytest.doctest import DoctestItem
+# One BLAS/OpenMP thread per process, set before numpy loads and inherited by the
+# pytest-xdist workers, notebook kernels and child processes: with one worker per core,
+# BLAS's spinning threads fought the other worker (notebook 07 took 48-64 s beside one busy
+# process instead of 12 s). A developer's own setting wins.
+for _variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_variable, "1")
 
-import chuanyu_geo as cg
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+from _pytest.doctest import DoctestItem  # noqa: E402
+
+import chuanyu_geo as cg  # noqa: E402
 
 ALL_LAYERS = list(itertools.product(cg.LEVELS, cg.VINTAGES, cg.DETAILS))
 COUNTY_LAYERS = list(itertools.product(cg.VINTAGES, cg.DETAILS))
+
+
+def build_once(tmp_path_factory, name: str, build) -> Path:
+    """The directory ``name``, filled by ``build(directory)`` once per run, in any worker.
+
+    Under pytest-xdist a module-scoped fixture is set up in every worker that runs one of
+    its tests; for the fixtures whose setup takes many seconds, the workers share the
+    directory of the run (the parent of each worker's base temporary directory) and a lock:
+    the first builds, the others wait and read. A failed build is retried by the next.
+    """
+    import fcntl
+
+    base = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        base = base.parent  # the run's own directory, shared by its workers
+    target = base / name
+    with open(base / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not (target / ".built").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            target.mkdir()
+            build(target)
+            (target / ".built").touch()
+    return target
 
 
 def require_or_skip(condition: bool, reason: str) -> None:
@@ -191,6 +222,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.browser)
         if _is_slow(item):
             item.add_marker(pytest.mark.slow)
+    # The longest first (notebooks, then the other slow tests), so that pytest-xdist's
+    # workers end together on short tests instead of one waiting for the other's notebook.
+    items.sort(key=lambda item: 0 if item.path.name == "test_notebooks.py" else 1 if _is_slow(item) else 2)
 
 
 # Tests not marked slow or browser that took longer than this are listed after a run

@@ -536,30 +536,33 @@ print(json.dumps(texts, ensure_ascii=False))
 def hostile_pack(tmp_path_factory):
     """A shared data pack whose manifest ``source`` and vintage ``short``/``short_zh`` carry
     markup: every map, the report's map, the CLI map and the figures built from it."""
-    from conftest import copy_vintage_layers
+    from conftest import build_once, copy_vintage_layers
 
-    root = tmp_path_factory.mktemp("hostile")
-    pack = root / "pack"
-    pack.mkdir()
-    (pack / "vintages.toml").write_text(
-        '[[vintages]]\nid = "2099"\ndate = "2099-12-31"\n'
-        f"description = {_toml_str(HOSTILE)}\nshort = {_toml_str(HOSTILE)}\nshort_zh = {_toml_str(HOSTILE)}\n",
-        encoding="utf-8",
-    )
-    copy_vintage_layers(pack, "2099", source=HOSTILE)
-    out = root / "out"
-    out.mkdir()
-    env = dict(os.environ, CHUANYU_GEO_DATA=str(pack), MPLBACKEND="Agg")
-    run = subprocess.run(
-        [sys.executable, "-c", HOSTILE_CHILD, str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=900,
-        cwd=root,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    return out, json.loads(run.stdout.strip().splitlines()[-1])
+    def build(root: Path) -> None:
+        pack = root / "pack"
+        pack.mkdir()
+        (pack / "vintages.toml").write_text(
+            '[[vintages]]\nid = "2099"\ndate = "2099-12-31"\n'
+            f"description = {_toml_str(HOSTILE)}\nshort = {_toml_str(HOSTILE)}\nshort_zh = {_toml_str(HOSTILE)}\n",
+            encoding="utf-8",
+        )
+        copy_vintage_layers(pack, "2099", source=HOSTILE)
+        (root / "out").mkdir()
+        env = dict(os.environ, CHUANYU_GEO_DATA=str(pack), MPLBACKEND="Agg")
+        run = subprocess.run(
+            [sys.executable, "-c", HOSTILE_CHILD, str(root / "out")],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=900,
+            cwd=root,
+        )
+        assert run.returncode == 0, run.stderr[-3000:]
+        (root / "texts.json").write_text(run.stdout.strip().splitlines()[-1], encoding="utf-8")
+
+    # Built once per run, whichever pytest-xdist worker asks first (tests/conftest.py).
+    root = build_once(tmp_path_factory, "hostile", build)
+    return root / "out", json.loads((root / "texts.json").read_text(encoding="utf-8"))
 
 
 HOSTILE_PAGES = [

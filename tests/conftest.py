@@ -56,6 +56,21 @@ def build_once(tmp_path_factory, name: str, build) -> Path:
     return target
 
 
+def modules_loaded_by(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of ``modules`` a fresh interpreter has imported after running ``code``."""
+    import subprocess
+    import sys
+
+    probe = f"{code}\nimport sys\nprint(sorted(m for m in {modules!r} if m in sys.modules))"
+    run = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", probe], capture_output=True, text=True, timeout=300
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    import ast
+
+    return ast.literal_eval(run.stdout.strip().splitlines()[-1])
+
+
 def require_or_skip(condition: bool, reason: str) -> None:
     """Skip when an optional tool is missing, but fail in CI, where everything must run."""
     if condition:

@@ -58,6 +58,7 @@ def build_once(tmp_path_factory, name: str, build) -> Path:
 
 def modules_loaded_by(code: str, modules: tuple[str, ...]) -> list[str]:
     """Which of ``modules`` a fresh interpreter has imported after running ``code``."""
+    import ast
     import subprocess
     import sys
 
@@ -66,8 +67,6 @@ def modules_loaded_by(code: str, modules: tuple[str, ...]) -> list[str]:
         [sys.executable, "-W", "ignore", "-c", probe], capture_output=True, text=True, timeout=300
     )
     assert run.returncode == 0, run.stderr[-2000:]
-    import ast
-
     return ast.literal_eval(run.stdout.strip().splitlines()[-1])
 
 

@@ -11,7 +11,7 @@ from pyproj import CRS
 
 import chuanyu_geo as cg
 from chuanyu_geo import coords
-from chuanyu_geo.contiguity import _workers, collinear, exact, matching
+from chuanyu_geo.contiguity import _workers, collinear, convex, exact, matching
 from chuanyu_geo.contiguity.frame import _Frame, _linework
 
 UTM = 32648
@@ -120,11 +120,14 @@ def test_orientation_is_exact_or_undecided():
     p = np.array([[0.0, 0.0], [0.1, 0.1], [1.0, 0.0]])
     q = np.array([[3.0, 3.0], [0.3, 0.3], [1.0, 5.0]])
     c = np.array([[1.0, 1.0], [0.7, 0.7 + 1e-17], [1.0, 2.0]])
-    on, off = collinear._orientation(p, q, c)
+    # The predicate the collinear path reads: 0 exactly on the line, 1 or -1 certainly off it.
+    sign = convex._orientation_sign(p, q, c)
+    on, off = sign == 0, np.abs(sign) == 1
     assert on.tolist() == [False, False, True]  # only the axis-parallel case is certain
     # Diagonal lines: the products are not both zero, so even a zero determinant is undecided.
     assert off.tolist() == [False, False, False]
-    on, off = collinear._orientation(p[:1], q[:1], np.array([[1.0, 1.5]]))
+    sign = convex._orientation_sign(p[:1], q[:1], np.array([[1.0, 1.5]]))
+    on, off = sign == 0, np.abs(sign) == 1
     assert off.tolist() == [True] and on.tolist() == [False]
 
 

@@ -8,24 +8,11 @@ import shapely
 from ..coords import _GEOD
 from ._arrays import _is_in
 from .budget import _pair_budget
-from .convex import _ORIENT_ERROR
+from .convex import _orientation_sign
 from .frame import _Frame
 from .matching import _ring_coordinates
 
 _CHUNK_SEGMENTS = 1 << 18  # query segments per chunk of the bulk query
-
-
-def _orientation(p: np.ndarray, q: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Where ``c`` lies against the line through ``p`` and ``q`` (rows of points): exactly on it
-    (first mask) or certainly off it (second); neither when doubles cannot tell."""
-    ax, ay = p[:, 0] - c[:, 0], p[:, 1] - c[:, 1]
-    bx, by = q[:, 0] - c[:, 0], q[:, 1] - c[:, 1]
-    left, right = ax * by, ay * bx
-    # Exactly zero: a factor of each product is exactly zero (a difference of doubles is
-    # zero only when they are equal), so the exact determinant is zero too.
-    on = ((ax == 0) | (by == 0)) & ((ay == 0) | (bx == 0))
-    off = np.abs(left - right) > _ORIENT_ERROR * (np.abs(left) + np.abs(right))
-    return on, off
 
 
 def shared_line_km(
@@ -81,11 +68,13 @@ def shared_line_km(
         found_j.append(j[wanted])
     i, j = np.concatenate(found_i), np.concatenate(found_j)
     keys = owner[i] * n + owner[j]
-    on0, off0 = _orientation(p0[i], p1[i], p0[j])
-    on1, off1 = _orientation(p0[i], p1[i], p1[j])
+    # Where each end of segment j lies against segment i's line: 0 exactly on it, 1 or -1
+    # certainly off it, 2 when doubles cannot tell (those pairs go to GEOS).
+    side0 = _orientation_sign(p0[i], p1[i], p0[j])
+    side1 = _orientation_sign(p0[i], p1[i], p1[j])
     pair = order[np.searchsorted(sorted_keys, keys)]
-    undecided[pair[~(on0 & on1) & ~off0 & ~off1]] = True
-    collinear = on0 & on1
+    undecided[pair[((side0 == 2) | (side1 == 2)) & (np.abs(side0) != 1) & (np.abs(side1) != 1)]] = True
+    collinear = (side0 == 0) & (side1 == 0)
     i, j, pair = i[collinear], j[collinear], pair[collinear]
     # Along the line's longer axis, the overlap of the two segments' extents; its ends are
     # end points of one segment or the other, on both.

@@ -1,5 +1,6 @@
-"""Exact certificates that spare GEOS work: strictly convex rings (valid polygons), and outer chains
-kept off a convex polygon by the line of one of its edges."""
+"""Exact certificates that spare GEOS work: strictly convex rings (valid polygons), outer chains
+kept off a convex polygon by the line of one of its edges, and the orientation predicate they
+share with the collinear-segment path."""
 
 from __future__ import annotations
 

@@ -73,16 +73,25 @@ class _Frame:
         return gpd.GeoSeries(geoms, crs=self.crs).to_crs(local).values, _Frame(local)
 
 
+# Type ids of multi-part geometries and collections (MultiPoint ... GeometryCollection).
+_MULTI = [
+    shapely.GeometryType.MULTIPOINT,
+    shapely.GeometryType.MULTILINESTRING,
+    shapely.GeometryType.MULTIPOLYGON,
+    shapely.GeometryType.GEOMETRYCOLLECTION,
+]
+
+
 def _flat_parts(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The single parts (points, lines, rings, polygons) of each geometry, and their rows,
     collections within collections taken apart too."""
     parts, row = shapely.get_parts(geoms, return_index=True)
-    nested = np.isin(shapely.get_type_id(parts), [4, 5, 6, 7])
+    nested = np.isin(shapely.get_type_id(parts), _MULTI)
     while nested.any():
         inner, at = shapely.get_parts(parts[nested], return_index=True)
         parts = np.concatenate([parts[~nested], inner])
         row = np.concatenate([row[~nested], row[nested][at]])
-        nested = np.isin(shapely.get_type_id(parts), [4, 5, 6, 7])
+        nested = np.isin(shapely.get_type_id(parts), _MULTI)
     return parts, row
 
 
@@ -103,7 +112,7 @@ def _parts_of_kind(geoms: np.ndarray, kinds: tuple, make, empty) -> np.ndarray |
     rows at once; ``None`` when a part is itself a collection (the caller goes row by row)."""
     parts, row = shapely.get_parts(geoms, return_index=True)
     kind = shapely.get_type_id(parts)
-    if np.isin(kind, [4, 5, 6, 7]).any():  # nested multi-geometries or collections
+    if np.isin(kind, _MULTI).any():  # nested multi-geometries or collections
         return None
     keep = np.isin(kind, kinds)
     out = np.empty(len(geoms), dtype=object)

@@ -64,36 +64,30 @@ def _query_pairs(tree: shapely.STRtree, geoms: np.ndarray, budget: int, **query)
     far, so a stack is found after a few chunks and its ``k²`` pairs never fill memory.
     Same result (shape ``(2, m)``, ordered by row of ``geoms``) as one query.
     """
+    whole = None
     if len(geoms) * len(tree) <= _CHUNK_PAIRS:
-        # Small enough to query at once (every row meets at most the whole tree): the chunks
-        # are then replayed on the counts, so a stack is refused exactly as chunk by chunk.
-        pairs = tree.query(geoms, **query)
-        if pairs.shape[1] <= budget:  # the running total never passes the budget either
-            return pairs
-        per_row = np.bincount(pairs[0], minlength=len(geoms))
-        total, start, size, crowd = 0, 0, 8, 1
-        while start < len(geoms):
-            stop = min(start + size, len(geoms))
-            chunk = per_row[start:stop]
-            total += int(chunk.sum())
-            if total:
-                crowd = max(crowd, int(chunk.max()))
-                if total > budget:
-                    raise _Stacked(start + np.argsort(-chunk, kind="stable")[:10], crowd, budget)
-            start = stop
-            size = max(1, min(2 * size, _CHUNK_PAIRS // crowd))
-        return pairs
+        # Small enough to query at once (every row meets at most the whole tree); the chunks
+        # below then only read its counts, so a stack is refused exactly as chunk by chunk.
+        whole = tree.query(geoms, **query)
+        if whole.shape[1] <= budget:  # the running total never passes the budget either
+            return whole
+        counts = np.bincount(whole[0], minlength=len(geoms))
     parts, total, start, size, crowd = [], 0, 0, 8, 1
     while start < len(geoms):
         stop = min(start + size, len(geoms))
-        pairs = tree.query(geoms[start:stop], **query)
-        total += pairs.shape[1]
-        if pairs.shape[1]:
+        if whole is None:
+            pairs = tree.query(geoms[start:stop], **query)
             per_row = np.bincount(pairs[0], minlength=stop - start)
+            parts.append(pairs + np.array([[start], [0]]))
+        else:
+            per_row = counts[start:stop]
+        total += int(per_row.sum())
+        if per_row.any():
             crowd = max(crowd, int(per_row.max()))
             if total > budget:
                 raise _Stacked(start + np.argsort(-per_row, kind="stable")[:10], crowd, budget)
-        parts.append(pairs + np.array([[start], [0]]))
         start = stop
         size = max(1, min(2 * size, _CHUNK_PAIRS // crowd))
+    if whole is not None:
+        return whole
     return np.concatenate(parts, axis=1) if parts else np.empty((2, 0), dtype=np.intp)

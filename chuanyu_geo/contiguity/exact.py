@@ -85,9 +85,9 @@ def _tolerant_contacts(geoms: np.ndarray, found: _Contacts, tolerance_m: float, 
         found.gap.copy(),
     )
     order = np.argsort(known, kind="stable")
-    at = np.minimum(np.searchsorted(known[order], keys), max(len(known) - 1, 0))
-    seen = (known[order][at] == keys) if len(known) else np.zeros(len(keys), dtype=bool)
-    p = order[at[seen]]
+    sorted_known = known[order]  # distinct: one row per pair
+    seen = _is_in(keys, sorted_known)
+    p = order[np.searchsorted(sorted_known, keys[seen])]
     # A known pair becomes a shared border when the tolerance finds one and it had none, or
     # only an overlap: a gap when it had no contact line and no overlap.
     update = edge[seen] & (~is_edge[p] | (overlap[p] > 0))

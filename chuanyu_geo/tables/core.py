@@ -143,6 +143,13 @@ def _hosted(zone: pd.Series, vintage: str) -> bool:
     return zone["host_status"] == "documented" and zone["host_adcode"] in _names(vintage)
 
 
+def _columns(frame: pd.DataFrame, *names: str):
+    """The rows of some columns as tuples of Python values. ``tolist`` converts a column at
+    once; iterating a Series converts value by value, ten times slower for pandas' Arrow-backed
+    text (the default text dtype wherever pyarrow is installed)."""
+    return zip(*(frame[name].tolist() for name in names))
+
+
 def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[str, ...]]:
     """Target adcode -> the stable unit (sorted target adcodes) it belongs to.
 
@@ -153,7 +160,7 @@ def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[
     graph.add_nodes_from(("t", c) for c in _names(vintage))
     for relation in relations:
         # Columns zipped, not itertuples: a table may have 10^5 rows, most of them unlinked.
-        rows = zip(relation["year"], relation["source_adcode"], relation["source_name"], relation["targets"])
+        rows = _columns(relation, "year", "source_adcode", "source_name", "targets")
         for year, code, name, targets in rows:
             for target in targets:
                 graph.add_edge(("s", year, code, name), ("t", target))
@@ -201,7 +208,7 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
     names = _names(vintage)
 
     rows_per_unit: dict[tuple, int] = {}
-    for targets, zone in zip(relation["targets"], relation["zone"]):
+    for targets, zone in _columns(relation, "targets", "zone"):
         if isinstance(zone, str):  # an addition to its host, not a part that was merged
             continue
         for target in targets:
@@ -211,14 +218,7 @@ def _status(relation: pd.DataFrame, unit_of: dict[str, tuple[str, ...]], vintage
     statuses: list[str] = []
     notes: list[str | None] = []
     # Columns zipped, not itertuples: a table may have 10^5 rows.
-    rows = zip(
-        relation["targets"],
-        relation["status"],
-        relation["source_adcode"],
-        relation["source_name"],
-        relation["note"],
-        relation["zone"],
-    )
+    rows = _columns(relation, "targets", "status", "source_adcode", "source_name", "note", "zone")
     for targets, status, code, name, note, zone in rows:
         if not targets:
             units.append(None)
@@ -269,14 +269,14 @@ def _combine(
     weights = weights or {}
     absent = absent or {}
     parts = []  # (unit, fraction, row position, apportioned, basis)
-    for row in relation.itertuples():
-        if not row.targets:
+    for targets, position, code, name in _columns(relation, "targets", "row", "source_adcode", "source_name"):
+        if not targets:
             continue
         if how == "aggregate":
-            parts.append(("+".join(unit_of[next(iter(row.targets))]), 1.0, row.row, False, ""))
+            parts.append(("+".join(unit_of[next(iter(targets))]), 1.0, position, False, ""))
             continue
-        w, basis = weights.get((row.source_adcode, row.source_name), ({next(iter(row.targets)): 1.0}, ""))
-        parts.extend((t, f, row.row, len(w) > 1, basis if len(w) > 1 else "") for t, f in w.items())
+        w, basis = weights.get((code, name), ({next(iter(targets)): 1.0}, ""))
+        parts.extend((t, f, position, len(w) > 1, basis if len(w) > 1 else "") for t, f in w.items())
     frame = pd.DataFrame(parts, columns=["unit", "fraction", "row", "apportioned", "basis"])
     out = frame.groupby("unit", sort=True).agg(
         n_sources=("row", "nunique"),

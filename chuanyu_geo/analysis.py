@@ -33,6 +33,7 @@ from .boundaries import (
     province_border,
     unit_table,
 )
+from .conditional import draw_seed, local_moran_simulations
 from .stable_units import is_stable, table_vintage, unit_info, unit_layer, values_by_unit
 
 __all__ = [
@@ -354,9 +355,8 @@ class IsolateWarning(UserWarning):
 def _seeded(seed: int | None, call):
     """Run ``call`` with NumPy's global generator seeded, and put the user's state back.
 
-    esda draws its permutations from NumPy's global generator (esda.Moran) or seeds it
-    (esda.Moran_Local without numba); a seed given here must not fix the draws of the
-    user's own code afterwards.
+    esda.Moran draws its permutations from NumPy's global generator; a seed given here must
+    not fix the draws of the user's own code afterwards.
     """
     if seed is None:
         return call()
@@ -518,13 +518,13 @@ def lisa(
     table, column, key, level, vintage, detail, kind, transform, permutations, year, allow_partial
         As for :func:`morans_i`.
     seed : int, optional
-        Makes the conditional permutations repeatable; NumPy's global generator is left as
-        it was. Without numba, esda draws them with NumPy's Mersenne Twister from this seed,
-        so the same seed gives the same p-values on every machine; with numba installed, esda
-        draws them inside numba, whose generator is seeded the same way but is a separate
-        implementation, so p-values may differ by Monte Carlo error (of order
-        ``1/permutations``). With numba, the first call in a process also compiles
-        esda's permutation code (10-20 s on a two-core machine); later calls are fast.
+        Makes the conditional permutations repeatable (0 to 2**32 - 1); without it a seed is
+        drawn and recorded in ``attrs["seed"]``. NumPy's global generator is neither read
+        nor changed. The permutations are drawn by :mod:`chuanyu_geo.conditional` exactly
+        as esda draws them without numba (NumPy's Mersenne Twister from this seed; the test
+        suite checks value for value), whether or not numba is installed: the same seed
+        gives the same p-values on every machine, and no call waits for numba to compile
+        esda's permutation code (10-20 s on a two-core machine).
     alpha : float
         Significance level.
     correction : {None, "fdr", "bonferroni"}
@@ -551,14 +551,16 @@ def lisa(
         the weights used is ``isolate``, with ``Is``, ``q`` and ``p_sim`` missing: it is not
         tested and never significant (an :class:`IsolateWarning` names each and why).
         ``attrs`` records ``alpha``, ``correction``, ``threshold``, ``alternative``,
-        ``permutations``, ``n_tested``, weights kind and layer; ``attrs["esda"]`` is the esda
-        object (on the units tested).
+        ``permutations``, ``seed``, ``n_tested``, weights kind and layer; ``attrs["esda"]`` is
+        the esda object (on the units tested: ``Is``, ``q``, the analytical moments) and
+        ``attrs["sim"]`` the simulated statistics (permutations × units tested).
 
     Raises
     ------
     InvalidArgumentError
         Fewer than 3 units with a neighbour and a value, constant values (local Moran's I is
-        undefined), or a table with MultiIndex columns.
+        undefined), a seed that is not an int from 0 to 2**32 - 1, or a table with MultiIndex
+        columns.
 
     Examples
     --------
@@ -581,6 +583,10 @@ def lisa(
     alternative = check_choice("alternative", alternative, LISA_ALTERNATIVES)
     if isinstance(permutations, bool) or not isinstance(permutations, int) or permutations < 1:
         raise InvalidArgumentError(f"permutations={permutations!r} must be an int >= 1")
+    if seed is not None and (
+        isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**32
+    ):
+        raise InvalidArgumentError(f"seed={seed!r} must be an int from 0 to 2**32 - 1, or None")
     vintage = table_vintage(table, vintage)
     y_all = _values(table, column, key, level, vintage, year, allow_partial)
     w, lonely, reasons = _analysis_weights(y_all, level, vintage, detail, kind, "")
@@ -591,22 +597,12 @@ def lisa(
     w = w.subgraph(list(y.index)) if lonely else w
     w = w.transform(transform) if transform else w
     y = y.loc[list(w.unique_ids)]
-    with warnings.catch_warnings():
-        # esda 2.x warns that crand's default alternative will change; its p_sim is not used
-        # here (p-values are read from the kept simulations below, with `alternative` pinned).
-        warnings.filterwarnings("ignore", message="The alternative hypothesis", category=DeprecationWarning)
-        local = _seeded(
-            seed,
-            lambda: esda.Moran_Local(
-                y.to_numpy(),
-                w,
-                transformation=transform or "o",
-                permutations=permutations,
-                seed=seed,
-                keep_simulations=True,
-            ),
-        )
-    p = _pseudo_p(local.Is, local.sim, permutations, alternative)
+    # esda computes Is, q and the moments; the permutations are drawn here, as esda draws them
+    # without numba (chuanyu_geo.conditional), so that no call compiles numba code.
+    local = esda.Moran_Local(y.to_numpy(), w, transformation=transform or "o", permutations=0)
+    seed = draw_seed() if seed is None else int(seed)
+    sim = local_moran_simulations(local.z, local.w.sparse, permutations, seed)
+    p = _pseudo_p(local.Is, sim, permutations, alternative)
     n = len(y)
     threshold = {
         None: alpha,
@@ -640,6 +636,8 @@ def lisa(
     out["cluster"] = out["cluster"].fillna("isolate")
     out.attrs.update(
         esda=local,
+        sim=sim,
+        seed=seed,
         alpha=alpha,
         correction=correction,
         threshold=threshold,

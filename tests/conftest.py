@@ -70,6 +70,37 @@ def modules_loaded_by(code: str, modules: tuple[str, ...]) -> list[str]:
     return ast.literal_eval(run.stdout.strip().splitlines()[-1])
 
 
+# esda.Moran_Local in a child where numba cannot be imported, so that esda draws its conditional
+# permutations with NumPy (its documented fallback) instead of in numba's generator.
+_ESDA_WITHOUT_NUMBA = """
+import pickle, sys, warnings
+sys.modules["numba"] = None  # import numba now fails: esda and libpysal take their NumPy paths
+y, w, kwargs = pickle.load(sys.stdin.buffer)
+import esda
+warnings.simplefilter("ignore")
+local = esda.Moran_Local(y, w, **kwargs)
+out = {"Is": local.Is, "q": local.q, "p_sim": local.p_sim, "sim": local.sim, "z": local.z}
+sys.stdout.buffer.write(pickle.dumps(out))
+"""
+
+
+def esda_local_moran_without_numba(y, w, **kwargs) -> dict:
+    """``Is``, ``q``, ``p_sim``, ``sim`` and ``z`` of ``esda.Moran_Local(y, w, **kwargs)`` as
+    esda computes them where numba is not installed (``y``, ``w`` and ``kwargs`` are pickled)."""
+    import pickle
+    import subprocess
+    import sys
+
+    run = subprocess.run(
+        [sys.executable, "-c", _ESDA_WITHOUT_NUMBA],
+        input=pickle.dumps((y, w, kwargs)),
+        capture_output=True,
+        timeout=300,
+    )
+    assert run.returncode == 0, run.stderr.decode()[-2000:]
+    return pickle.loads(run.stdout)
+
+
 def require_or_skip(condition: bool, reason: str) -> None:
     """Skip when an optional tool is missing, but fail in CI, where everything must run."""
     if condition:

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
-import warnings
 
 import esda  # noqa: E402
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import esda_local_moran_without_numba
 from inequality.theil import TheilD  # noqa: E402
 from libpysal.graph import Graph  # noqa: E402
 
@@ -95,18 +96,73 @@ def test_lisa_equals_esda(census):
     w = cg.weights("county", "queen")
     matched, _ = cg.join_table(census, "adcode", year=2020)  # 2020 codes on the 2024 units (会理县 -> 会理市)
     y = matched.set_index("adcode").loc[list(w.unique_ids), "years_of_schooling"].to_numpy(dtype=float)
-    with warnings.catch_warnings():  # esda's notice of a future default; p_sim is its folded one
-        warnings.filterwarnings("ignore", "The alternative hypothesis", DeprecationWarning)
-        direct = esda.Moran_Local(y, w, transformation="r", permutations=199, seed=3)
+    # The draws are esda's NumPy draws (what esda does where numba is not installed), value
+    # for value; the statistics themselves are esda's in this process too.
+    direct = esda_local_moran_without_numba(y, w, transformation="r", permutations=199, seed=3)
+    here = esda.Moran_Local(y, w, transformation="r", permutations=0)
+    assert np.array_equal(local.attrs["sim"], direct["sim"]) and local.attrs["seed"] == 3
     assert (
-        np.allclose(local["Is"], direct.Is)
-        and np.allclose(local["p_sim"], direct.p_sim)
-        and (local["q"] == direct.q).all()
+        np.allclose(local["Is"], direct["Is"])
+        and np.allclose(local["Is"], here.Is)
+        and np.array_equal(local["p_sim"], direct["p_sim"])
+        and (local["q"] == direct["q"]).all()
     )
     expected = [
-        {1: "HH", 2: "LH", 3: "LL", 4: "HL"}[q] if p < 0.05 else "ns" for q, p in zip(direct.q, direct.p_sim)
+        {1: "HH", 2: "LH", 3: "LL", 4: "HL"}[q] if p < 0.05 else "ns"
+        for q, p in zip(direct["q"], direct["p_sim"])
     ]
     assert list(local["cluster"]) == expected and {"HH", "LL"} <= set(local["cluster"])
+
+
+@pytest.mark.parametrize(("kind", "transform"), [("shared_km", "r"), ("queen", "b"), ("shared_km", None)])
+def test_lisa_draws_equal_esdas_under_every_weighting(census, kind, transform):
+    # Unequal weights in a row pair each neighbour's weight with its own draw: the order
+    # of the weights must be esda's (Graph.sparse, row by row).
+    local = cg.lisa(
+        census,
+        "years_of_schooling",
+        "adcode",
+        year=2020,
+        kind=kind,
+        transform=transform,
+        permutations=99,
+        seed=11,
+        allow_partial=True,
+    )
+    units = local.dropna(subset=["Is"])["adcode"].tolist()
+    w = cg.weights("county", kind).subgraph(units)
+    w = w.transform(transform) if transform else w
+    matched, _ = cg.join_table(census, "adcode", year=2020)
+    y = matched.set_index("adcode").loc[list(w.unique_ids), "years_of_schooling"].to_numpy(dtype=float)
+    direct = esda_local_moran_without_numba(y, w, transformation=transform or "o", permutations=99, seed=11)
+    ours = local.set_index("adcode").loc[list(w.unique_ids)]
+    assert np.array_equal(ours["p_sim"].to_numpy(), direct["p_sim"])
+    assert np.allclose(local.attrs["sim"], direct["sim"], rtol=0, atol=1e-12)
+
+
+def test_lisa_compiles_nothing_and_leaves_numpys_generator_alone():
+    # numba is installed here (the causal extra brings it): esda would compile its permutation
+    # code on the first call, for 10-20 s. A seedless call records the seed it drew.
+    assert importlib.util.find_spec("numba") is not None, "the test extra installs numba"
+    code = (
+        "import numpy as np, warnings, chuanyu_geo as cg, esda.crand as c\n"
+        "warnings.simplefilter('ignore')\n"
+        "np.random.seed(5); before = np.random.random(); np.random.seed(5)\n"
+        "t = cg.load_census(2020)\n"
+        "a = cg.lisa(t, 'years_of_schooling', 'adcode', year=2020, permutations=99, allow_partial=True)\n"
+        "b = cg.lisa(t, 'years_of_schooling', 'adcode', year=2020, permutations=99, allow_partial=True,"
+        " seed=a.attrs['seed'])\n"
+        "print(len(c.compute_chunk.signatures), before == np.random.random(), a['p_sim'].equals(b['p_sim']))"
+    )
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert run.stdout.split() == ["0", "True", "True"]
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32, 1.5, "3", True])
+def test_lisa_names_a_bad_seed(census, seed):
+    with pytest.raises(cg.InvalidArgumentError, match=r"seed=.* must be an int from 0 to 2\*\*32 - 1"):
+        cg.lisa(census, "years_of_schooling", "adcode", year=2020, seed=seed, allow_partial=True)
 
 
 @pytest.mark.parametrize("by", ["province", "platform", "cluster"])

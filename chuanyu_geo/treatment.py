@@ -70,9 +70,9 @@ def first_treated(date: pd.Timestamp, precision: str, how: str) -> tuple[int | N
     if precision == "month":
         days = calendar.monthrange(year, date.month)[1]
         middle = date + pd.Timedelta(days=(days - 1) / 2)
-        share = (_year_length(year) - (middle.dayofyear - 1)) / _year_length(year)
+        share = (_year_length(year) - (middle.day_of_year - 1)) / _year_length(year)
         return year, share, "only the month is known: the share counts from the middle of the month"
-    return year, (_year_length(year) - (date.dayofyear - 1)) / _year_length(year), None
+    return year, (_year_length(year) - (date.day_of_year - 1)) / _year_length(year), None
 
 
 def _territory_dates(platform: Platform, vintage: str) -> dict[str, tuple[pd.Timestamp, str]]:

@@ -333,9 +333,11 @@ def _resolve(query: str | int, level: str | None, vintage: str, suggest: bool = 
             [],
         )
     index = _index(vintage)
+    rows = _direct_matches(index, text, level)
     # Most keys of a junk table name nothing in any vintage: one check instead of every table.
-    possible = _reach().could_match(text)
-    rows = (_direct_matches(index, text, level) or _prefixed_matches(index, text, level)) if possible else []
+    # A direct match needs no such check (and the check reads every vintage's index).
+    possible = bool(rows) or _reach().could_match(text)
+    rows = rows or (_prefixed_matches(index, text, level) if possible else [])
     if len(rows) == 1:
         return _place(index, rows[0], text)
     if len(rows) > 1:

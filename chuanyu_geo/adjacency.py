@@ -9,11 +9,12 @@ comparison of division vintages. It knows no platforms (the layer above,
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
+import shapely
 
 from ._errors import InvalidArgumentError
 from .boundaries import (
@@ -23,6 +24,8 @@ from .boundaries import (
     check_choice,
     check_vintage,
     load_boundaries,
+    province_border,
+    unit_table,
     vintage_registry,
 )
 from .contiguity import (
@@ -36,6 +39,9 @@ from .contiguity import (
     shared_lines,
 )
 from .gazetteer import crosswalk
+
+if TYPE_CHECKING:  # imported where a graph is checked or built (contiguity.graphs)
+    import networkx as nx
 
 __all__ = [
     "AdjacencyWarning",
@@ -108,9 +114,21 @@ def adjacency_graph(
 
 
 @functools.lru_cache(maxsize=32)
-def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | None) -> nx.Graph:
+def shipped_contacts(level: str, vintage: str, detail: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+    """A shipped layer and its :func:`contacts` table (cached; checked arguments): the one
+    source of :func:`adjacency_graph`'s edges and of ``weights(level)``, which needs no graph.
+    Callers must not modify either."""
     layer = load_boundaries(level, vintage, detail)
-    table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
+    return layer, contacts(layer, "adcode", trusted_coverage=True)
+
+
+@functools.lru_cache(maxsize=32)
+def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | None) -> nx.Graph:
+    if tolerance_m is None:
+        layer, table = shipped_contacts(level, vintage, detail)
+    else:
+        layer = load_boundaries(level, vintage, detail)
+        table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
     meta = {"level": level, "vintage": vintage, "detail": detail, "source": layer.attrs["source"]}
     return build_graph(layer, "adcode", table, meta, tolerance_m)
 
@@ -142,6 +160,8 @@ def graph_for(
         vintage = check_vintage(vintage)
         detail = check_choice("detail", detail or DEFAULT_DETAIL, DETAILS)
         return adjacency_graph(level=level, vintage=vintage, detail=detail)
+    import networkx as nx
+
     if not isinstance(graph, nx.Graph):
         raise InvalidArgumentError(
             f"graph must be a networkx.Graph from adjacency_graph(), got {type(graph).__name__}"
@@ -341,3 +361,20 @@ def compare_vintages(
         level=level, detail=detail, before=before, after=after, resolution_note=RESOLUTION_NOTE
     )
     return table
+
+
+def _distance_to_border_km(level: str, vintage: str, detail: str) -> dict[str, float]:
+    """Distance from each unit's label point to the Sichuan–Chongqing border, in km.
+
+    Measured in an azimuthal equidistant projection centred on the border, where distances
+    from the border region are true to well under 1% at these ranges.
+    """
+    from pyproj import CRS
+
+    border = province_border(vintage, detail)
+    centre = shapely.centroid(border)
+    local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
+    line = gpd.GeoSeries([border], crs=4326).to_crs(local).iloc[0]
+    units = unit_table(level, vintage)
+    points = gpd.GeoSeries(shapely.points(units["label_lon"], units["label_lat"]), crs=4326).to_crs(local)
+    return dict(zip(units["adcode"], np.round(shapely.distance(points.values, line) / 1000, 3)))

@@ -16,25 +16,27 @@ import os
 import warnings
 from collections.abc import Hashable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import networkx as nx
 import numpy as np
 import pandas as pd
-import shapely
 
 from ._errors import ChuanyuGeoError, InvalidArgumentError
 from ._io import write_text_atomic
 from ._safe import csv_text
-from .adjacency import adjacency_graph
+from .adjacency import adjacency_graph, shipped_contacts
 from .boundaries import (
     DEFAULT_DETAIL,
+    DETAILS,
     MEMBER_LEVELS,
     check_choice,
-    province_border,
-    unit_table,
+    check_vintage,
 )
-from .conditional import draw_seed, local_moran_simulations
+from .conditional import draw_seed, local_moran_simulations, pseudo_p
 from .stable_units import is_stable, table_vintage, unit_info, unit_layer, values_by_unit
+
+if TYPE_CHECKING:  # weights of a level need no graph, and no networkx (50-90 ms to import)
+    import networkx as nx
 
 __all__ = [
     "MissingExtraError",
@@ -120,16 +122,22 @@ def weights(
     kind = check_choice("kind", kind, WEIGHT_KINDS)
     if isinstance(order, bool) or not isinstance(order, int) or order < 1:
         raise InvalidArgumentError(f"order={order!r} must be an int >= 1")
-    if isinstance(graph_or_level, nx.Graph):
-        graph = graph_or_level
-        if vintage is not None or detail is not None:
-            raise InvalidArgumentError(
-                "vintage= and detail= are read from the graph; omit them when passing a graph"
-            )
-    else:
+    if isinstance(graph_or_level, str) or graph_or_level is None:
         level = check_choice("graph_or_level", graph_or_level, ANALYSIS_LEVELS)
-        # adjacency_graph checks the vintage (None: the registry's default) and the detail.
-        graph = adjacency_graph(level=level, vintage=vintage, detail=detail or DEFAULT_DETAIL)
+        args = (level, check_vintage(vintage), check_choice("detail", detail or DEFAULT_DETAIL, DETAILS))
+        return _finish_weights(_level_weights(*args, kind), order, transform)
+    import networkx as nx
+
+    if not isinstance(graph_or_level, nx.Graph):
+        raise InvalidArgumentError(
+            f"graph_or_level must be a networkx.Graph from adjacency_graph() or a level "
+            f"({', '.join(ANALYSIS_LEVELS)}), got {type(graph_or_level).__name__}"
+        )
+    graph = graph_or_level
+    if vintage is not None or detail is not None:
+        raise InvalidArgumentError(
+            "vintage= and detail= are read from the graph; omit them when passing a graph"
+        )
     focal, neighbor, weight = [], [], []
     for a, b, data in graph.edges(data=True):
         if kind == "rook" and data["contact"] != "edge":
@@ -153,6 +161,25 @@ def weights(
     result = Graph.from_arrays(
         frame["focal"].to_numpy(), frame["neighbor"].to_numpy(), frame["weight"].to_numpy()
     )
+    return _finish_weights(result, order, transform)
+
+
+def _level_weights(level: str, vintage: str, detail: str, kind: str):
+    """``weights(level, kind)`` from the shipped layer's contacts table, the table the
+    level's adjacency graph is built from (no graph: same pairs, weights and unit order)."""
+    from .contiguity import contacts_to_graph
+
+    layer, table = shipped_contacts(level, vintage, detail)
+    if kind == "cross_border":
+        # As the graph's edge attribute: the two units' provinces differ.
+        province = dict(zip(layer["adcode"], layer["province"]))
+        table = table[[province[a] != province[b] for a, b in zip(table["id_a"], table["id_b"])]]
+    ids = pd.Index(layer["adcode"].tolist(), dtype=object)
+    weight = "shared_km" if kind == "shared_km" else None
+    return contacts_to_graph(table, ids, weight=weight, rook=kind == "rook")
+
+
+def _finish_weights(result, order: int, transform: str | None):
     if order > 1:
         result = result.higher_order(k=order, lower_order=False)
     if transform is not None:
@@ -602,7 +629,7 @@ def lisa(
     local = esda.Moran_Local(y.to_numpy(), w, transformation=transform or "o", permutations=0)
     seed = draw_seed() if seed is None else int(seed)
     sim = local_moran_simulations(local.z, local.w.sparse, permutations, seed)
-    p = _pseudo_p(local.Is, sim, permutations, alternative)
+    p = pseudo_p(local.Is, sim, permutations, alternative)
     n = len(y)
     threshold = {
         None: alpha,
@@ -651,36 +678,6 @@ def lisa(
         permutations=permutations,
     )
     return out
-
-
-def _pseudo_p(observed: np.ndarray, simulated: np.ndarray, permutations: int, alternative: str) -> np.ndarray:
-    """Pseudo p-values from conditional permutations (``simulated``: permutations × units)."""
-    at_least = (simulated >= observed).sum(axis=0)
-    below = permutations - at_least  # as esda 2.x folds: the other tail is strictly below
-    folded = (np.minimum(at_least, below) + 1.0) / (permutations + 1.0)
-    return folded if alternative == "folded" else np.minimum(2 * folded, 1.0)
-
-
-# --------------------------------------------------------------------------- the pair design
-
-
-def _distance_to_border_km(level: str, vintage: str, detail: str) -> dict[str, float]:
-    """Distance from each unit's label point to the Sichuan–Chongqing border, in km.
-
-    Measured in an azimuthal equidistant projection centred on the border, where distances
-    from the border region are true to well under 1% at these ranges.
-    """
-    from pyproj import CRS
-
-    border = province_border(vintage, detail)
-    centre = shapely.centroid(border)
-    local = CRS.from_proj4(f"+proj=aeqd +lat_0={centre.y} +lon_0={centre.x} +datum=WGS84 +units=m")
-    import geopandas as gpd
-
-    line = gpd.GeoSeries([border], crs=4326).to_crs(local).iloc[0]
-    units = unit_table(level, vintage)
-    points = gpd.GeoSeries(shapely.points(units["label_lon"], units["label_lat"]), crs=4326).to_crs(local)
-    return dict(zip(units["adcode"], np.round(shapely.distance(points.values, line) / 1000, 3)))
 
 
 # Names kept importable from here for existing code, loaded on first use: the tables and the

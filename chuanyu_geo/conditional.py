@@ -9,7 +9,8 @@ distinct positions among the ``n - 1`` other units (``RandomState.choice`` witho
 replacement, from a generator of its own, so NumPy's global state is never touched); unit
 ``i`` with ``k`` neighbours takes the first ``k`` of them, skipping itself, and its simulated
 statistic is ``z_i * (z_others[draw] @ w_i) * (n - 1) / sum(z**2)``. The results equal esda's
-own (run with ``NUMBA_DISABLE_JIT=1``) value for value: ``tests/test_analysis.py`` checks it.
+own where numba is not installed, value for value (``tests/test_analysis.py`` runs esda with
+numba's import blocked). :func:`pseudo_p` reads the p-values from the simulations.
 """
 
 from __future__ import annotations
@@ -79,3 +80,11 @@ def local_moran_simulations(z: np.ndarray, sparse, permutations: int, seed: int)
         own = weights[matrix.indptr[i] : matrix.indptr[i + 1]]
         simulated[:, i] = z[i] * (others @ own) * scaling
     return simulated
+
+
+def pseudo_p(observed: np.ndarray, simulated: np.ndarray, permutations: int, alternative: str) -> np.ndarray:
+    """Pseudo p-values from conditional permutations (``simulated``: permutations × units)."""
+    at_least = (simulated >= observed).sum(axis=0)
+    below = permutations - at_least  # as esda 2.x folds: the other tail is strictly below
+    folded = (np.minimum(at_least, below) + 1.0) / (permutations + 1.0)
+    return folded if alternative == "folded" else np.minimum(2 * folded, 1.0)

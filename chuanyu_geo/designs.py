@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ._errors import InvalidArgumentError, listing
-from .adjacency import cross_border_pairs, graph_for
+from .adjacency import _distance_to_border_km, cross_border_pairs, graph_for
 from .boundaries import DEFAULT_DETAIL, MEMBER_LEVELS, Layer, check_choice, unit_table, vintage_registry
 from .gazetteer import crosswalk
 from .platforms import plan_of, platform_set_of
@@ -407,8 +407,6 @@ def border_pair_panel(
     >>> int(design.loc[design["name"] == "邻水县", "n_pairs"].iloc[0])
     3
     """
-    from .analysis import _distance_to_border_km
-
     level, vintage, detail = astuple(Layer.resolve(level, vintage, detail, levels=DESIGN_LEVELS))
     event = check_choice("event", event, TREATMENT_EVENTS)
     how = check_choice("how", how, YEAR_RULES)

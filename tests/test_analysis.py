@@ -255,14 +255,28 @@ def test_a_clear_line_without_the_extra(monkeypatch, census):
     assert run.stdout.strip() == "[]", "import chuanyu_geo stays light"
 
 
+@pytest.mark.parametrize(("level", "vintage"), [("county", "2024"), ("county", "2025"), ("partner", "2025")])
+def test_weights_of_a_level_equal_those_of_its_adjacency_graph(level, vintage):
+    # Two ways in: a level (from the contacts table) and a graph (from its edges); one result.
+    graph = cg.adjacency_graph(level=level, vintage=vintage)
+    for kind in ("queen", "rook", "shared_km", "cross_border"):
+        by_level, by_graph = cg.weights(level, kind, vintage=vintage), cg.weights(graph, kind)
+        assert list(by_level.unique_ids) == list(graph.nodes) == list(by_graph.unique_ids)
+        assert by_level.adjacency.equals(by_graph.adjacency), kind
+        assert list(by_level.isolates) == list(by_graph.isolates), kind
+    assert cg.weights(level, "cross_border", vintage=vintage).pct_nonzero > 0
+    with pytest.raises(cg.InvalidArgumentError, match="graph_or_level must be a networkx.Graph .* got int"):
+        cg.weights(3)
+
+
 def test_weights_loads_neither_the_tables_nor_the_pair_design_and_their_old_paths_work():
     from conftest import modules_loaded_by
 
     loaded = modules_loaded_by(
         "import chuanyu_geo as cg; cg.weights('county')",
-        ("chuanyu_geo.tables", "chuanyu_geo.designs", "esda"),
+        ("chuanyu_geo.tables", "chuanyu_geo.designs", "esda", "networkx"),
     )
-    assert loaded == []
+    assert loaded == [], "weights of a level are built from the contacts table, without a graph"
     from chuanyu_geo.analysis import UnmatchedRowsError, border_pair_panel
 
     assert border_pair_panel is cg.border_pair_panel and UnmatchedRowsError is cg.UnmatchedRowsError

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import geopandas as gpd
-import networkx as nx
 import numpy as np
 import pandas as pd
 import shapely
 
 from .._errors import InvalidArgumentError
 from .pipeline import contacts
+
+if TYPE_CHECKING:  # imported where a graph is built: the contacts table and a libpysal
+    import networkx as nx  # Graph need no networkx (50-90 ms to import)
 
 RESOLUTION_NOTE = (
     "shared lengths depend on the boundary resolution (finer layers give longer borders); "
@@ -51,6 +55,8 @@ def build_graph(
     ``node_attributes`` (node -> dict) adds attributes that layers above this engine know
     (platform labels of the shipped layers, for instance).
     """
+    import networkx as nx
+
     graph = nx.Graph(
         **meta, resolution_note=RESOLUTION_NOTE, tolerance_m=tolerance_m, issues=table.attrs.get("issues")
     )

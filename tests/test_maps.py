@@ -362,3 +362,9 @@ def test_a_platform_map_imports_no_matplotlib():
 
     code = "import chuanyu_geo as cg; cg.platform_map(tiles=None, offline=True).get_root().render()"
     assert modules_loaded_by(code, ("matplotlib",)) == []
+    # A choropleth needs no graph: the tables it joins with import networkx only to harmonise.
+    code = (
+        "import chuanyu_geo as cg; t = cg.load_census(2020);"
+        "cg.choropleth(t, 'population', 'adcode', year=2020, allow_partial=True, tiles=None).get_root().render()"
+    )
+    assert modules_loaded_by(code, ("matplotlib", "networkx")) == []

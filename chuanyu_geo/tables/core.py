@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -156,6 +155,8 @@ def _components(relations: list[pd.DataFrame], vintage: str) -> dict[str, tuple[
     Formed from the division changes of every table's year, not only from the rows a table
     holds: 两江新区 and 北碚区 are one stable unit even in a table that lacks 渝北区.
     """
+    import networkx as nx  # here: joins and maps import this module, and need no graph
+
     graph = nx.Graph()
     graph.add_nodes_from(("t", c) for c in _names(vintage))
     for relation in relations:

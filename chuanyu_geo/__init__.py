@@ -75,7 +75,7 @@ _LAZY = {
     "not_divisions": "tables.zones",
     "HarmoniseWarning": "tables.report",
     "weights": "analysis",
-    "write_weights": "analysis",
+    "write_weights": "weights_io",
     "morans_i": "analysis",
     "lisa": "analysis",
     "theil": "regional_inequality",

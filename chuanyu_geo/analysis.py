@@ -12,18 +12,14 @@ from __future__ import annotations
 
 import importlib
 import math
-import os
 import warnings
 from collections.abc import Hashable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
-from ._errors import ChuanyuGeoError, InvalidArgumentError
-from ._io import write_text_atomic
-from ._safe import csv_text
+from ._errors import ChuanyuGeoError, InvalidArgumentError, listing
 from .adjacency import adjacency_graph, shipped_contacts
 from .boundaries import (
     DEFAULT_DETAIL,
@@ -32,8 +28,9 @@ from .boundaries import (
     check_choice,
     check_vintage,
 )
-from .conditional import draw_seed, local_moran_simulations, pseudo_p
+from .conditional import draw_seed, local_moran_simulations, neighbours_everyone, pseudo_p
 from .stable_units import is_stable, table_vintage, unit_info, unit_layer, values_by_unit
+from .weights_io import write_weights  # noqa: F401  (importable from here too; in __all__)
 
 if TYPE_CHECKING:  # weights of a level need no graph, and no networkx (50-90 ms to import)
     import networkx as nx
@@ -174,7 +171,7 @@ def _level_weights(level: str, vintage: str, detail: str, kind: str):
         # As the graph's edge attribute: the two units' provinces differ.
         province = dict(zip(layer["adcode"], layer["province"]))
         table = table[[province[a] != province[b] for a, b in zip(table["id_a"], table["id_b"])]]
-    ids = pd.Index(layer["adcode"].tolist(), dtype=object)
+    ids = pd.Index(layer["adcode"].tolist())  # text ids, as the graph path gives them
     weight = "shared_km" if kind == "shared_km" else None
     return contacts_to_graph(table, ids, weight=weight, rook=kind == "rook")
 
@@ -185,85 +182,6 @@ def _finish_weights(result, order: int, transform: str | None):
     if transform is not None:
         result = result.transform(transform)
     return result
-
-
-def _unwritable_ids(ids, format: str) -> list[str]:
-    """The ids a whitespace-separated weights file cannot hold, as ``repr`` strings.
-
-    GAL and GWT readers split lines on whitespace, so an id must be one non-empty token;
-    control characters break line-based readers, and the GWT writer (pandas) would put a
-    double quote inside CSV quoting that GeoDa and R do not undo.
-    """
-    bad = []
-    for value in ids:
-        text = str(value)
-        if (
-            not text
-            or any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 for ch in text)
-            or (format == "gwt" and '"' in text)
-        ):
-            bad.append(repr(value))
-    return bad
-
-
-def write_weights(
-    w, path: str | os.PathLike, format: str | None = None, *, escape_formulas: bool = True
-) -> Path:
-    """Write weights for other software, atomically.
-
-    Parameters
-    ----------
-    w : libpysal.graph.Graph
-    path : path-like
-    format : {"gal", "gwt", "csv"}, optional
-        From the file suffix by default. ``gal`` (binary contiguity) and ``gwt`` (weighted)
-        are read by GeoDa, PySAL and R (``spdep::read.gal("w.gal")``,
-        ``spdep::read.gwt2nb("w.gwt")``); ``csv`` is an edge list ``focal,neighbor,weight``
-        (Stata: ``import delimited w.csv``; R: ``read.csv("w.csv")``).
-    escape_formulas : bool
-        ``csv`` only: a text id that begins with ``=``, ``+``, ``-``, ``@``, a tab or a
-        carriage return (and is not a number) is written with a leading ``'`` so that a
-        spreadsheet shows it as text instead of running it as a formula (CSV injection).
-        Pass False for machine pipelines that need the ids exactly as they are.
-
-    Returns
-    -------
-    pathlib.Path
-
-    Raises
-    ------
-    InvalidArgumentError
-        For ``gal``/``gwt``: ids these formats cannot hold (empty, or with whitespace or
-        control characters, which the readers take as separators; for ``gwt`` also a
-        double quote), named; write ``csv`` instead, or give the units simpler ids.
-
-    Examples
-    --------
-    >>> import tempfile, chuanyu_geo as cg
-    >>> path = cg.write_weights(cg.weights("county"), tempfile.mkdtemp() + "/county.gal")
-    >>> path.read_text().split()[0]  # a GAL file starts with the number of units
-    '221'
-    """
-    target = Path(path)
-    format = format or target.suffix.lstrip(".").lower()
-    format = check_choice("format", format, ("gal", "gwt", "csv"))
-    if format == "csv":
-        edges = w.adjacency.reset_index()
-        edges = edges[edges["focal"] != edges["neighbor"]]
-        return write_text_atomic(target, csv_text(edges, escape_formulas=escape_formulas))
-    bad = _unwritable_ids(w.unique_ids, format)
-    if bad:
-        raise InvalidArgumentError(
-            f"{len(bad)} ids cannot be written to a .{format} file, whose readers split on whitespace: "
-            f"{', '.join(bad[:10])}{', …' if len(bad) > 10 else ''}; write format='csv' instead (a quoted "
-            f"edge list), or give the units ids without spaces, tabs, line breaks or quotes"
-        )
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as tmp:
-        scratch = Path(tmp) / f"w.{format}"
-        (w.to_gal if format == "gal" else w.to_gwt)(str(scratch))
-        return write_text_atomic(target, scratch.read_text(encoding="utf-8"))
 
 
 # --------------------------------------------------------------------------- joining a table
@@ -549,9 +467,11 @@ def lisa(
         drawn and recorded in ``attrs["seed"]``. NumPy's global generator is neither read
         nor changed. The permutations are drawn by :mod:`chuanyu_geo.conditional` exactly
         as esda draws them without numba (NumPy's Mersenne Twister from this seed; the test
-        suite checks value for value), whether or not numba is installed: the same seed
-        gives the same p-values on every machine, and no call waits for numba to compile
-        esda's permutation code (10-20 s on a two-core machine).
+        suite checks value for value), whether or not numba is installed: a seed gives the
+        same draws on every machine (the simulated values may differ in the last bits
+        between BLAS builds, which moves a p-value only where a draw ties with the observed
+        statistic), and no call waits for numba to compile esda's permutation code (10-20 s
+        on a two-core machine).
     alpha : float
         Significance level.
     correction : {None, "fdr", "bonferroni"}
@@ -576,11 +496,15 @@ def lisa(
         ``q`` (esda's quadrant: 1 HH, 2 LH, 3 LL, 4 HL), ``p_sim`` and ``cluster`` (``HH``,
         ``LL``, ``HL``, ``LH`` where significant, else ``ns``). A unit without a neighbour in
         the weights used is ``isolate``, with ``Is``, ``q`` and ``p_sim`` missing: it is not
-        tested and never significant (an :class:`IsolateWarning` names each and why).
+        tested and never significant (an :class:`IsolateWarning` names each and why). A unit
+        whose neighbours are all the other units tested (possible in small tables) draws the
+        same values in every permutation: its ``p_sim`` is missing and it is ``ns``, with a
+        warning naming it (esda would give it the smallest p-value).
         ``attrs`` records ``alpha``, ``correction``, ``threshold``, ``alternative``,
-        ``permutations``, ``seed``, ``n_tested``, weights kind and layer; ``attrs["esda"]`` is
-        the esda object (on the units tested: ``Is``, ``q``, the analytical moments) and
-        ``attrs["sim"]`` the simulated statistics (permutations × units tested).
+        ``permutations``, ``seed``, ``n_tested`` (units with a p-value), ``untestable``, weights
+        kind and layer; ``attrs["esda"]`` is the esda object, run without permutations (``Is``,
+        ``q``, the analytical moments; its ``p_sim``, ``sim`` and ``z_sim`` do not exist) and
+        ``attrs["sim"]`` the simulated statistics (permutations × units with a neighbour).
 
     Raises
     ------
@@ -630,11 +554,24 @@ def lisa(
     seed = draw_seed() if seed is None else int(seed)
     sim = local_moran_simulations(local.z, local.w.sparse, permutations, seed)
     p = pseudo_p(local.Is, sim, permutations, alternative)
-    n = len(y)
+    # A unit next to every other one draws the same neighbours in every permutation: no test.
+    everyone = neighbours_everyone(local.w.sparse)
+    p[everyone] = np.nan
+    untestable = [u for u, e in zip(y.index, everyone) if e]
+    if untestable:
+        names = unit_info(level, vintage, untestable)["name"]
+        warnings.warn(
+            f"LISA: {listing((f'{names.get(u, u)} ({u})' for u in untestable), len(untestable), sep=', ')} "
+            "neighbour(s) every other unit "
+            "tested, so every conditional permutation draws the same values: no p-value, never significant",
+            UserWarning,
+            stacklevel=2,
+        )
+    n = int((~everyone).sum())
     threshold = {
         None: alpha,
-        "fdr": float(esda.fdr(p, alpha)) if n else alpha,
-        "bonferroni": alpha / n,
+        "fdr": float(esda.fdr(p[~everyone], alpha)) if n else alpha,
+        "bonferroni": alpha / max(n, 1),
     }[correction]
     smallest = 1 / (permutations + 1)
     if smallest >= threshold:
@@ -665,6 +602,7 @@ def lisa(
         esda=local,
         sim=sim,
         seed=seed,
+        untestable=untestable,
         alpha=alpha,
         correction=correction,
         threshold=threshold,

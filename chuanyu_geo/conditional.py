@@ -10,7 +10,8 @@ replacement, from a generator of its own, so NumPy's global state is never touch
 ``i`` with ``k`` neighbours takes the first ``k`` of them, skipping itself, and its simulated
 statistic is ``z_i * (z_others[draw] @ w_i) * (n - 1) / sum(z**2)``. The results equal esda's
 own where numba is not installed, value for value (``tests/test_analysis.py`` runs esda with
-numba's import blocked). :func:`pseudo_p` reads the p-values from the simulations.
+numba's import blocked). :func:`pseudo_p` reads the p-values from the simulations;
+:func:`neighbours_everyone` finds the units no permutation can test.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ def local_moran_simulations(z: np.ndarray, sparse, permutations: int, seed: int)
         The standardised values (``(y - mean) / std``, as :class:`esda.Moran_Local` holds them
         in ``.z``), one per unit in the order of the weights.
     sparse : scipy.sparse matrix
-        The (transformed) weights, ``Graph.sparse``; the diagonal is ignored. Every unit needs
-        at least one neighbour (isolates are left out before).
+        The (transformed) weights, ``Graph.sparse``. Every unit needs at least one neighbour
+        other than itself (isolates are left out before); a self-weight stays with its unit,
+        as in esda, and is never permuted.
     permutations : int
         Replications.
     seed : int
@@ -59,6 +61,7 @@ def local_moran_simulations(z: np.ndarray, sparse, permutations: int, seed: int)
     z = np.asarray(z, dtype=float)
     n = len(z)
     matrix = sparse.tocsr(copy=True)
+    own_weight = matrix.diagonal().astype(z.dtype)
     matrix.setdiag(0)  # conditional on unit i: its own value is never drawn
     matrix.eliminate_zeros()
     cards = np.diff(matrix.indptr)
@@ -77,9 +80,27 @@ def local_moran_simulations(z: np.ndarray, sparse, permutations: int, seed: int)
         positions = drawn[:, :k]
         # Positions count the other units: those at or past i stand for the unit after it.
         others = z[positions + (positions >= i)]
-        own = weights[matrix.indptr[i] : matrix.indptr[i + 1]]
-        simulated[:, i] = z[i] * (others @ own) * scaling
+        row_weights = weights[matrix.indptr[i] : matrix.indptr[i + 1]]
+        simulated[:, i] = z[i] * (others @ row_weights + own_weight[i] * z[i]) * scaling
     return simulated
+
+
+def neighbours_everyone(sparse) -> np.ndarray:
+    """Units whose neighbours are all the other units: each of them, every draw of the
+    conditional permutation is the same set of values, so the simulated statistics equal the
+    observed one up to rounding and no pseudo p-value means anything.
+
+    Examples
+    --------
+    >>> import numpy as np, scipy.sparse as sp
+    >>> star = sp.csr_array(np.array([[0, 1, 1, 1], [1, 0, 0, 0], [1, 0, 0, 0], [1, 0, 0, 0]]))
+    >>> neighbours_everyone(star).tolist()
+    [True, False, False, False]
+    """
+    matrix = sparse.tocsr(copy=True)
+    matrix.setdiag(0)
+    matrix.eliminate_zeros()
+    return np.diff(matrix.indptr) == matrix.shape[0] - 1
 
 
 def pseudo_p(observed: np.ndarray, simulated: np.ndarray, permutations: int, alternative: str) -> np.ndarray:

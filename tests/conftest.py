@@ -301,7 +301,7 @@ WRITES_TEMP_FILES = {
     "chuanyu_geo.report.AdjacencyReport.to_csv",
     "chuanyu_geo.report.AdjacencyReport.write",
     "chuanyu_geo.maps.base.save_map",
-    "chuanyu_geo.analysis.write_weights",
+    "chuanyu_geo.weights_io.write_weights",
 }
 
 

@@ -137,7 +137,44 @@ def test_lisa_draws_equal_esdas_under_every_weighting(census, kind, transform):
     direct = esda_local_moran_without_numba(y, w, transformation=transform or "o", permutations=99, seed=11)
     ours = local.set_index("adcode").loc[list(w.unique_ids)]
     assert np.array_equal(ours["p_sim"].to_numpy(), direct["p_sim"])
-    assert np.allclose(local.attrs["sim"], direct["sim"], rtol=0, atol=1e-12)
+    assert np.array_equal(local.attrs["sim"], direct["sim"])
+
+
+def test_the_simulations_keep_a_self_weight_as_esda_does():
+    # lisa's weights have no diagonal, but the function takes any: a self-weight stays with
+    # its unit (esda's _moran_local_crand), it is not drawn.
+    from chuanyu_geo.conditional import local_moran_simulations
+
+    rng = np.random.default_rng(4)
+    ids = list(range(12))
+    focal = [i for i in ids for j in ids if j != i and abs(i - j) <= 2] + [0, 5]
+    neighbor = [j for i in ids for j in ids if j != i and abs(i - j) <= 2] + [0, 5]
+    w = Graph.from_arrays(focal, neighbor, rng.uniform(0.5, 2, len(focal)))
+    y = rng.normal(size=12)
+    direct = esda_local_moran_without_numba(y, w, transformation="o", permutations=49, seed=8)
+    ours = local_moran_simulations(direct["z"], w.sparse, 49, 8)
+    assert w.sparse.diagonal()[[0, 5]].all() and np.array_equal(ours, direct["sim"])
+
+
+def test_a_unit_next_to_every_other_is_not_tested(census):
+    # 万州区 touches both 开州区 and 梁平区 (which do not touch each other): every permutation
+    # draws the same two values for it, so esda's p-value (the smallest possible) means nothing.
+    trio = census[census["adcode"].isin(["500101", "500154", "500155"])]
+    with pytest.warns(UserWarning, match=r"LISA: 万州区 \(500101\) neighbour\(s\) every other unit tested"):
+        local = cg.lisa(
+            trio, "years_of_schooling", "adcode", year=2020, seed=1, permutations=99, allow_partial=True
+        )
+    by_code = local.set_index("adcode")
+    assert np.isnan(by_code.at["500101", "p_sim"]) and by_code.at["500101", "cluster"] == "ns"
+    assert by_code.loc[["500154", "500155"], "p_sim"].notna().all()
+    assert local.attrs["untestable"] == ["500101"] and local.attrs["n_tested"] == 2
+    html = cg.lisa_map(local, lang="en", tiles=None, offline=True).get_root().render()
+    assert "no p-value: next to every other unit" in html and "p = nan" not in html
+    # In a larger table the same units are tested as usual.
+    full = cg.lisa(
+        census, "years_of_schooling", "adcode", year=2020, seed=1, permutations=99, allow_partial=True
+    )
+    assert full.attrs["untestable"] == [] and full["p_sim"].notna().sum() == full.attrs["n_tested"]
 
 
 def test_lisa_compiles_nothing_and_leaves_numpys_generator_alone():
@@ -258,12 +295,22 @@ def test_a_clear_line_without_the_extra(monkeypatch, census):
 @pytest.mark.parametrize(("level", "vintage"), [("county", "2024"), ("county", "2025"), ("partner", "2025")])
 def test_weights_of_a_level_equal_those_of_its_adjacency_graph(level, vintage):
     # Two ways in: a level (from the contacts table) and a graph (from its edges); one result.
-    graph = cg.adjacency_graph(level=level, vintage=vintage)
-    for kind in ("queen", "rook", "shared_km", "cross_border"):
-        by_level, by_graph = cg.weights(level, kind, vintage=vintage), cg.weights(graph, kind)
-        assert list(by_level.unique_ids) == list(graph.nodes) == list(by_graph.unique_ids)
-        assert by_level.adjacency.equals(by_graph.adjacency), kind
-        assert list(by_level.isolates) == list(by_graph.isolates), kind
+    for detail in ("standard", "fine"):
+        graph = cg.adjacency_graph(level=level, vintage=vintage, detail=detail)
+        for kind in ("queen", "rook", "shared_km", "cross_border"):
+            for order, transform in ((1, None), (1, "r"), (2, None)):
+                by_level = cg.weights(
+                    level, kind, vintage=vintage, detail=detail, order=order, transform=transform
+                )
+                by_graph = cg.weights(graph, kind, order=order, transform=transform)
+                assert by_level.equals(by_graph), (
+                    detail,
+                    kind,
+                    order,
+                    transform,
+                )  # ids, their dtype, weights
+                assert list(by_level.unique_ids) == list(graph.nodes)
+                assert list(by_level.isolates) == list(by_graph.isolates)
     assert cg.weights(level, "cross_border", vintage=vintage).pct_nonzero > 0
     with pytest.raises(cg.InvalidArgumentError, match="graph_or_level must be a networkx.Graph .* got int"):
         cg.weights(3)

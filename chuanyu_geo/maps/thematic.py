@@ -204,8 +204,14 @@ def lisa_map(
         value = _esc(f"{row.value:,.6g}")
         if row.cluster == "isolate":
             return f"<br>{_esc(lisa_label('isolate', lang))} · {_esc(_tr(lang, '值', 'value'))} {value}"
+        # No p-value: the unit neighbours every other unit tested (lisa's attrs["untestable"]).
+        p = (
+            f"p = {row.p_sim:.3f}"
+            if row.p_sim == row.p_sim
+            else _tr(lang, "无 p 值：与其余各单元均相邻", "no p-value: next to every other unit")
+        )
         return (
-            f"<br>{_esc(lisa_label(row.cluster, lang))} · I = {row.Is:.3f} · p = {row.p_sim:.3f} · "
+            f"<br>{_esc(lisa_label(row.cluster, lang))} · I = {row.Is:.3f} · {_esc(p)} · "
             f"{_esc(_tr(lang, '值', 'value'))} {value}"
         )
 

@@ -499,7 +499,7 @@ def lisa(
         tested and never significant (an :class:`IsolateWarning` names each and why). A unit
         whose neighbours are all the other units tested (possible in small tables) draws the
         same values in every permutation: its ``p_sim`` is missing and it is ``ns``, with a
-        warning naming it (esda would give it the smallest p-value).
+        warning naming it (esda's p-value for it depends on rounding only).
         ``attrs`` records ``alpha``, ``correction``, ``threshold``, ``alternative``,
         ``permutations``, ``seed``, ``n_tested`` (units with a p-value), ``untestable``, weights
         kind and layer; ``attrs["esda"]`` is the esda object, run without permutations (``Is``,

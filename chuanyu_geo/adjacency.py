@@ -114,21 +114,20 @@ def adjacency_graph(
 
 
 @functools.lru_cache(maxsize=32)
-def shipped_contacts(level: str, vintage: str, detail: str) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
+def shipped_contacts(
+    level: str, vintage: str, detail: str, tolerance_m: float | None
+) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """A shipped layer and its :func:`contacts` table (cached; checked arguments): the one
     source of :func:`adjacency_graph`'s edges and of ``weights(level)``, which needs no graph.
-    Callers must not modify either."""
+    Callers must not modify either. Every argument is passed, positionally: the cache keys a
+    call by the arguments as given."""
     layer = load_boundaries(level, vintage, detail)
-    return layer, contacts(layer, "adcode", trusted_coverage=True)
+    return layer, contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
 
 
 @functools.lru_cache(maxsize=32)
 def _shipped_graph(level: str, vintage: str, detail: str, tolerance_m: float | None) -> nx.Graph:
-    if tolerance_m is None:
-        layer, table = shipped_contacts(level, vintage, detail)
-    else:
-        layer = load_boundaries(level, vintage, detail)
-        table = contacts(layer, "adcode", tolerance_m, trusted_coverage=True)
+    layer, table = shipped_contacts(level, vintage, detail, tolerance_m)
     meta = {"level": level, "vintage": vintage, "detail": detail, "source": layer.attrs["source"]}
     return build_graph(layer, "adcode", table, meta, tolerance_m)
 

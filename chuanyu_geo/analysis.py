@@ -166,7 +166,7 @@ def _level_weights(level: str, vintage: str, detail: str, kind: str):
     level's adjacency graph is built from (no graph: same pairs, weights and unit order)."""
     from .contiguity import contacts_to_graph
 
-    layer, table = shipped_contacts(level, vintage, detail)
+    layer, table = shipped_contacts(level, vintage, detail, None)
     if kind == "cross_border":
         # As the graph's edge attribute: the two units' provinces differ.
         province = dict(zip(layer["adcode"], layer["province"]))
@@ -558,8 +558,9 @@ def lisa(
     everyone = neighbours_everyone(local.w.sparse)
     p[everyone] = np.nan
     untestable = [u for u, e in zip(y.index, everyone) if e]
+    units = unit_info(level, vintage, list(y_all.index))
     if untestable:
-        names = unit_info(level, vintage, untestable)["name"]
+        names = units["name"]
         warnings.warn(
             f"LISA: {listing((f'{names.get(u, u)} ({u})' for u in untestable), len(untestable), sep=', ')} "
             "neighbour(s) every other unit "
@@ -583,7 +584,6 @@ def lisa(
             UserWarning,
             stacklevel=2,
         )
-    units = unit_info(level, vintage, list(y_all.index))
     order = list(y.index) + list(lonely)
     tested = pd.DataFrame({"Is": local.Is, "q": local.q, "p_sim": p}, index=list(y.index))
     tested["cluster"] = [LISA_CLASSES[q] if pv < threshold else "ns" for q, pv in zip(local.q, p)]

@@ -60,10 +60,8 @@ def local_moran_simulations(z: np.ndarray, sparse, permutations: int, seed: int)
     """
     z = np.asarray(z, dtype=float)
     n = len(z)
-    matrix = sparse.tocsr(copy=True)
-    own_weight = matrix.diagonal().astype(z.dtype)
-    matrix.setdiag(0)  # conditional on unit i: its own value is never drawn
-    matrix.eliminate_zeros()
+    matrix, own_weight = _off_diagonal(sparse)
+    own_weight = own_weight.astype(z.dtype)
     cards = np.diff(matrix.indptr)
     if (cards == 0).any():
         raise ValueError("every unit needs a neighbour: leave isolates out first")
@@ -97,10 +95,18 @@ def neighbours_everyone(sparse) -> np.ndarray:
     >>> neighbours_everyone(star).tolist()
     [True, False, False, False]
     """
+    matrix = _off_diagonal(sparse)[0]
+    return np.diff(matrix.indptr) == matrix.shape[0] - 1
+
+
+def _off_diagonal(sparse):
+    """A CSR copy of the weights without their diagonal (conditional on unit i, its own value
+    is never drawn: only the other units are its neighbours), and the diagonal."""
     matrix = sparse.tocsr(copy=True)
+    diagonal = matrix.diagonal()
     matrix.setdiag(0)
     matrix.eliminate_zeros()
-    return np.diff(matrix.indptr) == matrix.shape[0] - 1
+    return matrix, diagonal
 
 
 def pseudo_p(observed: np.ndarray, simulated: np.ndarray, permutations: int, alternative: str) -> np.ndarray:
